@@ -1,0 +1,52 @@
+/**
+ * One error type for everything the decoder can say about bad input. Decoders throw it internally; the pipeline
+ * boundary turns it into a value (`{ ok: false, error }`), counts it by `code` and never lets it escape.
+ */
+
+/** Protocol layer that found the problem. */
+export type Layer =
+  'input' | 'mbus' | 'hdlc' | 'framing' | 'apdu' | 'security' | 'axdr' | 'cosem' | 'profile' | 'dsmr';
+
+/**
+ * Error codes are a stable contract (counted in status and metrics, printed by the CLI):
+ * input.hex, input.key, mbus.checksum, mbus.stop-byte, mbus.length, mbus.segment-order, hdlc.hcs, hdlc.fcs,
+ * hdlc.format, framing.garbage, gbt.sequence, apdu.unknown-tag, apdu.truncated, key.missing, gcm.auth-failed,
+ * security.unsupported, plaintext.invalid, axdr.truncated, axdr.unknown-tag, axdr.trailing, cosem.date-time,
+ * layout.unknown, dsmr.crc
+ */
+export class DecodeError extends Error {
+  override readonly name = 'DecodeError';
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly layer: Layer,
+    /** Byte offset in the buffer the decoder was given (frame, APDU or plaintext), when it applies. */
+    readonly offset?: number,
+  ) {
+    super(message);
+  }
+
+  toJSON(): { code: string; message: string; layer: Layer; offset?: number } {
+    return { code: this.code, message: this.message, layer: this.layer, offset: this.offset };
+  }
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: DecodeError };
+
+export function ok<T>(value: T): Result<T> {
+  return { ok: true, value };
+}
+
+export function fail<T = never>(error: DecodeError): Result<T> {
+  return { ok: false, error };
+}
+
+/** Runs `fn`, turning a thrown DecodeError into a value; other exceptions are bugs and are rethrown. */
+export function attempt<T>(fn: () => T): Result<T> {
+  try {
+    return ok(fn());
+  } catch (e) {
+    if (e instanceof DecodeError) return fail(e);
+    throw e;
+  }
+}

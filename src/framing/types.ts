@@ -1,0 +1,43 @@
+/**
+ * Hand-off types of the framing layer: the scanner turns a byte stream into verified link frames, the
+ * assembler turns frames into whole APDUs.
+ */
+import type { DecodeError } from '../errors.js';
+
+/** A checksum-verified link-layer frame. */
+export interface LinkFrame {
+  kind: 'mbus' | 'hdlc' | 'raw';
+  /** The whole frame, start to stop byte (for `raw`: the whole APDU). */
+  bytes: Uint8Array;
+  /** Link payload: the APDU segment (M-Bus: after STSAP/DTSAP; HDLC: info field without LLC `E6 E7 00`). */
+  payload: Uint8Array;
+  /** Segmentation as the link layer says it. */
+  segment: {
+    /** True when this frame completes the APDU (M-Bus CI FIN bit, HDLC format S bit clear, raw always). */
+    final: boolean;
+    /** Segment number (M-Bus CI low nibble; HDLC: frames counted by the assembler, 0 here). */
+    index: number;
+  };
+  /** Link details for diagnostics (`ci`, `control`, `address`, `llc`, `lengthQuirk` …). */
+  meta: Record<string, number | string | boolean>;
+}
+
+/** One result of a scan step: a frame, or bytes dropped with a reason (never thrown). */
+export type ScanEvent =
+  | { type: 'frame'; frame: LinkFrame; /** stream offset of the first byte */ offset: number }
+  | {
+      type: 'skipped';
+      /** number of bytes dropped */
+      count: number;
+      /** error code: `framing.garbage`, `mbus.checksum`, `mbus.stop-byte`, `hdlc.hcs`, `hdlc.fcs`, `hdlc.format` … */
+      code: string;
+      /** human-readable reason */
+      reason: string;
+      offset: number;
+    };
+
+/** Result of assembling frames into an APDU. */
+export type AssembleEvent =
+  | { type: 'apdu'; apdu: Uint8Array; frames: LinkFrame[] }
+  | { type: 'pending' }
+  | { type: 'error'; error: DecodeError; frames: LinkFrame[] };

@@ -1,0 +1,29 @@
+import type { MeterSnapshot } from '../model/snapshot.js';
+
+/**
+ * A sink receives every decoded telegram. Each sink fails alone: it logs, counts and retries itself; an error
+ * it throws from `handle` is caught and counted by the hub and never stops the meter reading.
+ */
+export interface Sink {
+  /** Short stable name used in logs and status (`solarview`, `mqtt`, `history`, …). */
+  readonly name: string;
+  /** Opens connections / files. Must not throw for an unreachable peer: retry in the background instead. */
+  start?(): Promise<void>;
+  /** Hands one snapshot on. Should return quickly (queue, then deliver asynchronously where I/O may block). */
+  handle(snapshot: MeterSnapshot): Promise<void> | void;
+  /** Flushes and closes; must finish within ~1.5 s (SIGTERM budget is 2 s). */
+  stop?(): Promise<void>;
+  /** Optional health for the status page / diagnostics topic / metrics. */
+  status?(): SinkStatus;
+}
+
+export interface SinkStatus {
+  ok: boolean;
+  /** Human-readable state, e.g. `connected`, `broker unreachable: ECONNREFUSED`. */
+  state: string;
+  /** Items waiting for delivery (MQTT outbox backlog). */
+  backlog?: number;
+  /** Items dropped because a bound was reached. */
+  dropped?: number;
+  lastError?: string;
+}
