@@ -1,0 +1,34 @@
+/**
+ * CLI composition: every sub-command lives in its own module that exports `register(program)`.
+ * `kaifareader` without a command runs the daemon (`run`).
+ */
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+type Register = (program: Command) => void;
+
+/** Sub-command modules, in help order (add one import and one entry per command). */
+const COMMANDS: Register[] = [];
+
+export function packageVersion(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const pkg = JSON.parse(readFileSync(join(here, '..', '..', 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('kaifareader')
+    .description('Reads DLMS/COSEM push telegrams from a smart meter (Kaifa MA309 and others) and hands the readings on.')
+    .version(packageVersion(), '-V, --version')
+    .exitOverride();
+  for (const register of COMMANDS) register(program);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode;
+    throw e;
+  }
+  return typeof process.exitCode === 'number' ? process.exitCode : 0;
+}

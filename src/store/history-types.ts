@@ -1,0 +1,52 @@
+/**
+ * What the HTTP dashboard / API reads from the history store. Times are unix seconds (API contract).
+ * Power series are in W, energy in Wh, all integers or null for gaps.
+ */
+import type { MeterSnapshot } from '../model/snapshot.js';
+
+/** Columns available in `series`. */
+export const SERIES_FIELDS = [
+  'power_import_w',
+  'power_export_w',
+  'power_l1_w',
+  'power_l2_w',
+  'power_l3_w',
+  'voltage_l1_v',
+  'voltage_l2_v',
+  'voltage_l3_v',
+  'current_l1_a',
+  'current_l2_a',
+  'current_l3_a',
+  'energy_import_wh',
+  'energy_export_wh',
+] as const;
+export type SeriesField = (typeof SERIES_FIELDS)[number];
+
+export interface Series {
+  /** Bucket start times, unix seconds, ascending. */
+  t: number[];
+  /** Averages per bucket (energy: last value in the bucket); null where no data. */
+  values: Record<SeriesField, (number | null)[]>;
+  /** Bucket width in seconds actually used (may be coarser than asked for long ranges). */
+  step: number;
+}
+
+export interface EnergyBucket {
+  /** Period start, unix seconds (local midnight / first of month in the given time zone). */
+  start: number;
+  /** `2026-11-24` or `2026-11`. */
+  label: string;
+  import_wh: number;
+  export_wh: number;
+}
+
+export interface HistoryReader {
+  /** The most recent stored snapshot (survives restarts). */
+  latest(): MeterSnapshot | undefined;
+  /** Averages per `step` seconds in [from, to). */
+  series(from: number, to: number, step: number): Series;
+  /** Import/export energy per day or month from counter differences (gaps and counter resets handled). */
+  energy(period: 'day' | 'month', from: number, to: number): EnergyBucket[];
+  /** Number of full-resolution rows (diagnostics). */
+  count(): number;
+}
