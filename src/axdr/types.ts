@@ -30,7 +30,23 @@ export type AxdrValue =
   | { type: 'visible-string' | 'utf8-string'; value: string }
   | { type: 'bcd'; value: number }
   | { type: 'array' | 'structure'; items: AxdrValue[] }
-  | { type: 'compact-array'; items: AxdrValue[] }
+  | {
+      type: 'compact-array';
+      items: AxdrValue[];
+      /** element type; the encoder derives it from items[0] if absent */ description?: TypeDescription;
+    }
   | { type: 'date-time' | 'date' | 'time'; value: CosemDateTime; raw: Uint8Array };
 
 export type AxdrType = AxdrValue['type'];
+
+/** Simple (non-constructed) A-XDR types. */
+export type SimpleAxdrType = Exclude<AxdrType, 'array' | 'structure' | 'compact-array'>;
+
+/**
+ * The type description of a compact-array (Blue Book "TypeDescription"): a simple type, an array of `count`
+ * elements of one type, or a structure of fields.
+ */
+export type TypeDescription =
+  | { type: SimpleAxdrType }
+  | { type: 'array'; count: number; element: TypeDescription }
+  | { type: 'structure'; fields: TypeDescription[] };

@@ -6,11 +6,14 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { register as registerDecode } from './decode-command.js';
+import { register as registerCapture } from './capture-command.js';
+import { register as registerConfig } from './config-command.js';
 
 type Register = (program: Command) => void;
 
 /** Sub-command modules, in help order (add one import and one entry per command). */
-const COMMANDS: Register[] = [];
+const COMMANDS: Register[] = [registerDecode, registerConfig, registerCapture];
 
 export function packageVersion(): string {
   const here = dirname(fileURLToPath(import.meta.url));

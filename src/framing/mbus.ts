@@ -1,0 +1,103 @@
+/**
+ * M-Bus long frames (EN 13757-2), the wired customer interface of the Kaifa MA309:
+ *
+ *   68 L L 68 | C A CI STSAP DTSAP <APDU segment> | CS 16
+ *   e.g. 68 FA FA 68 53 FF 00 01 67 DB 08 4B 46 4D … CS 16
+ *
+ * L counts C … last data byte; CS is their byte sum mod 256. CI bit 4 (0x10) = FIN (last segment), bits 0–3 the
+ * segment number: 0x00 first of several, 0x11 second and last, 0x10 a single unsegmented frame.
+ * Sagemcom T210-D quirk (Netz NÖ firmware): a first frame labelled `68 01 01 68` carries 257 bytes — L holds only
+ * the low byte; checksum and stop byte sit where L + 256 puts them (flagged `meta.lengthQuirk`).
+ */
+import type { LinkFrame } from './types.js';
+
+export type MbusScan =
+  | { kind: 'frame'; frame: LinkFrame; end: number }
+  | { kind: 'need-more' }
+  | { kind: 'skipped'; count: number; code: string; reason: string };
+
+const START = 0x68;
+const STOP = 0x16;
+const HEADER = 4; // 68 L L 68
+/** Bytes of link header inside L before the APDU segment: C A CI STSAP DTSAP. */
+const LINK_FIELDS = 5;
+
+function checksum(buf: Uint8Array, start: number, end: number): number {
+  let s = 0;
+  for (let i = start; i < end; i++) s += buf[i]!;
+  return s & 0xff;
+}
+
+/** Whether a complete frame with data length `len` sits at `offset` with a valid checksum and stop byte. */
+function verify(buf: Uint8Array, offset: number, len: number): 'ok' | 'need-more' | 'checksum' | 'stop' {
+  const csAt = offset + HEADER + len;
+  if (buf.length < csAt + 2) return 'need-more';
+  if (buf[csAt + 1] !== STOP) return 'stop';
+  if (checksum(buf, offset + HEADER, csAt) !== buf[csAt]) return 'checksum';
+  return 'ok';
+}
+
+function toFrame(buf: Uint8Array, offset: number, len: number, quirk: boolean): LinkFrame {
+  const bytes = buf.slice(offset, offset + HEADER + len + 2);
+  const ci = bytes[6]!;
+  const frame: LinkFrame = {
+    kind: 'mbus',
+    bytes,
+    payload: bytes.subarray(HEADER + LINK_FIELDS, HEADER + len),
+    segment: { final: (ci & 0x10) !== 0, index: ci & 0x0f },
+    meta: { c: bytes[4]!, a: bytes[5]!, ci, stsap: bytes[7]!, dtsap: bytes[8]! },
+  };
+  if (quirk) frame.meta.lengthQuirk = true;
+  return frame;
+}
+
+/** Looks for an M-Bus long frame starting at `offset` (buf[offset] must be 0x68). Never throws. */
+export function scanMbusFrame(buf: Uint8Array, offset: number): MbusScan {
+  if (buf.length < offset + HEADER) return { kind: 'need-more' };
+  const l1 = buf[offset + 1]!;
+  if (l1 !== buf[offset + 2] || buf[offset + 3] !== START) {
+    return { kind: 'skipped', count: 1, code: 'mbus.header', reason: 'no M-Bus long-frame header (68 L L 68)' };
+  }
+  const result = l1 < LINK_FIELDS ? 'checksum' : verify(buf, offset, l1);
+  if (result === 'ok') return { kind: 'frame', frame: toFrame(buf, offset, l1, false), end: offset + HEADER + l1 + 2 };
+  // T210-D quirk: try L + 256 for small L before giving up.
+  if (result !== 'need-more' && l1 < 0x10) {
+    const quirk = verify(buf, offset, l1 + 256);
+    if (quirk === 'ok') return { kind: 'frame', frame: toFrame(buf, offset, l1 + 256, true), end: offset + HEADER + l1 + 258 };
+    if (quirk === 'need-more') return { kind: 'need-more' };
+  }
+  if (result === 'need-more') return { kind: 'need-more' };
+  if (l1 < LINK_FIELDS) {
+    return { kind: 'skipped', count: 1, code: 'mbus.length', reason: `M-Bus L field ${l1} too short for a DLMS frame` };
+  }
+  return result === 'stop'
+    ? { kind: 'skipped', count: 1, code: 'mbus.stop-byte', reason: 'M-Bus frame without stop byte 0x16 where L puts it' }
+    : { kind: 'skipped', count: 1, code: 'mbus.checksum', reason: 'M-Bus checksum mismatch' };
+}
+
+export interface MbusEncodeOptions {
+  /** Largest APDU segment per frame; default 245 so the first frame is `68 FA FA 68` like the Kaifa MA309. */
+  maxSegment?: number;
+  c?: number;
+  a?: number;
+}
+
+/** APDU → M-Bus long frames as a Kaifa meter sends them (C 0x53, A 0xFF, STSAP 0x01, DTSAP 0x67). */
+export function encodeMbusFrames(apdu: Uint8Array, opts: MbusEncodeOptions = {}): Uint8Array[] {
+  const max = opts.maxSegment ?? 0xfa - LINK_FIELDS;
+  const count = Math.max(1, Math.ceil(apdu.length / max));
+  const frames: Uint8Array[] = [];
+  for (let i = 0; i < count; i++) {
+    const seg = apdu.subarray(i * max, Math.min(apdu.length, (i + 1) * max));
+    const final = i === count - 1;
+    const ci = (final ? 0x10 : 0) | (i & 0x0f);
+    const len = LINK_FIELDS + seg.length;
+    const f = new Uint8Array(HEADER + len + 2);
+    f.set([START, len & 0xff, len & 0xff, START, opts.c ?? 0x53, opts.a ?? 0xff, ci, 0x01, 0x67]);
+    f.set(seg, HEADER + LINK_FIELDS);
+    f[HEADER + len] = checksum(f, HEADER, HEADER + len);
+    f[HEADER + len + 1] = STOP;
+    frames.push(f);
+  }
+  return frames;
+}

@@ -1,0 +1,59 @@
+/**
+ * Bare APDUs on the line (P1-style ports without link layer, e.g. the Luxembourg Smarty):
+ *
+ *   DB 08 <system title 8> <A-XDR length 1–3 bytes> <security control> <invocation counter 4> <ciphertext> [tag 12]
+ *
+ * The length after the system title tells where the APDU ends. Plaintext APDUs (`0F …` data-notification) carry
+ * no length of their own: an injected `measureApdu` (the A-XDR layer) says how long they are.
+ */
+import type { LinkFrame } from './types.js';
+
+export type RawScan =
+  | { kind: 'frame'; frame: LinkFrame; end: number }
+  | { kind: 'need-more' }
+  | { kind: 'skipped'; count: number; code: string; reason: string };
+
+/** Measures a plaintext APDU at `offset`: its length in bytes, `need-more`, or `invalid`. */
+export type MeasureApdu = (buf: Uint8Array, offset: number) => number | 'need-more' | 'invalid';
+
+/** Largest APDU accepted on a bare line (a DSMR telegram inside the cipher is ~1 KiB). */
+export const MAX_RAW_APDU = 4096;
+
+/** Reads an A-XDR length (`4D`, `81 F8`, `82 01 55`) → [length, bytes used], or null when it needs more bytes. */
+function readLength(buf: Uint8Array, at: number): [number, number] | 'need-more' | 'invalid' {
+  if (at >= buf.length) return 'need-more';
+  const first = buf[at]!;
+  if (first < 0x80) return [first, 1];
+  const n = first & 0x7f;
+  if (n === 0 || n > 2) return 'invalid';
+  if (at + n >= buf.length) return 'need-more';
+  let len = 0;
+  for (let i = 1; i <= n; i++) len = len * 256 + buf[at + i]!;
+  return [len, n + 1];
+}
+
+function rawFrame(buf: Uint8Array, offset: number, end: number): RawScan {
+  const bytes = buf.slice(offset, end);
+  return { kind: 'frame', frame: { kind: 'raw', bytes, payload: bytes, segment: { final: true, index: 0 }, meta: {} }, end };
+}
+
+const skip = (reason: string): RawScan => ({ kind: 'skipped', count: 1, code: 'framing.garbage', reason });
+
+/** Looks for a bare general-glo-ciphering APDU (`DB 08 …`) at `offset`. */
+export function scanGloCipherApdu(buf: Uint8Array, offset: number): RawScan {
+  if (buf.length < offset + 2) return { kind: 'need-more' };
+  if (buf[offset + 1] !== 0x08) return skip('0xDB not followed by an 8-byte system title');
+  const len = readLength(buf, offset + 10);
+  if (len === 'need-more') return { kind: 'need-more' };
+  if (len === 'invalid' || len[0] < 5 || len[0] > MAX_RAW_APDU) return skip('implausible ciphered APDU length');
+  const end = offset + 10 + len[1] + len[0];
+  return buf.length < end ? { kind: 'need-more' } : rawFrame(buf, offset, end);
+}
+
+/** Looks for a plaintext data-notification (`0F …`) at `offset`, measured by the injected A-XDR parser. */
+export function scanPlainApdu(buf: Uint8Array, offset: number, measure: MeasureApdu): RawScan {
+  const n = measure(buf, offset);
+  if (n === 'need-more') return buf.length - offset > MAX_RAW_APDU ? skip('plaintext APDU too long') : { kind: 'need-more' };
+  if (n === 'invalid') return skip('bytes that are no data-notification');
+  return rawFrame(buf, offset, offset + n);
+}

@@ -1,0 +1,55 @@
+/**
+ * The route seam: every route module exports one `Route` (path + GET handler). Handlers receive the request,
+ * the response, the parsed URL and the injected dependencies; they throw `BadRequest` for a bad query and
+ * anything else for a bug (answered as a 500 without details).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { MeterSnapshot } from '../model/snapshot.js';
+import type { StatusProvider } from '../status/status.js';
+import type { HistoryReader } from '../store/history-types.js';
+import type { Logger } from '../log/logger.js';
+
+export interface HttpDeps {
+  status: StatusProvider;
+  history?: HistoryReader;
+  /** Latest snapshot of this run (falls back to `history.latest()` after a restart). */
+  latest: () => MeterSnapshot | undefined;
+  subscribe: (listener: (s: MeterSnapshot) => void) => () => void;
+  logger: Logger;
+  version: string;
+  /** Clock, ms since the epoch. */
+  now: () => number;
+  /** Directory holding index.html, dashboard.css and js/. */
+  assetsDir: string;
+  sse: SseOptions;
+  /** Open server-sent-event responses, ended by `stop()`. */
+  sseClients: Set<ServerResponse>;
+}
+
+export interface SseOptions {
+  /** Interval of `status` events. */
+  statusIntervalMs: number;
+  /** Interval of heartbeat comments that keep proxies from closing an idle stream. */
+  heartbeatMs: number;
+  /** Bound on concurrent event streams. */
+  maxClients: number;
+}
+
+export interface RouteContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  deps: HttpDeps;
+}
+
+export interface Route {
+  /** Exact path, or a prefix ending in `/` when `prefix` is set. */
+  path: string;
+  prefix?: boolean;
+  handle(ctx: RouteContext): void | Promise<void>;
+}
+
+/** The snapshot to show: this run's latest, else the store's. */
+export function currentSnapshot(deps: HttpDeps): MeterSnapshot | undefined {
+  return deps.latest() ?? deps.history?.latest();
+}

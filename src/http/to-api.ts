@@ -1,0 +1,97 @@
+/**
+ * Pure conversions from the internal types to the JSON API's outside shape: snake_case keys, times in unix
+ * seconds (milliseconds as a fraction), readings keyed by their stable key. These shapes never change
+ * incompatibly (see docs/http-api.md); new fields may be added.
+ */
+import type { MeterSnapshot } from '../model/snapshot.js';
+import type { DaemonStatus } from '../status/status.js';
+import type { SinkStatus } from '../sinks/sink.js';
+
+export interface ApiReading {
+  value: number | string;
+  unit: string | null;
+  obis: string;
+  name: string;
+}
+
+export interface ApiSnapshot {
+  meter_id: string;
+  profile: string;
+  manufacturer: string | null;
+  model: string | null;
+  meter_time: string | null;
+  received_at: number;
+  framing: string;
+  security_mode: string;
+  readings: Record<string, ApiReading>;
+}
+
+/** Milliseconds since the epoch → unix seconds (fraction kept to the millisecond). */
+export function toUnixSeconds(ms: number): number {
+  return Math.round(ms) / 1000;
+}
+
+export function toApiSnapshot(s: MeterSnapshot): ApiSnapshot {
+  const readings: Record<string, ApiReading> = {};
+  for (const r of s.readings) {
+    readings[r.key] = { value: r.value, unit: r.unit ?? null, obis: r.obis, name: r.name };
+  }
+  return {
+    meter_id: s.meterId,
+    profile: s.profile,
+    manufacturer: s.manufacturer ?? null,
+    model: s.model ?? null,
+    meter_time: s.meterTime ?? null,
+    received_at: toUnixSeconds(s.receivedAt),
+    framing: s.framing,
+    security_mode: s.security.mode,
+    readings,
+  };
+}
+
+function toApiSink(s: SinkStatus) {
+  return {
+    ok: s.ok,
+    state: s.state,
+    backlog: s.backlog ?? null,
+    dropped: s.dropped ?? null,
+    last_error: s.lastError ?? null,
+  };
+}
+
+export interface StatusExtras {
+  version: string;
+  /** Current time, ms since the epoch (injected so the conversion stays pure). */
+  now: number;
+  /** Full-resolution rows in the history store, when there is one. */
+  historyRows?: number;
+}
+
+export function toApiStatus(s: DaemonStatus, extras: StatusExtras) {
+  const sinks: Record<string, ReturnType<typeof toApiSink>> = {};
+  for (const [name, sink] of Object.entries(s.sinks)) sinks[name] = toApiSink(sink);
+  const lastError = s.lastError
+    ? { code: s.lastError.code, message: s.lastError.message, at: toUnixSeconds(s.lastError.at) }
+    : null;
+  return {
+    version: extras.version,
+    started_at: toUnixSeconds(s.startedAt),
+    uptime_s: Math.max(0, Math.floor((extras.now - s.startedAt) / 1000)),
+    source: s.source,
+    source_connected: s.sourceConnected,
+    bytes_received: s.bytesReceived,
+    frames_ok: s.framesOk,
+    telegrams_ok: s.telegramsOk,
+    errors_by_code: { ...s.errorsByCode },
+    last_error: lastError,
+    last_telegram_at: s.lastTelegramAt === undefined ? null : toUnixSeconds(s.lastTelegramAt),
+    last_telegram_age_s:
+      s.lastTelegramAt === undefined ? null : Math.max(0, Math.round((extras.now - s.lastTelegramAt) / 1000)),
+    meter_id: s.meterId ?? null,
+    diagnosis: { state: s.diagnosis.state, hint: s.diagnosis.hint },
+    sinks,
+    history_rows: extras.historyRows ?? null,
+  };
+}
+
+export type ApiStatus = ReturnType<typeof toApiStatus>;

@@ -1,0 +1,143 @@
+/**
+ * One whole APDU → MeterSnapshot, the full path after framing:
+ *
+ *   DB/DC general-glo/ded-ciphering → decipher (keys) → plaintext
+ *   0F data-notification → A-XDR body → profile (detected or given) → readings
+ *   '/' DSMR ASCII (Luxembourg Smarty) → readings
+ *
+ * Pure: time is passed in. Returns a value, never throws for bad input.
+ */
+import { DecodeError, type Result } from '../errors.js';
+import type { Framing, MeterSnapshot, Reading, SecurityInfo } from '../model/snapshot.js';
+import { decodeGeneralCipher, GENERAL_DED_CIPHERING, GENERAL_GLO_CIPHERING } from '../dlms/general-cipher.js';
+import { decipherApdu, securityMode, type CipherKeys } from '../dlms/decipher.js';
+import { decodeDataNotification, DATA_NOTIFICATION } from '../dlms/data-notification.js';
+import { describeSystemTitle, type SystemTitleInfo } from '../dlms/system-title.js';
+import { formatCosemDateTime } from '../cosem/date-time.js';
+import { interpretBody } from '../profiles/detect.js';
+import { dsmrTimeToIso, isDsmr, readDsmr } from '../profiles/dsmr.js';
+import { findProfile } from '../profiles/meters.js';
+import type { Profile } from '../profiles/profile.js';
+import { toHex } from '../util/hex.js';
+
+export interface ApduContext {
+  keys: CipherKeys;
+  /** Profile id override. */
+  profile?: string;
+  /** Receive time, ms since epoch. */
+  receivedAt: number;
+  framing: Framing;
+}
+
+export interface DecodedTelegram {
+  snapshot: MeterSnapshot;
+  /** The deciphered APDU (or the APDU itself when it was plaintext). */
+  plaintext: Uint8Array;
+  longInvokeId?: number;
+}
+
+const WRONG_KEY =
+  'the decrypted telegram does not parse: the key is probably wrong or belongs to another meter (check key_hex_string)';
+
+interface Plain {
+  plaintext: Uint8Array;
+  security: SecurityInfo;
+  systemTitle?: SystemTitleInfo;
+  /** True when the plaintext's correctness rests only on its structure (tag-less ciphering). */
+  unproven: boolean;
+}
+
+function decipher(apdu: Uint8Array, keys: CipherKeys): Plain {
+  const tag = apdu[0];
+  if (tag !== GENERAL_GLO_CIPHERING && tag !== GENERAL_DED_CIPHERING) {
+    return { plaintext: apdu, security: { mode: 'none' }, unproven: false };
+  }
+  const c = decodeGeneralCipher(apdu);
+  const { plaintext, tagVerified } = decipherApdu(c, keys);
+  const systemTitle = describeSystemTitle(c.systemTitle);
+  const security: SecurityInfo = {
+    mode: securityMode(c.securityControl),
+    securityControl: c.securityControl,
+    systemTitle: toHex(c.systemTitle),
+    invocationCounter: c.invocationCounter,
+    tagVerified,
+  };
+  return { plaintext, security, systemTitle, unproven: security.mode !== 'none' && !tagVerified };
+}
+
+interface Body {
+  profile: Profile;
+  readings: Reading[];
+  meterTime?: string;
+  longInvokeId?: number;
+}
+
+function readBody(p: Plain, ctx: ApduContext): Body {
+  const pt = p.plaintext;
+  if (isDsmr(pt)) {
+    const readings = readDsmr(pt);
+    const clock = readings.find((r) => r.key === 'meter_time');
+    const meterTime = typeof clock?.value === 'string' ? dsmrTimeToIso(clock.value) : undefined;
+    return { profile: findProfile('dsmr-p1')!, readings, meterTime };
+  }
+  if (pt[0] !== DATA_NOTIFICATION) {
+    throw new DecodeError('apdu.unknown-tag', `APDU tag 0x${(pt[0] ?? 0).toString(16).padStart(2, '0')} is no push telegram (expected DB, 0F or DSMR text)`, 'apdu', 0);
+  }
+  const dn = decodeDataNotification(pt);
+  const { profile, readings } = interpretBody(dn.body, { profile: ctx.profile, manufacturer: p.systemTitle?.flag });
+  const meterTime = dn.dateTime ? safeDateTime(dn.dateTime) : undefined;
+  return { profile, readings, meterTime, longInvokeId: dn.longInvokeId };
+}
+
+/** A meter clock that is partly "not specified" must not cost the telegram its readings. */
+function safeDateTime(dt: Parameters<typeof formatCosemDateTime>[0]): string | undefined {
+  try {
+    return formatCosemDateTime(dt) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function snapshotOf(p: Plain, body: Body, ctx: ApduContext): MeterSnapshot {
+  const number = body.readings.find((r) => r.obis.endsWith('.96.1.0.255') && typeof r.value === 'string');
+  const clock = body.readings.find((r) => r.key === 'meter_time' && typeof r.value === 'string');
+  const snapshot: MeterSnapshot = {
+    meterId: (number?.value as string | undefined) ?? p.systemTitle?.id ?? 'unknown',
+    profile: body.profile.id,
+    receivedAt: ctx.receivedAt,
+    framing: ctx.framing,
+    security: p.security,
+    readings: body.readings,
+  };
+  const manufacturer = p.systemTitle?.manufacturer ?? body.profile.manufacturer;
+  if (manufacturer) snapshot.manufacturer = manufacturer;
+  if (body.profile.model && (!p.systemTitle?.manufacturer || p.systemTitle.manufacturer === body.profile.manufacturer)) {
+    snapshot.model = body.profile.model;
+  }
+  const localClock = typeof clock?.value === 'string' && /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(clock.value);
+  const meterTime = body.meterTime ?? (localClock ? (clock!.value as string).replace(' ', 'T') : undefined);
+  if (meterTime) snapshot.meterTime = meterTime;
+  return snapshot;
+}
+
+/** Decodes one assembled APDU. */
+export function decodeApdu(apdu: Uint8Array, ctx: ApduContext): Result<DecodedTelegram> {
+  let p: Plain;
+  try {
+    p = decipher(apdu, ctx.keys);
+  } catch (e) {
+    if (e instanceof DecodeError) return { ok: false, error: e };
+    throw e;
+  }
+  try {
+    const body = readBody(p, ctx);
+    return { ok: true, value: { snapshot: snapshotOf(p, body, ctx), plaintext: p.plaintext, longInvokeId: body.longInvokeId } };
+  } catch (e) {
+    if (!(e instanceof DecodeError)) throw e;
+    const structural = e.layer === 'apdu' || e.layer === 'axdr' || e.code === 'dsmr.crc' || e.code === 'dsmr.invalid';
+    if (p.unproven && structural) {
+      return { ok: false, error: new DecodeError('plaintext.invalid', WRONG_KEY, 'security', e.offset) };
+    }
+    return { ok: false, error: e };
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * The streaming decoder: bytes in (any chunking), telegrams and diagnostics out. Composes the frame scanner,
+ * segment assembler, general-block-transfer assembler and the APDU decoder. Pure: the receive time of each chunk
+ * is passed in. Never throws for bad input.
+ */
+import { FrameScanner, type FrameKind } from '../framing/scanner.js';
+import { SegmentAssembler } from '../framing/assemble.js';
+import { BlockTransferAssembler } from '../framing/general-block-transfer.js';
+import type { LinkFrame } from '../framing/types.js';
+import type { DecodeError } from '../errors.js';
+import type { CipherKeys } from '../dlms/decipher.js';
+import { decodeApdu, type DecodedTelegram } from './decode-apdu.js';
+import { measurePlainApdu } from './measure.js';
+
+export type DecoderEvent =
+  | ({ type: 'telegram'; frames: LinkFrame[] } & DecodedTelegram)
+  | { type: 'error'; error: DecodeError; frames: LinkFrame[] }
+  | { type: 'skipped'; count: number; code: string; reason: string; offset: number }
+  | { type: 'frame'; frame: LinkFrame };
+
+export interface TelegramDecoderOptions {
+  keys?: CipherKeys;
+  profile?: string;
+  /** Link layers to accept (default all). */
+  kinds?: FrameKind[];
+  /** Also report every verified frame (diagnostics, `decode --verbose`). */
+  emitFrames?: boolean;
+}
+
+export class TelegramDecoder {
+  private readonly scanner: FrameScanner;
+  private readonly segments = new SegmentAssembler();
+  private readonly blocks = new BlockTransferAssembler();
+  private readonly keys: CipherKeys;
+
+  constructor(private readonly opts: TelegramDecoderOptions = {}) {
+    this.scanner = new FrameScanner({ kinds: opts.kinds, measureApdu: measurePlainApdu });
+    this.keys = opts.keys ?? {};
+  }
+
+  /** Feeds a chunk received at `receivedAt` (ms since epoch). */
+  push(chunk: Uint8Array, receivedAt: number): DecoderEvent[] {
+    const out: DecoderEvent[] = [];
+    for (const ev of this.scanner.push(chunk)) {
+      if (ev.type === 'skipped') {
+        out.push(ev);
+        continue;
+      }
+      if (this.opts.emitFrames) out.push({ type: 'frame', frame: ev.frame });
+      const seg = this.segments.push(ev.frame);
+      if (seg.type === 'pending') continue;
+      if (seg.type === 'error') {
+        out.push({ type: 'error', error: seg.error, frames: seg.frames });
+        continue;
+      }
+      const block = this.blocks.push(seg.apdu);
+      if (block.type === 'pending') continue;
+      if (block.type === 'error') {
+        out.push({ type: 'error', error: block.error, frames: seg.frames });
+        continue;
+      }
+      const r = decodeApdu(block.apdu, {
+        keys: this.keys,
+        profile: this.opts.profile,
+        receivedAt,
+        framing: seg.frames[0]!.kind,
+      });
+      out.push(r.ok ? { type: 'telegram', frames: seg.frames, ...r.value } : { type: 'error', error: r.error, frames: seg.frames });
+    }
+    return out;
+  }
+
+  /** End of input: whatever is left is reported as skipped. */
+  flush(): DecoderEvent[] {
+    return this.scanner.flush();
+  }
+
+  /** Bytes waiting for the rest of a frame (diagnostics). */
+  get buffered(): number {
+    return this.scanner.buffered;
+  }
+}

@@ -1,0 +1,221 @@
+/**
+ * The MQTT sink: state JSON (+ optional per-value and legacy topics) through the durable outbox, Home
+ * Assistant discovery, availability and diagnostics. `handle()` only writes to SQLite and never waits for
+ * the broker; connection problems are logged once per outage with a message that says what to do.
+ *
+ * On every connect: `online` (retained) on `<base>/status`, subscribe to `<prefix>/status`, republish all
+ * discovery configs seen so far, publish diagnostics, then deliver the outbox from its oldest row.
+ * `stop()`: `offline` (retained), deliver what can be delivered within ~1 s, DISCONNECT, close the outbox.
+ */
+import { join } from 'node:path';
+import type { MqttConfig } from '../../config/types.js';
+import type { Logger } from '../../log/logger.js';
+import type { MeterSnapshot } from '../../model/snapshot.js';
+import type { StatusProvider } from '../../status/status.js';
+import type { Sink, SinkStatus } from '../sink.js';
+import { brokerAddress, explainBrokerError } from './broker-errors.js';
+import { createDelivery } from './delivery.js';
+import { toDiagnosticsObject } from './diagnostics.js';
+import { toDiscoveryMessages } from './discovery.js';
+import { connectBroker, type BrokerConnection, type PublishRequest } from './mqtt-client.js';
+import { createOutbox, type Outbox } from './outbox.js';
+import { toLegacyMessages, toStateMessage, toValueMessages } from './state-payload.js';
+import { availabilityTopic, diagnosticsTopic, haStatusTopic } from './topics.js';
+import type { OutgoingMessage } from './types.js';
+
+export interface MqttSinkOptions {
+  logger: Logger;
+  /** Directory of `mqtt-outbox.db`. */
+  dataDir: string;
+  status?: StatusProvider;
+  now?: () => number;
+  /** Reconnect backoff, default 1 s doubling to 60 s. */
+  backoff?: { minMs: number; maxMs: number };
+  /** Diagnostics period, default 60 s. */
+  diagnosticsIntervalMs?: number;
+  /** Unacknowledged messages at a time, default 20. */
+  window?: number;
+}
+
+const DROP_WARN_INTERVAL_MS = 60_000;
+const STOP_FLUSH_MS = 1000;
+const STOP_CLOSE_MS = 300;
+
+export const OUTBOX_FILE = 'mqtt-outbox.db';
+
+/** The durable outbox, or an in-memory one (logged) when the file cannot be opened. */
+function openOutbox(path: string, maxMessages: number, log: Logger): Outbox {
+  try {
+    return createOutbox(path, maxMessages);
+  } catch (e) {
+    log.error(
+      `cannot open the MQTT outbox ${path} (${e instanceof Error ? e.message : String(e)}): check that data_dir is writable; keeping MQTT messages in memory only`,
+    );
+    return createOutbox(':memory:', maxMessages);
+  }
+}
+
+export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): Sink {
+  const log = opts.logger.child('mqtt');
+  const now = opts.now ?? Date.now;
+  const where = brokerAddress(cfg.url);
+  const discovery = new Map<string, string>(); // topic → payload of every sensor seen
+  const outbox = openOutbox(join(opts.dataDir, OUTBOX_FILE), cfg.outbox.maxMessages, log);
+  let conn: BrokerConnection | undefined;
+  let state = 'not started';
+  let lastError: string | undefined;
+  let loggedKind: string | undefined; // error kind already logged in this outage
+  let dropped = 0;
+  let lastDropWarn = -Infinity;
+  let diagTimer: NodeJS.Timeout | undefined;
+  let unsubscribe: (() => void) | undefined;
+  let lastDiagnosis: string | undefined;
+  let stopped = false;
+  let backlogAtStop: number | undefined;
+
+  const delivery = createDelivery({
+    outbox,
+    connection: () => conn,
+    window: opts.window ?? 20,
+    onRejected: (msg, err) => log.error(`the broker rejected a message on ${msg.topic}: ${err.message}; dropped it`),
+  });
+
+  const publishDirect = (msg: OutgoingMessage, qos: 0 | 1 | 2, done?: () => void): void => {
+    if (!conn?.connected) return done?.();
+    conn.publish({ ...msg, qos }, () => done?.());
+  };
+
+  function publishDiagnostics(): void {
+    const obj = toDiagnosticsObject(opts.status?.get(), { backlog: outbox.size(), dropped }, now());
+    publishDirect({ topic: diagnosticsTopic(cfg.baseTopic), payload: JSON.stringify(obj), retain: true }, 0);
+  }
+
+  function republishDiscovery(): void {
+    if (!cfg.discovery.enabled) return;
+    for (const [topic, payload] of discovery) publishDirect({ topic, payload, retain: true }, 1);
+  }
+
+  function onConnect(): void {
+    const backlog = outbox.size();
+    log.info(`connected to ${where}${backlog > 0 ? `, delivering ${backlog} queued messages` : ''}`);
+    state = 'connected';
+    lastError = undefined;
+    loggedKind = undefined;
+    publishDirect({ topic: availabilityTopic(cfg.baseTopic), payload: 'online', retain: true }, 1);
+    if (cfg.discovery.enabled) conn?.subscribe(haStatusTopic(cfg.discovery.prefix));
+    republishDiscovery();
+    publishDiagnostics();
+    delivery.restart();
+  }
+
+  function onError(err: unknown): void {
+    const e = explainBrokerError(err, cfg.url);
+    lastError = e.message;
+    state = e.message;
+    if (loggedKind === e.kind) return;
+    loggedKind = e.kind;
+    log.error(`${e.message} (messages are kept in the outbox: ${outbox.size()} waiting)`);
+  }
+
+  function onClose(retryInMs: number): void {
+    if (state === 'connected') {
+      state = 'disconnected';
+      log.warn(`connection to ${where} lost; reconnecting (next try in ${Math.round(retryInMs / 1000)} s)`);
+      loggedKind = 'lost';
+    }
+  }
+
+  function onMessage(topic: string, payload: string): void {
+    if (topic === haStatusTopic(cfg.discovery.prefix) && payload.trim() === 'online') {
+      log.info('Home Assistant is online: republishing discovery');
+      republishDiscovery();
+    }
+  }
+
+  function onStatus(): void {
+    const diagnosis = opts.status?.get().diagnosis.state;
+    if (diagnosis === lastDiagnosis) return;
+    lastDiagnosis = diagnosis;
+    publishDiagnostics();
+  }
+
+  function warnDropped(n: number): void {
+    dropped += n;
+    if (now() - lastDropWarn < DROP_WARN_INTERVAL_MS) return;
+    lastDropWarn = now();
+    log.warn(
+      `MQTT outbox full (outbox.max_messages ${cfg.outbox.maxMessages}): dropped the oldest undelivered messages (${dropped} so far); is the broker at ${where} reachable?`,
+    );
+  }
+
+  function handleDiscovery(snapshot: MeterSnapshot): void {
+    if (!cfg.discovery.enabled) return;
+    for (const m of toDiscoveryMessages(snapshot, { baseTopic: cfg.baseTopic, prefix: cfg.discovery.prefix })) {
+      if (discovery.get(m.topic) === m.payload) continue;
+      discovery.set(m.topic, m.payload);
+      publishDirect(m, 1);
+    }
+  }
+
+  function start(): Promise<void> {
+    const will: PublishRequest = { topic: availabilityTopic(cfg.baseTopic), payload: 'offline', qos: 1, retain: true };
+    try {
+      conn = connectBroker(cfg, {
+        will,
+        events: { onConnect, onClose, onError, onMessage },
+        ...(opts.backoff ? { backoff: opts.backoff } : {}),
+      });
+      state = `connecting to ${where}`;
+    } catch (e) {
+      lastError = e instanceof Error ? e.message : String(e);
+      state = lastError;
+      log.error(`${lastError}; MQTT stays off, messages are kept in the outbox`);
+    }
+    diagTimer = setInterval(publishDiagnostics, opts.diagnosticsIntervalMs ?? 60_000);
+    diagTimer.unref();
+    unsubscribe = opts.status?.subscribe?.(onStatus);
+    return Promise.resolve();
+  }
+
+  return {
+    name: 'mqtt',
+    start,
+    handle(snapshot) {
+      if (stopped) return;
+      const messages = [toStateMessage(cfg.baseTopic, snapshot)];
+      if (cfg.perValueTopics) messages.push(...toValueMessages(cfg.baseTopic, snapshot));
+      if (cfg.legacyTopics) messages.push(...toLegacyMessages(cfg.baseTopic, snapshot));
+      const n = outbox.push(messages, cfg.qos, now());
+      if (n > 0) warnDropped(n);
+      handleDiscovery(snapshot);
+      delivery.pump();
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      if (diagTimer) clearInterval(diagTimer);
+      unsubscribe?.();
+      if (conn?.connected) {
+        const offline = { topic: availabilityTopic(cfg.baseTopic), payload: 'offline', retain: true };
+        const acked = new Promise<void>((resolve) => {
+          setTimeout(resolve, STOP_FLUSH_MS).unref();
+          publishDirect(offline, 1, resolve);
+        });
+        await Promise.all([acked, delivery.drain(STOP_FLUSH_MS)]);
+      }
+      await conn?.close(STOP_CLOSE_MS);
+      backlogAtStop = outbox.size();
+      state = 'stopped';
+      outbox.close();
+    },
+    status(): SinkStatus {
+      return {
+        ok: state === 'connected',
+        state,
+        backlog: stopped && backlogAtStop !== undefined ? backlogAtStop : outbox.size(),
+        dropped,
+        ...(lastError !== undefined ? { lastError } : {}),
+      };
+    },
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * The MQTT topic contract (stable, documented in docs/mqtt.md). Pure: strings in, strings out.
+ *
+ *   <base>/status                                   availability: `online` retained, `offline` as last will
+ *   <base>/diagnostics                              daemon diagnostics JSON (retained)
+ *   <base>/<meter id>/state                         one JSON object per telegram
+ *   <base>/<meter id>/<key>                         one value per topic (optional, `perValueTopics`)
+ *   <base>/RealEnergyIn_S, <base>/RealEnergyOut_S   the old Python tool's kWh topics (`legacyTopics`)
+ *   <prefix>/sensor/kaifareader_<meter id>/<key>/config   Home Assistant discovery (retained)
+ *   <prefix>/status                                 Home Assistant's birth/last-will topic (subscribed)
+ *
+ * Example: base `kaifareader`, meter `1KFM0200175269` → `kaifareader/1KFM0200175269/state`.
+ */
+
+/** Meter ids become topic levels and HA ids: keep `[A-Za-z0-9_-]`, replace anything else (`/ + #`, space) by `_`. */
+export function toTopicId(meterId: string): string {
+  const cleaned = meterId.replace(/[^A-Za-z0-9_-]/g, '_');
+  return cleaned.length > 0 ? cleaned : 'unknown';
+}
+
+/** Base topic without trailing slashes (`kaifareader/` → `kaifareader`). */
+function trimBase(base: string): string {
+  return base.replace(/\/+$/, '');
+}
+
+export const availabilityTopic = (base: string): string => `${trimBase(base)}/status`;
+export const diagnosticsTopic = (base: string): string => `${trimBase(base)}/diagnostics`;
+export const stateTopic = (base: string, meterId: string): string =>
+  `${trimBase(base)}/${toTopicId(meterId)}/state`;
+export const valueTopic = (base: string, meterId: string, key: string): string =>
+  `${trimBase(base)}/${toTopicId(meterId)}/${key}`;
+export const legacyTopic = (base: string, name: 'RealEnergyIn_S' | 'RealEnergyOut_S'): string =>
+  `${trimBase(base)}/${name}`;
+
+/** `kaifareader_<meter id>`: HA node id, device identifier and unique_id prefix. */
+export const haNodeId = (meterId: string): string => `kaifareader_${toTopicId(meterId)}`;
+export const discoveryTopic = (prefix: string, meterId: string, key: string): string =>
+  `${trimBase(prefix)}/sensor/${haNodeId(meterId)}/${key}/config`;
+export const haStatusTopic = (prefix: string): string => `${trimBase(prefix)}/status`;

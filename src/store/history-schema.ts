@@ -1,0 +1,88 @@
+/**
+ * Schema of the history file (SQLite, WAL). Outside names: database columns are snake_case with the unit and never
+ * change incompatibly; new columns come as new migrations.
+ *
+ * `readings` — one row per telegram, integers in base units so a row stays ~50 bytes:
+ *   ts                   unix MILLISECONDS (receive time), the rowid itself (`INTEGER PRIMARY KEY`), so the table
+ *                        is its own time index and no second b-tree is needed
+ *   meter                → meters.id (small dictionary: the meter number is stored once, not per row)
+ *   energy_*_wh          active energy counters, Wh        reactive_*_varh  reactive energy counters, varh
+ *   power_*_w            active power, W                   power_l1..3_w    per-phase active power import, W
+ *   voltage_l1..3_dv     voltage in DECI-volts (0.1 V): 231.4 V → 2314
+ *   current_l1..3_ma     current in MILLI-amperes: 1.23 A → 1230
+ *   NULL where the meter does not send the value (1-phase meters, list-based telegrams).
+ *
+ * `rollup_minute|hour|day` (v2) — one row per UTC-aligned bucket, ts = bucket start in unix SECONDS. Sums and counts
+ * (average = sum / count, exact), min/max power, first/last counters and the sum of counter differences between
+ * consecutive readings inside the bucket (`*_inner`), from which `energy()` rebuilds per-day/month energy without
+ * the raw rows (see energy.ts). Maintained in the same transaction as the raw rows, kept for ever.
+ *
+ * `latest` — one row: the last full snapshot as JSON, for `latest()` after a restart.
+ */
+import type { Migration } from './sqlite.js';
+
+export const ROLLUP_TABLES = { minute: 60, hour: 3600, day: 86400 } as const;
+export type RollupLevel = keyof typeof ROLLUP_TABLES;
+
+function rollupTable(level: RollupLevel): string {
+  return `CREATE TABLE rollup_${level} (
+  ts INTEGER PRIMARY KEY,
+  n INTEGER NOT NULL,
+  n_power INTEGER NOT NULL,
+  power_import_w_sum INTEGER, power_import_w_min INTEGER, power_import_w_max INTEGER,
+  power_export_w_sum INTEGER, power_export_w_min INTEGER, power_export_w_max INTEGER,
+  n_phase_power INTEGER NOT NULL,
+  power_l1_w_sum INTEGER, power_l2_w_sum INTEGER, power_l3_w_sum INTEGER,
+  n_voltage INTEGER NOT NULL,
+  voltage_l1_dv_sum INTEGER, voltage_l2_dv_sum INTEGER, voltage_l3_dv_sum INTEGER,
+  n_current INTEGER NOT NULL,
+  current_l1_ma_sum INTEGER, current_l2_ma_sum INTEGER, current_l3_ma_sum INTEGER,
+  energy_ts_first INTEGER, energy_ts_last INTEGER, meter_first INTEGER, meter_last INTEGER,
+  energy_import_wh_first INTEGER, energy_import_wh_last INTEGER, energy_import_wh_inner INTEGER,
+  energy_export_wh_first INTEGER, energy_export_wh_last INTEGER, energy_export_wh_inner INTEGER,
+  reactive_import_varh_last INTEGER, reactive_export_varh_last INTEGER
+);`;
+}
+
+export const HISTORY_MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    sql: `
+CREATE TABLE meters (id INTEGER PRIMARY KEY, meter_id TEXT NOT NULL UNIQUE);
+CREATE TABLE readings (
+  ts INTEGER PRIMARY KEY,
+  meter INTEGER NOT NULL,
+  energy_import_wh INTEGER, energy_export_wh INTEGER,
+  reactive_import_varh INTEGER, reactive_export_varh INTEGER,
+  power_import_w INTEGER, power_export_w INTEGER,
+  voltage_l1_dv INTEGER, voltage_l2_dv INTEGER, voltage_l3_dv INTEGER,
+  current_l1_ma INTEGER, current_l2_ma INTEGER, current_l3_ma INTEGER,
+  power_l1_w INTEGER, power_l2_w INTEGER, power_l3_w INTEGER
+);
+CREATE TABLE latest (id INTEGER PRIMARY KEY CHECK (id = 1), ts INTEGER NOT NULL, snapshot TEXT NOT NULL);`,
+  },
+  {
+    version: 2,
+    sql: (Object.keys(ROLLUP_TABLES) as RollupLevel[]).map(rollupTable).join('\n'),
+  },
+];
+
+/** The integer columns of `readings` after `ts` and `meter`, in table order. */
+export const READING_COLUMNS = [
+  'energy_import_wh',
+  'energy_export_wh',
+  'reactive_import_varh',
+  'reactive_export_varh',
+  'power_import_w',
+  'power_export_w',
+  'voltage_l1_dv',
+  'voltage_l2_dv',
+  'voltage_l3_dv',
+  'current_l1_ma',
+  'current_l2_ma',
+  'current_l3_ma',
+  'power_l1_w',
+  'power_l2_w',
+  'power_l3_w',
+] as const;
+export type ReadingColumn = (typeof READING_COLUMNS)[number];

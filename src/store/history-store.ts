@@ -1,0 +1,182 @@
+/**
+ * The history store: raw rows, rollups and the latest snapshot in one SQLite file (schema: history-schema.ts).
+ * `insert` writes a batch — raw rows, rollup upserts and the latest snapshot — in ONE transaction, so a kill -9 at
+ * any moment leaves raw rows and rollups consistent up to the last committed batch. Implements HistoryReader.
+ */
+import type { MeterSnapshot } from '../model/snapshot.js';
+import type { EnergyBucket, HistoryReader, Series } from './history-types.js';
+import { openDatabase, type SqliteDatabase } from './sqlite.js';
+import { HISTORY_MIGRATIONS, READING_COLUMNS, ROLLUP_TABLES, type RollupLevel } from './history-schema.js';
+import type { HistoryRow } from './history-row.js';
+import { RollupBuilder, rollupUpsertSql, type CounterState, type Partials, type StoredRow } from './rollup.js';
+import { querySeries } from './history-series.js';
+import { queryEnergy } from './history-energy.js';
+import { checkTimeZone } from './local-time.js';
+
+export interface HistoryStore extends HistoryReader {
+  readonly path: string;
+  /** Writes rows (ascending ts) in one transaction; rows not newer than the last stored one are skipped. */
+  insert(rows: HistoryRow[], latest?: MeterSnapshot): { written: number; skipped: number };
+  /** Deletes up to `limit` raw rows older than `cutoffMs` (rollups stay); returns how many went. */
+  deleteRawBefore(cutoffMs: number, limit?: number): number;
+  close(): void;
+}
+
+export interface HistoryStoreOptions {
+  /** IANA zone for energy per day/month, default Europe/Vienna. */
+  timeZone?: string;
+}
+
+const LEVELS = Object.keys(ROLLUP_TABLES) as RollupLevel[];
+
+export function openHistoryStore(path: string, opts: HistoryStoreOptions = {}): HistoryStore {
+  const timeZone = opts.timeZone ?? 'Europe/Vienna';
+  checkTimeZone(timeZone);
+  const db = openDatabase(path, HISTORY_MIGRATIONS);
+  try {
+    return new Store(db, path, timeZone);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}
+
+class Store implements HistoryStore {
+  private readonly meters = new Map<string, number>();
+  private readonly builder: RollupBuilder;
+  private lastTs: number;
+  private readonly stmts;
+
+  constructor(
+    private readonly db: SqliteDatabase,
+    readonly path: string,
+    private readonly timeZone: string,
+  ) {
+    const cols = ['ts', 'meter', ...READING_COLUMNS];
+    this.stmts = {
+      insertRow: db.prepare(`INSERT INTO readings (${cols.join(', ')}) VALUES (?${', ?'.repeat(cols.length - 1)})`),
+      upsert: {
+        minute: db.prepare(rollupUpsertSql('minute')),
+        hour: db.prepare(rollupUpsertSql('hour')),
+        day: db.prepare(rollupUpsertSql('day')),
+      },
+      latest: db.prepare(
+        'INSERT INTO latest (id, ts, snapshot) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET ts = excluded.ts, snapshot = excluded.snapshot',
+      ),
+      meterInsert: db.prepare('INSERT OR IGNORE INTO meters (meter_id) VALUES (?)'),
+      meterGet: db.prepare('SELECT id FROM meters WHERE meter_id = ?'),
+      deleteRaw: db.prepare('DELETE FROM readings WHERE ts IN (SELECT ts FROM readings WHERE ts < ? ORDER BY ts LIMIT ?)'),
+    };
+    if (this.rollupsMissing()) this.rebuildRollups();
+    this.builder = new RollupBuilder(this.loadCounterState());
+    this.lastTs = this.loadLastTs();
+  }
+
+  insert(rows: HistoryRow[], latest?: MeterSnapshot): { written: number; skipped: number } {
+    const fresh: HistoryRow[] = [];
+    let last = this.lastTs;
+    for (const r of rows) {
+      if (r.ts <= last) continue;
+      fresh.push(r);
+      last = r.ts;
+    }
+    const savedState = this.builder.state;
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      const stored = fresh.map((r) => ({ ...r, meter: this.meterId(r.meterId) }));
+      for (const r of stored) this.stmts.insertRow.run(r.ts, r.meter, ...READING_COLUMNS.map((c) => r[c]));
+      this.writePartials(this.builder.build(stored));
+      if (latest && fresh.length > 0) this.stmts.latest.run(last, JSON.stringify(latest));
+      this.db.exec('COMMIT');
+    } catch (e) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.builder.state = savedState;
+      this.meters.clear();
+      throw e;
+    }
+    this.lastTs = last;
+    return { written: fresh.length, skipped: rows.length - fresh.length };
+  }
+
+  latest(): MeterSnapshot | undefined {
+    const row = this.db.prepare('SELECT snapshot FROM latest WHERE id = 1').get() as { snapshot: string } | undefined;
+    return row ? (JSON.parse(row.snapshot) as MeterSnapshot) : undefined;
+  }
+
+  series(from: number, to: number, step: number): Series {
+    return querySeries(this.db, from, to, step);
+  }
+
+  energy(period: 'day' | 'month', from: number, to: number): EnergyBucket[] {
+    return queryEnergy(this.db, period, from, to, this.timeZone);
+  }
+
+  count(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM readings').get() as { n: number }).n;
+  }
+
+  deleteRawBefore(cutoffMs: number, limit = 5000): number {
+    return this.stmts.deleteRaw.run(cutoffMs, limit).changes;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private meterId(meterId: string): number {
+    let id = this.meters.get(meterId);
+    if (id === undefined) {
+      this.stmts.meterInsert.run(meterId);
+      id = (this.stmts.meterGet.get(meterId) as { id: number }).id;
+      this.meters.set(meterId, id);
+    }
+    return id;
+  }
+
+  private writePartials(partials: Partials): void {
+    for (const level of LEVELS) {
+      for (const [bucket, values] of partials[level]) this.stmts.upsert[level].run(bucket, ...values);
+    }
+  }
+
+  private rollupsMissing(): boolean {
+    const raw = this.db.prepare('SELECT 1 FROM readings LIMIT 1').get();
+    return raw !== undefined && this.db.prepare('SELECT 1 FROM rollup_minute LIMIT 1').get() === undefined;
+  }
+
+  /** Builds the rollups from the raw rows (after upgrading a v1 file), in one transaction. */
+  private rebuildRollups(): void {
+    const builder = new RollupBuilder(undefined);
+    const select = this.db.prepare('SELECT * FROM readings WHERE ts > ? ORDER BY ts LIMIT 20000');
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      let after = -1;
+      for (;;) {
+        const rows = select.all(after) as StoredRow[];
+        if (rows.length === 0) break;
+        this.writePartials(builder.build(rows.map((r) => ({ ...r, meterId: '' }))));
+        after = rows[rows.length - 1]!.ts;
+      }
+      this.db.exec('COMMIT');
+    } catch (e) {
+      this.db.exec('ROLLBACK');
+      throw e;
+    }
+  }
+
+  private loadCounterState(): CounterState | undefined {
+    const r = this.db
+      .prepare(
+        `SELECT energy_ts_last AS ts, meter_last AS meter, energy_import_wh_last AS importWh,
+         energy_export_wh_last AS exportWh FROM rollup_minute WHERE energy_ts_last IS NOT NULL ORDER BY rollup_minute.ts DESC LIMIT 1`,
+      )
+      .get() as CounterState | undefined;
+    return r && { ts: r.ts, meter: r.meter, importWh: r.importWh, exportWh: r.exportWh };
+  }
+
+  private loadLastTs(): number {
+    const latest = this.db.prepare('SELECT ts FROM latest WHERE id = 1').get() as { ts: number } | undefined;
+    const raw = this.db.prepare('SELECT max(ts) AS ts FROM readings').get() as { ts: number | null };
+    return Math.max(latest?.ts ?? -1, raw.ts ?? -1);
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * In-memory HistoryReader for the HTTP unit tests only (the real store is src/store/). Rows are plain points;
+ * `series` averages per step-aligned bucket (energy: last value), `energy` takes counter differences per UTC
+ * day or month. Deliberately simple: it exists so the HTTP layer can be tested against known numbers.
+ */
+import {
+  SERIES_FIELDS,
+  type EnergyBucket,
+  type HistoryReader,
+  type Series,
+  type SeriesField,
+} from '../../src/store/history-types.js';
+import type { MeterSnapshot } from '../../src/model/snapshot.js';
+
+export interface FakeRow {
+  /** unix seconds */
+  t: number;
+  values: Partial<Record<SeriesField, number>>;
+}
+
+export interface FakeHistory extends HistoryReader {
+  rows: FakeRow[];
+  /** Arguments of every `series` / `energy` call, for assertions. */
+  calls: { method: 'series' | 'energy'; args: unknown[] }[];
+}
+
+function bucketStart(t: number, period: 'day' | 'month'): { start: number; label: string } {
+  const d = new Date(t * 1000);
+  const y = d.getUTCFullYear();
+  const m = d.getUTCMonth();
+  if (period === 'month') {
+    return { start: Date.UTC(y, m, 1) / 1000, label: `${y}-${String(m + 1).padStart(2, '0')}` };
+  }
+  const day = d.getUTCDate();
+  const label = `${y}-${String(m + 1).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+  return { start: Date.UTC(y, m, day) / 1000, label };
+}
+
+export function createFakeHistory(rows: FakeRow[], latest?: MeterSnapshot): FakeHistory {
+  const calls: FakeHistory['calls'] = [];
+  return {
+    rows,
+    calls,
+    latest: () => latest,
+    count: () => rows.length,
+    series(from, to, step): Series {
+      calls.push({ method: 'series', args: [from, to, step] });
+      const first = Math.floor(from / step) * step;
+      const t: number[] = [];
+      for (let b = first; b < to; b += step) t.push(b);
+      const values = {} as Record<SeriesField, (number | null)[]>;
+      for (const f of SERIES_FIELDS) {
+        values[f] = t.map((b) => {
+          const xs = rows
+            .filter((r) => r.t >= Math.max(b, from) && r.t < Math.min(b + step, to))
+            .map((r) => r.values[f])
+            .filter((v): v is number => v !== undefined);
+          if (!xs.length) return null;
+          if (f.startsWith('energy_')) return xs[xs.length - 1]!;
+          return Math.round(xs.reduce((a, v) => a + v, 0) / xs.length);
+        });
+      }
+      return { t, values, step };
+    },
+    energy(period, from, to): EnergyBucket[] {
+      calls.push({ method: 'energy', args: [period, from, to] });
+      const out = new Map<number, EnergyBucket & { firstI: number; firstE: number }>();
+      for (const r of rows.filter((x) => x.t >= from && x.t < to)) {
+        const { start, label } = bucketStart(r.t, period);
+        const i = r.values.energy_import_wh;
+        const e = r.values.energy_export_wh;
+        if (i === undefined || e === undefined) continue;
+        const b = out.get(start) ?? { start, label, import_wh: 0, export_wh: 0, firstI: i, firstE: e };
+        b.import_wh = i - b.firstI;
+        b.export_wh = e - b.firstE;
+        out.set(start, b);
+      }
+      return [...out.values()].map(({ start, label, import_wh, export_wh }) => ({ start, label, import_wh, export_wh }));
+    },
+  };
+}

@@ -1,0 +1,141 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { formatMetrics } from '../../src/http/metrics-format.js';
+import { metricForObis } from '../../src/http/metrics-catalog.js';
+import type { MeterSnapshot } from '../../src/model/snapshot.js';
+import { fixtureSnapshot, fixtureStatus } from './fixtures.js';
+
+// Expected values worked out by hand: 12937 Wh × 3600 J/Wh = 46 573 200 J; times are ms / 1000.
+const EXPECTED = `# HELP kaifareader_info kaifareader version (value is always 1)
+# TYPE kaifareader_info gauge
+kaifareader_info{version="0.1.0"} 1
+# HELP kaifareader_start_time_seconds Daemon start time, unix seconds
+# TYPE kaifareader_start_time_seconds gauge
+kaifareader_start_time_seconds 1632728000
+# HELP kaifareader_source_connected Whether the byte source is open (1) or not (0)
+# TYPE kaifareader_source_connected gauge
+kaifareader_source_connected 1
+# HELP kaifareader_received_bytes_total Bytes read from the source
+# TYPE kaifareader_received_bytes_total counter
+kaifareader_received_bytes_total 123456
+# HELP kaifareader_frames_total Link-layer frames with a valid checksum
+# TYPE kaifareader_frames_total counter
+kaifareader_frames_total 334
+# HELP kaifareader_telegrams_total Telegrams decoded into readings
+# TYPE kaifareader_telegrams_total counter
+kaifareader_telegrams_total 167
+# HELP kaifareader_errors_total Decode errors by error code
+# TYPE kaifareader_errors_total counter
+kaifareader_errors_total{code="mbus.checksum"} 2
+kaifareader_errors_total{code="plaintext.invalid"} 1
+# HELP kaifareader_last_telegram_timestamp_seconds Receive time of the last decoded telegram, unix seconds
+# TYPE kaifareader_last_telegram_timestamp_seconds gauge
+kaifareader_last_telegram_timestamp_seconds 1632728835
+# HELP kaifareader_diagnosis Current diagnosis (1 for the current state, 0 for the others)
+# TYPE kaifareader_diagnosis gauge
+kaifareader_diagnosis{state="ok"} 1
+kaifareader_diagnosis{state="starting"} 0
+kaifareader_diagnosis{state="no-bytes"} 0
+kaifareader_diagnosis{state="no-frames"} 0
+kaifareader_diagnosis{state="wrong-key"} 0
+kaifareader_diagnosis{state="key-missing"} 0
+kaifareader_diagnosis{state="unknown-layout"} 0
+kaifareader_diagnosis{state="port-error"} 0
+# HELP kaifareader_sink_up Sink healthy (1) or failing (0)
+# TYPE kaifareader_sink_up gauge
+kaifareader_sink_up{sink="mqtt"} 0
+kaifareader_sink_up{sink="solarview"} 1
+# HELP kaifareader_outbox_backlog MQTT messages waiting in the outbox for the broker
+# TYPE kaifareader_outbox_backlog gauge
+kaifareader_outbox_backlog 42
+# HELP kaifareader_sink_dropped_total Items a sink dropped because a bound was reached
+# TYPE kaifareader_sink_dropped_total counter
+kaifareader_sink_dropped_total{sink="mqtt"} 0
+# HELP kaifareader_history_rows Full-resolution rows in the history store
+# TYPE kaifareader_history_rows gauge
+kaifareader_history_rows 5
+# HELP kaifareader_meter_info Meter seen in the last telegram (value is always 1)
+# TYPE kaifareader_meter_info gauge
+kaifareader_meter_info{meter_id="181220000009",profile="obis-triples",manufacturer="Kaifa",model="MA309"} 1
+# HELP kaifareader_energy_import_joules_total Active energy imported from the grid (A+), meter register
+# TYPE kaifareader_energy_import_joules_total counter
+kaifareader_energy_import_joules_total{meter_id="181220000009"} 46573200
+# HELP kaifareader_energy_export_joules_total Active energy exported to the grid (A-), meter register
+# TYPE kaifareader_energy_export_joules_total counter
+kaifareader_energy_export_joules_total{meter_id="181220000009"} 0
+# HELP kaifareader_power_import_watts Active power imported from the grid (P+), all phases
+# TYPE kaifareader_power_import_watts gauge
+kaifareader_power_import_watts{meter_id="181220000009"} 0
+# HELP kaifareader_power_export_watts Active power exported to the grid (P-), all phases
+# TYPE kaifareader_power_export_watts gauge
+kaifareader_power_export_watts{meter_id="181220000009"} 0
+# HELP kaifareader_phase_power_import_watts Active power imported per phase
+# TYPE kaifareader_phase_power_import_watts gauge
+kaifareader_phase_power_import_watts{meter_id="181220000009",phase="l1"} 0
+# HELP kaifareader_voltage_volts Phase voltage
+# TYPE kaifareader_voltage_volts gauge
+kaifareader_voltage_volts{meter_id="181220000009",phase="l1"} 233.7
+kaifareader_voltage_volts{meter_id="181220000009",phase="l2"} 0
+kaifareader_voltage_volts{meter_id="181220000009",phase="l3"} 0
+# HELP kaifareader_current_amperes Phase current
+# TYPE kaifareader_current_amperes gauge
+kaifareader_current_amperes{meter_id="181220000009",phase="l1"} 0
+kaifareader_current_amperes{meter_id="181220000009",phase="l2"} 0
+kaifareader_current_amperes{meter_id="181220000009",phase="l3"} 0
+# HELP kaifareader_power_factor_ratio Power factor, all phases
+# TYPE kaifareader_power_factor_ratio gauge
+kaifareader_power_factor_ratio{meter_id="181220000009"} 1
+# HELP kaifareader_obis_value Numeric reading without a dedicated metric, in its DLMS unit
+# TYPE kaifareader_obis_value gauge
+kaifareader_obis_value{meter_id="181220000009",obis="1.0.32.32.0.255",unit=""} 3
+`;
+
+const full = () => formatMetrics({ status: fixtureStatus(), snapshot: fixtureSnapshot(), version: '0.1.0', historyRows: 5 });
+
+test('metrics text for the fixture status and snapshot is exactly as documented', () => {
+  assert.equal(full(), EXPECTED);
+});
+
+test('promtool check metrics accepts the output', () => {
+  const probe = spawnSync('promtool', ['--version']);
+  assert.equal(probe.error, undefined, 'promtool missing: apt-get install prometheus (.ci/run installs it)');
+  const minimal = formatMetrics({
+    status: { ...fixtureStatus(), errorsByCode: {}, lastError: undefined, lastTelegramAt: undefined, sinks: {} },
+    version: '0.1.0',
+  });
+  for (const text of [full(), minimal]) {
+    const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    assert.equal(r.status, 0, `promtool: ${r.stdout}${r.stderr}`);
+    assert.equal(r.stdout + r.stderr, '', 'promtool reports no lint problems');
+  }
+});
+
+test('kWh and kW readings are converted to joules and watts; a unit mismatch is left out', () => {
+  const s: MeterSnapshot = {
+    ...fixtureSnapshot(),
+    readings: [
+      { obis: '1.1.1.8.0.255', key: 'energy_import_wh', name: 'A+', value: 12.937, unit: 'kWh' },
+      { obis: '1.0.1.7.0.255', key: 'power_import_w', name: 'P+', value: 1.5, unit: 'kW' },
+      { obis: '1.0.2.7.0.255', key: 'power_export_w', name: 'P-', value: 7, unit: 'V' },
+      { obis: '1.0.2.8.0.255', key: 'energy_export_wh', name: 'A-', value: 'n/a' },
+    ],
+  };
+  const text = formatMetrics({ status: fixtureStatus(), snapshot: s, version: '0.1.0' });
+  assert.match(text, /^kaifareader_energy_import_joules_total\{meter_id="181220000009"\} 46573200$/m);
+  assert.match(text, /^kaifareader_power_import_watts\{meter_id="181220000009"\} 1500$/m);
+  assert.doesNotMatch(text, /power_export_watts|energy_export_joules/);
+});
+
+test('label values are escaped', () => {
+  const status = { ...fixtureStatus(), errorsByCode: { 'odd"code\\x\ny': 1 } };
+  const text = formatMetrics({ status, version: '0.1.0' });
+  assert.match(text, /^kaifareader_errors_total\{code="odd\\"code\\\\x\\ny"\} 1$/m);
+});
+
+test('catalog lookup ignores the channel and rejects non-electricity codes', () => {
+  assert.equal(metricForObis('1.1.32.7.0.255')?.name, 'kaifareader_voltage_volts');
+  assert.deepEqual(metricForObis('1.0.52.7.0.255')?.labels, { phase: 'l2' });
+  assert.equal(metricForObis('0.0.1.0.0.255'), undefined);
+  assert.equal(metricForObis('1.0.1.8'), undefined);
+});

@@ -1,0 +1,65 @@
+/** The durable outbox on a real SQLite file: order, acknowledgement, bound, reopen. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createOutbox } from '../../src/sinks/mqtt/outbox.js';
+
+function tempDir(t: { after(fn: () => void): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kaifareader-outbox-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+const msg = (n: number) => ({ topic: `t/${n}`, payload: `{"n":${n}}`, retain: n % 2 === 0 });
+
+test('rows come back in id order with topic, payload, qos, retain and created_at', (t) => {
+  const box = createOutbox(join(tempDir(t), 'o.db'), 100);
+  t.after(() => box.close());
+  assert.equal(box.push([msg(1), msg(2)], 1, 1000), 0);
+  assert.equal(box.push([msg(3)], 2, 2000), 0);
+  const rows = box.after(0, 10);
+  assert.deepEqual(
+    rows.map((r) => [r.topic, r.payload, r.qos, r.retain, r.createdAt]),
+    [
+      ['t/1', '{"n":1}', 1, false, 1000],
+      ['t/2', '{"n":2}', 1, true, 1000],
+      ['t/3', '{"n":3}', 2, false, 2000],
+    ],
+  );
+  assert.ok(rows[0]!.id < rows[1]!.id && rows[1]!.id < rows[2]!.id);
+  assert.deepEqual(box.after(rows[0]!.id, 1).map((r) => r.topic), ['t/2']);
+  box.remove(rows[1]!.id);
+  assert.deepEqual(box.after(0, 10).map((r) => r.topic), ['t/1', 't/3']);
+  assert.equal(box.size(), 2);
+  box.remove(rows[1]!.id); // already gone: no-op
+  assert.equal(box.size(), 2);
+});
+
+test('the bound drops the oldest rows and reports how many', (t) => {
+  const box = createOutbox(join(tempDir(t), 'o.db'), 5);
+  t.after(() => box.close());
+  assert.equal(box.push([1, 2, 3, 4].map(msg), 1, 0), 0);
+  assert.equal(box.push([5, 6, 7].map(msg), 1, 0), 2);
+  assert.equal(box.size(), 5);
+  assert.deepEqual(box.after(0, 10).map((r) => r.topic), ['t/3', 't/4', 't/5', 't/6', 't/7']);
+  assert.equal(box.push([8, 9, 10, 11, 12, 13].map(msg), 1, 0), 6);
+  assert.deepEqual(box.after(0, 10).map((r) => r.topic), ['t/9', 't/10', 't/11', 't/12', 't/13']);
+});
+
+test('rows survive closing and reopening; ids keep increasing after the table was emptied', (t) => {
+  const path = join(tempDir(t), 'sub', 'o.db');
+  const a = createOutbox(path, 100);
+  a.push([msg(1), msg(2)], 1, 5);
+  const lastId = a.after(0, 10)[1]!.id;
+  a.close();
+  const b = createOutbox(path, 100);
+  assert.equal(b.size(), 2);
+  assert.deepEqual(b.after(0, 10).map((r) => r.topic), ['t/1', 't/2']);
+  for (const r of b.after(0, 10)) b.remove(r.id);
+  assert.equal(b.size(), 0);
+  b.push([msg(3)], 1, 6);
+  assert.ok(b.after(0, 10)[0]!.id > lastId);
+  b.close();
+});

@@ -1,0 +1,214 @@
+/** Pure MQTT formatting: exact state, discovery and legacy payloads for the vorarlberg vector; error texts. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { toLegacyMessages, toPythonFloatText, toStateMessage, toValueMessages } from '../../src/sinks/mqtt/state-payload.js';
+import { toDiscoveryMessages } from '../../src/sinks/mqtt/discovery.js';
+import { discoveryTopic, stateTopic, toTopicId } from '../../src/sinks/mqtt/topics.js';
+import { explainBrokerError } from '../../src/sinks/mqtt/broker-errors.js';
+import { toDiagnosticsObject } from '../../src/sinks/mqtt/diagnostics.js';
+import type { DaemonStatus } from '../../src/status/status.js';
+import { EXPECTED_STATE, vorarlbergSnapshot } from './fixtures/vorarlberg.js';
+
+const RECEIVED = Date.parse('2023-07-26T18:05:21Z');
+const snapshot = vorarlbergSnapshot(RECEIVED);
+const opts = { baseTopic: 'kaifareader', prefix: 'homeassistant' };
+
+test('state payload: every reading under its key, meter time with offset, received_at ISO', () => {
+  const m = toStateMessage('kaifareader', snapshot);
+  assert.equal(m.topic, 'kaifareader/1KFM0200175269/state');
+  assert.equal(m.payload, EXPECTED_STATE);
+  assert.equal(m.retain, false);
+});
+
+test('per-value topics carry bare values', () => {
+  const byTopic = new Map(toValueMessages('kaifareader', snapshot).map((m) => [m.topic, m.payload]));
+  assert.equal(byTopic.get('kaifareader/1KFM0200175269/energy_import_wh'), '3744082');
+  assert.equal(byTopic.get('kaifareader/1KFM0200175269/voltage_l2_v'), '232.8');
+  assert.equal(byTopic.get('kaifareader/1KFM0200175269/device_name'), 'KFM1200200175269');
+  assert.equal(byTopic.has('kaifareader/1KFM0200175269/meter_time'), false);
+  assert.equal(byTopic.size, 14);
+});
+
+test('legacy topics: kWh as paho-mqtt str(float), like the old Python tool', () => {
+  assert.deepEqual(
+    toLegacyMessages('kaifareader', snapshot).map((m) => [m.topic, m.payload, m.retain]),
+    [
+      ['kaifareader/RealEnergyIn_S', '3744.082', false],
+      ['kaifareader/RealEnergyOut_S', '3929.988', false],
+    ],
+  );
+  // Python: str(3744000/1000) == '3744.0', str(0/1000) == '0.0', str(1313361/1000) == '1313.361'
+  assert.deepEqual([3744, 0, 1313.361].map(toPythonFloatText), ['3744.0', '0.0', '1313.361']);
+  const noExport = { ...snapshot, readings: snapshot.readings.filter((r) => r.obis !== '1.0.2.8.0.255') };
+  assert.deepEqual(
+    toLegacyMessages('base/', noExport).map((m) => m.topic),
+    ['base/RealEnergyIn_S'],
+  );
+});
+
+const DEVICE = {
+  identifiers: ['kaifareader_1KFM0200175269'],
+  name: 'Kaifa MA309 1KFM0200175269',
+  serial_number: '1KFM0200175269',
+  manufacturer: 'Kaifa',
+  model: 'MA309',
+};
+
+test('discovery: exact config of an energy counter', () => {
+  const msgs = toDiscoveryMessages(snapshot, opts);
+  const m = msgs.find((x) => x.topic === 'homeassistant/sensor/kaifareader_1KFM0200175269/energy_import_wh/config');
+  assert.ok(m);
+  assert.equal(m.retain, true);
+  assert.deepEqual(JSON.parse(m.payload), {
+    name: 'Active energy import (A+)',
+    unique_id: 'kaifareader_1KFM0200175269_energy_import_wh',
+    state_topic: 'kaifareader/1KFM0200175269/state',
+    value_template: '{{ value_json.energy_import_wh }}',
+    availability_topic: 'kaifareader/status',
+    payload_available: 'online',
+    payload_not_available: 'offline',
+    device_class: 'energy',
+    state_class: 'total_increasing',
+    unit_of_measurement: 'Wh',
+    device: DEVICE,
+    origin: { name: 'kaifareader' },
+  });
+});
+
+test('discovery: text sensors have no class, the meter clock is a timestamp', () => {
+  const byKey = new Map(
+    toDiscoveryMessages(snapshot, opts).map((m) => [JSON.parse(m.payload).unique_id.split('_').slice(2).join('_'), JSON.parse(m.payload)]),
+  );
+  assert.deepEqual(byKey.get('meter_number'), {
+    name: 'Meter number',
+    unique_id: 'kaifareader_1KFM0200175269_meter_number',
+    state_topic: 'kaifareader/1KFM0200175269/state',
+    value_template: '{{ value_json.meter_number }}',
+    availability_topic: 'kaifareader/status',
+    payload_available: 'online',
+    payload_not_available: 'offline',
+    entity_category: 'diagnostic',
+    device: DEVICE,
+    origin: { name: 'kaifareader' },
+  });
+  const clock = byKey.get('meter_time');
+  assert.equal(clock.device_class, 'timestamp');
+  assert.equal(clock.value_template, '{{ value_json.meter_time }}');
+  assert.equal(clock.state_class, undefined);
+  assert.equal(clock.unit_of_measurement, undefined);
+});
+
+test('discovery: classes and units per reading (reactive is never energy)', () => {
+  const table: [string, string | undefined, string | undefined, string | undefined][] = [
+    ['meter_time', 'timestamp', undefined, undefined],
+    ['meter_number', undefined, undefined, undefined],
+    ['device_name', undefined, undefined, undefined],
+    ['voltage_l1_v', 'voltage', 'measurement', 'V'],
+    ['voltage_l2_v', 'voltage', 'measurement', 'V'],
+    ['voltage_l3_v', 'voltage', 'measurement', 'V'],
+    ['current_l1_a', 'current', 'measurement', 'A'],
+    ['current_l2_a', 'current', 'measurement', 'A'],
+    ['current_l3_a', 'current', 'measurement', 'A'],
+    ['power_import_w', 'power', 'measurement', 'W'],
+    ['power_export_w', 'power', 'measurement', 'W'],
+    ['energy_import_wh', 'energy', 'total_increasing', 'Wh'],
+    ['energy_export_wh', 'energy', 'total_increasing', 'Wh'],
+    ['reactive_energy_import_varh', 'reactive_energy', 'total_increasing', 'varh'],
+    ['reactive_energy_export_varh', 'reactive_energy', 'total_increasing', 'varh'],
+  ];
+  const got = toDiscoveryMessages(snapshot, opts).map((m) => {
+    const p = JSON.parse(m.payload);
+    assert.equal(m.topic, discoveryTopic('homeassistant', '1KFM0200175269', p.unique_id.slice('kaifareader_1KFM0200175269_'.length)));
+    return [p.unique_id.slice('kaifareader_1KFM0200175269_'.length), p.device_class, p.state_class, p.unit_of_measurement];
+  });
+  assert.deepEqual(got, table);
+});
+
+test('discovery: codes outside the catalog get classes from their unit; power factor has none', () => {
+  const s = {
+    ...snapshot,
+    readings: [
+      { obis: '1.0.99.99.0.255', key: 'obis_1_0_99_99_0_255', name: 'OBIS 1.0.99.99.0.255', value: 5, unit: 'var' },
+      { obis: '1.0.13.7.0.255', key: 'power_factor', name: 'Power factor', value: 0.98 },
+      { obis: '1.0.98.7.0.255', key: 'obis_1_0_98_7_0_255', name: 'OBIS 1.0.98.7.0.255', value: 7 },
+    ],
+  };
+  const got = toDiscoveryMessages(s, opts).map((m) => JSON.parse(m.payload)).slice(1);
+  assert.deepEqual(
+    got.map((p) => [p.device_class, p.state_class, p.unit_of_measurement]),
+    [
+      ['reactive_power', 'measurement', 'var'],
+      ['power_factor', 'measurement', undefined],
+      [undefined, undefined, undefined],
+    ],
+  );
+});
+
+test('topics: meter ids with topic wildcards or slashes are made safe', () => {
+  assert.equal(toTopicId('AB/12+#x y'), 'AB_12__x_y');
+  assert.equal(stateTopic('home/meter/', 'A/B'), 'home/meter/A_B/state');
+  assert.equal(toTopicId(''), 'unknown');
+});
+
+test('broker errors say what to do and never include the password', () => {
+  const url = 'mqtt://user:secret@broker.lan:1884';
+  const table: [unknown, BrokerKind, RegExp][] = [
+    [{ code: 'ECONNREFUSED' }, 'unreachable', /^broker not reachable at broker\.lan:1884 — is mosquitto running\?$/],
+    [{ code: 'ENOTFOUND' }, 'dns', /host .* not found/],
+    [{ code: 4, message: 'Connection refused: Bad username or password' }, 'credentials', /refused the username\/password/],
+    [{ code: 5, message: 'Connection refused: Not authorized' }, 'not-authorized', /refused the username\/password/],
+    [{ code: 134 }, 'credentials', /refused the username\/password/],
+    [{ code: 135 }, 'not-authorized', /refused the username\/password/],
+    [{ code: 'SELF_SIGNED_CERT_IN_CHAIN' }, 'tls', /certificate not trusted .* set tls\.ca_file/],
+    [{ code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' }, 'tls', /certificate not trusted .* set tls\.ca_file/],
+    [{ code: 'ERR_TLS_CERT_ALTNAME_INVALID' }, 'tls', /does not name the host/],
+    [{ code: 'ERR_SSL_WRONG_VERSION_NUMBER', message: 'wrong version number' }, 'tls', /does the port speak TLS/],
+    [new Error('something odd'), 'other', /failed: something odd/],
+  ];
+  for (const [err, kind, re] of table) {
+    const e = explainBrokerError(err, url);
+    assert.equal(e.kind, kind, JSON.stringify(err));
+    assert.match(e.message, re);
+    assert.ok(!e.message.includes('secret'));
+  }
+  assert.match(explainBrokerError({ code: 'ECONNREFUSED' }, 'mqtts://h').message, /at h:8883/);
+});
+type BrokerKind = ReturnType<typeof explainBrokerError>['kind'];
+
+test('diagnostics: daemon counters, diagnosis and outbox in snake_case', () => {
+  const status: DaemonStatus = {
+    startedAt: Date.parse('2024-01-01T00:00:00Z'),
+    source: '/dev/ttyUSB0 2400 8N1',
+    sourceConnected: true,
+    bytesReceived: 1000,
+    framesOk: 8,
+    telegramsOk: 4,
+    errorsByCode: { 'mbus.checksum': 2 },
+    lastError: { code: 'mbus.checksum', message: 'bad checksum', at: Date.parse('2024-01-01T00:01:00Z') },
+    lastTelegramAt: Date.parse('2024-01-01T00:02:00Z'),
+    meterId: '1KFM0200175269',
+    diagnosis: { state: 'ok', hint: 'reading the meter' },
+    sinks: {},
+  };
+  assert.deepEqual(toDiagnosticsObject(status, { backlog: 3, dropped: 1 }, Date.parse('2024-01-01T00:03:00Z')), {
+    at: '2024-01-01T00:03:00.000Z',
+    diagnosis: { state: 'ok', hint: 'reading the meter' },
+    source: '/dev/ttyUSB0 2400 8N1',
+    source_connected: true,
+    bytes_received: 1000,
+    frames_ok: 8,
+    telegrams_ok: 4,
+    errors_by_code: { 'mbus.checksum': 2 },
+    last_error: { code: 'mbus.checksum', message: 'bad checksum', at: '2024-01-01T00:01:00.000Z' },
+    last_telegram_at: '2024-01-01T00:02:00.000Z',
+    meter_id: '1KFM0200175269',
+    started_at: '2024-01-01T00:00:00.000Z',
+    outbox_backlog: 3,
+    outbox_dropped: 1,
+  });
+  assert.deepEqual(toDiagnosticsObject(undefined, { backlog: 0, dropped: 0 }, 0), {
+    at: '1970-01-01T00:00:00.000Z',
+    outbox_backlog: 0,
+    outbox_dropped: 0,
+  });
+});

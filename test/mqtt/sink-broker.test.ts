@@ -1,0 +1,143 @@
+/** The MQTT sink against a real mosquitto: exact payloads, discovery, HA restart, outage, outbox bound. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createMqttSink } from '../../src/sinks/mqtt/mqtt-sink.js';
+import { startMosquitto } from '../helpers/mosquitto.js';
+import { mqttConfig, recordingLogger, subscribe, waitFor } from './fixtures/support.js';
+import { EXPECTED_STATE, vorarlbergSnapshot } from './fixtures/vorarlberg.js';
+
+const RECEIVED = Date.parse('2023-07-26T18:05:21Z');
+const FAST = { minMs: 100, maxMs: 400 };
+const STATE = 'kaifareader/1KFM0200175269/state';
+const DISCOVERY = 'homeassistant/sensor/kaifareader_1KFM0200175269/';
+
+type T = { after(fn: () => unknown): void };
+function tempDir(t: T): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kaifareader-mqtt-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+const receivedAts = (payloads: { payload: string }[]): string[] =>
+  payloads.map((m) => JSON.parse(m.payload).received_at as string);
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+test('availability, discovery, exact state, per-value and legacy topics; offline on stop', async (t) => {
+  const broker = await startMosquitto();
+  t.after(() => broker.close());
+  const sub = await subscribe(broker.url, ['kaifareader/#', 'homeassistant/#']);
+  t.after(() => sub.end());
+  const log = recordingLogger();
+  const cfg = mqttConfig(broker.url, { legacyTopics: true, perValueTopics: true });
+  const sink = createMqttSink(cfg, { logger: log, dataDir: tempDir(t), backoff: FAST });
+  t.after(() => sink.stop?.());
+  await sink.start?.();
+  await waitFor('online', () => sub.on('kaifareader/status').some((m) => m.payload === 'online'));
+  await sink.handle(vorarlbergSnapshot(RECEIVED));
+  await waitFor('state', () => sub.on(STATE).length === 1 && sub.on('kaifareader/RealEnergyOut_S').length === 1);
+  assert.equal(sub.on(STATE)[0]!.payload, EXPECTED_STATE);
+  assert.deepEqual(sub.on('kaifareader/RealEnergyIn_S').map((m) => m.payload), ['3744.082']);
+  assert.deepEqual(sub.on('kaifareader/RealEnergyOut_S').map((m) => m.payload), ['3929.988']);
+  assert.deepEqual(sub.on('kaifareader/1KFM0200175269/energy_import_wh').map((m) => m.payload), ['3744082']);
+  assert.deepEqual(sub.on('kaifareader/1KFM0200175269/voltage_l1_v').map((m) => m.payload), ['233']);
+  await waitFor('discovery', () => sub.on(DISCOVERY).length === 15);
+  const energy = JSON.parse(sub.on(`${DISCOVERY}energy_import_wh/config`)[0]!.payload);
+  assert.equal(energy.device_class, 'energy');
+  assert.equal(energy.state_topic, STATE);
+  const diag = JSON.parse(sub.on('kaifareader/diagnostics')[0]!.payload);
+  assert.equal(typeof diag.outbox_backlog, 'number');
+  await waitFor('outbox empty', () => sink.status?.().backlog === 0);
+  assert.deepEqual(sink.status?.(), { ok: true, state: 'connected', backlog: 0, dropped: 0 });
+
+  // A client that connects later gets the retained discovery configs and availability.
+  const late = await subscribe(broker.url, ['kaifareader/status', 'homeassistant/#'], { clean: true });
+  t.after(() => late.end());
+  await waitFor('retained discovery', () => late.on(DISCOVERY).length === 15 && late.on('kaifareader/status').length === 1);
+  assert.ok(late.on(DISCOVERY).every((m) => m.retain));
+  assert.deepEqual(late.on('kaifareader/status').map((m) => [m.payload, m.retain]), [['online', true]]);
+  await late.end();
+
+  await sink.stop?.();
+  const after = await subscribe(broker.url, ['kaifareader/status'], { clean: true });
+  t.after(() => after.end());
+  await waitFor('offline', () => after.on('kaifareader/status').length === 1);
+  assert.deepEqual(after.on('kaifareader/status').map((m) => [m.payload, m.retain]), [['offline', true]]);
+  assert.equal(log.lines.filter((l) => l.level === 'error' || l.level === 'warn').length, 0, log.text());
+});
+
+test('Home Assistant coming online gets discovery again; a new key is announced when it first appears', async (t) => {
+  const broker = await startMosquitto();
+  t.after(() => broker.close());
+  const sub = await subscribe(broker.url, ['homeassistant/sensor/#']);
+  t.after(() => sub.end());
+  const sink = createMqttSink(mqttConfig(broker.url), { logger: recordingLogger(), dataDir: tempDir(t), backoff: FAST });
+  t.after(() => sink.stop?.());
+  await sink.start?.();
+  const first = vorarlbergSnapshot(RECEIVED);
+  await sink.handle({ ...first, readings: first.readings.filter((r) => r.key !== 'energy_export_wh') });
+  await waitFor('14 configs', () => sub.on(DISCOVERY).length === 14);
+  await sink.handle(first);
+  await waitFor('the new key', () => sub.on(`${DISCOVERY}energy_export_wh/config`).length === 1);
+  await sink.handle(vorarlbergSnapshot(RECEIVED + 1000));
+  await sub.publish('homeassistant/status', 'offline');
+  await sub.publish('homeassistant/status', 'online');
+  await waitFor('republished', () => sub.on(DISCOVERY).length === 30);
+  const topics = sub.on(DISCOVERY).slice(15).map((m) => m.topic);
+  assert.equal(new Set(topics).size, 15);
+});
+
+test('broker down for 30 telegrams: all arrive in order with their original received_at', async (t) => {
+  const broker = await startMosquitto();
+  t.after(() => broker.close());
+  const sub = await subscribe(broker.url, [STATE, 'kaifareader/status']);
+  t.after(() => sub.end());
+  const log = recordingLogger();
+  const sink = createMqttSink(mqttConfig(broker.url), { logger: log, dataDir: tempDir(t), backoff: FAST });
+  t.after(() => sink.stop?.());
+  await sink.start?.();
+  await sink.handle(vorarlbergSnapshot(RECEIVED));
+  await waitFor('first state', () => sub.on(STATE).length === 1);
+
+  await broker.stop();
+  await waitFor('sink notices', () => sink.status?.().ok === false);
+  const expected = [iso(RECEIVED)];
+  for (let i = 1; i <= 30; i++) {
+    await sink.handle(vorarlbergSnapshot(RECEIVED + i * 5000));
+    expected.push(iso(RECEIVED + i * 5000));
+  }
+  assert.equal(sink.status?.().backlog, 30);
+  await waitFor('several refused reconnects', () => log.lines.some((l) => /broker not reachable/.test(l.message)));
+  await new Promise((r) => setTimeout(r, 500)); // let more reconnect attempts fail: each must not log again
+  await broker.start();
+  await waitFor('31 states', () => sub.on(STATE).length >= 31);
+  assert.deepEqual(receivedAts(sub.on(STATE)), expected);
+  await waitFor('outbox empty', () => sink.status?.().backlog === 0);
+  const lines = (re: RegExp) => log.lines.filter((l) => re.test(l.message)).length;
+  assert.equal(lines(/broker not reachable at 127\.0\.0\.1:\d+ — is mosquitto running\?/), 1, log.text());
+  assert.equal(lines(/connection to .* lost/), 1, log.text());
+  assert.equal(lines(/connected to .*delivering 30 queued messages/), 1, log.text());
+});
+
+test('outbox bound: the oldest are dropped with a counter and one warning, the rest delivered in order', async (t) => {
+  const broker = await startMosquitto();
+  t.after(() => broker.close());
+  const sub = await subscribe(broker.url, [STATE]);
+  t.after(() => sub.end());
+  await broker.stop();
+  const log = recordingLogger();
+  const cfg = mqttConfig(broker.url, { outbox: { maxMessages: 5 } });
+  const sink = createMqttSink(cfg, { logger: log, dataDir: tempDir(t), backoff: FAST });
+  t.after(() => sink.stop?.());
+  await sink.start?.();
+  for (let i = 1; i <= 8; i++) await sink.handle(vorarlbergSnapshot(RECEIVED + i * 1000));
+  const st = sink.status?.();
+  assert.equal(st?.backlog, 5);
+  assert.equal(st?.dropped, 3);
+  assert.equal(log.lines.filter((l) => l.level === 'warn' && /outbox full .*3 so far/.test(l.message)).length, 0);
+  assert.equal(log.lines.filter((l) => l.level === 'warn' && /outbox full/.test(l.message)).length, 1, log.text());
+  await broker.start();
+  await waitFor('5 states', () => sub.on(STATE).length >= 5);
+  assert.deepEqual(receivedAts(sub.on(STATE)), [4, 5, 6, 7, 8].map((i) => iso(RECEIVED + i * 1000)));
+});
