@@ -25,13 +25,32 @@ const pkgDir = join(repo, 'packaging');
 
 /** Debian arch → Node arch, libsql's per-platform package, serialport prebuild dir, what `file` must say. */
 const ARCHES = {
-  amd64: { node: 'x64', libsql: '@libsql/linux-x64-gnu', prebuilds: 'linux-x64', elf: /ELF 64-bit LSB .*x86-64/ },
-  arm64: { node: 'arm64', libsql: '@libsql/linux-arm64-gnu', prebuilds: 'linux-arm64', elf: /ELF 64-bit LSB .*ARM aarch64/ },
-  armhf: { node: 'arm', libsql: '@libsql/linux-arm-gnueabihf', prebuilds: 'linux-arm', elf: /ELF 32-bit LSB .*ARM, EABI5/ },
+  amd64: {
+    node: 'x64',
+    libsql: '@libsql/linux-x64-gnu',
+    prebuilds: 'linux-x64',
+    elf: /ELF 64-bit LSB .*x86-64/,
+  },
+  arm64: {
+    node: 'arm64',
+    libsql: '@libsql/linux-arm64-gnu',
+    prebuilds: 'linux-arm64',
+    elf: /ELF 64-bit LSB .*ARM aarch64/,
+  },
+  armhf: {
+    node: 'arm',
+    libsql: '@libsql/linux-arm-gnueabihf',
+    prebuilds: 'linux-arm',
+    elf: /ELF 32-bit LSB .*ARM, EABI5/,
+  },
 };
 
 /** Packages that only carry TypeScript types or C++ headers: nothing loads them at run time. */
-const COMPILE_ONLY = [/^node_modules\/@types\//, /^node_modules\/undici-types$/, /^node_modules\/node-addon-api$/];
+const COMPILE_ONLY = [
+  /^node_modules\/@types\//,
+  /^node_modules\/undici-types$/,
+  /^node_modules\/node-addon-api$/,
+];
 
 function die(message) {
   console.error(`package-deb: ${message}`);
@@ -55,7 +74,8 @@ function parseArgs(argv) {
     else if (a === '--keep') opts.keep = true;
     else die(`unknown option ${a}; usage: package-deb.mjs [--arch amd64|arm64|armhf] [--out DIR] [--keep]`);
   }
-  if (!ARCHES[opts.arch]) die(`unsupported --arch ${opts.arch}; use one of ${Object.keys(ARCHES).join(', ')}`);
+  if (!ARCHES[opts.arch])
+    die(`unsupported --arch ${opts.arch}; use one of ${Object.keys(ARCHES).join(', ')}`);
   return opts;
 }
 
@@ -67,7 +87,9 @@ function debianVersion(npmVersion) {
   const version = changelogTop();
   const upstream = npmVersion.replace(/-/g, '~');
   if (!new RegExp(`^1:${upstream.replace(/[.+~]/g, (c) => `\\${c}`)}-\\d+$`).test(version)) {
-    die(`packaging/changelog starts with version ${version}, expected 1:${upstream}-<revision>: add a changelog entry`);
+    die(
+      `packaging/changelog starts with version ${version}, expected 1:${upstream}-<revision>: add a changelog entry`,
+    );
   }
   return version;
 }
@@ -100,7 +122,8 @@ function copyTree(from, to, skip = () => false) {
 function stageApp(app) {
   for (const f of ['package.json', 'LICENSE', 'README.md']) copyFile(join(repo, f), join(app, f), 0o644);
   copyFile(join(repo, 'bin', 'kaifareader'), join(app, 'bin', 'kaifareader'), 0o755);
-  if (!fs.existsSync(join(repo, 'dist', 'cli', 'main.js'))) die('dist/cli/main.js is missing: run `npm run build` first');
+  if (!fs.existsSync(join(repo, 'dist', 'cli', 'main.js')))
+    die('dist/cli/main.js is missing: run `npm run build` first');
   copyTree(join(repo, 'dist'), join(app, 'dist'), (rel) => /\.(deb|map|d\.ts|tsbuildinfo)$/.test(rel));
   if (fs.existsSync(join(repo, 'assets'))) copyTree(join(repo, 'assets'), join(app, 'assets'));
 }
@@ -109,16 +132,23 @@ function stageApp(app) {
 function productionPackages(target) {
   const lock = JSON.parse(fs.readFileSync(join(repo, 'package-lock.json'), 'utf8'));
   return Object.entries(lock.packages)
-    .filter(([path, p]) => path.startsWith('node_modules/') && !p.dev && !p.devOptional)
+    .filter(([path, p]) => path.startsWith('node_modules/') && !p.dev)
     .filter(([path]) => !COMPILE_ONLY.some((re) => re.test(path)))
-    .filter(([path, p]) => (!p.os || p.os.includes('linux')) && (!p.cpu || p.cpu.includes(target.node)))
+    .filter(([, p]) => (!p.os || p.os.includes('linux')) && (!p.cpu || p.cpu.includes(target.node)))
     .filter(([path]) => !/musl/.test(path))
-    .map(([path, p]) => ({ path, name: path.replace(/^.*node_modules\//, ''), version: p.version, optional: !!p.optional }));
+    .map(([path, p]) => ({
+      path,
+      name: path.replace(/^.*node_modules\//, ''),
+      version: p.version,
+      optional: !!p.optional,
+    }));
 }
 
 /** Fetches one package tarball with `npm pack` (npm cache first, then the registry) and unpacks it to `dest`. */
 function fetchPackage(name, version, dest, work) {
-  const out = run('npm', ['pack', `${name}@${version}`, '--silent', '--pack-destination', work], { cwd: work });
+  const out = run('npm', ['pack', `${name}@${version}`, '--silent', '--pack-destination', work], {
+    cwd: work,
+  });
   const tgz = join(work, out.trim().split('\n').pop());
   fs.mkdirSync(dest, { recursive: true });
   run('tar', ['-xzf', tgz, '-C', dest, '--strip-components=1', '--no-same-owner']);
@@ -128,7 +158,8 @@ function stageNodeModules(app, target, work) {
   for (const p of productionPackages(target)) {
     const src = join(repo, p.path);
     const dest = join(app, p.path);
-    if (fs.existsSync(src)) copyTree(src, dest, (rel, isDir) => isDir && rel.split('/').pop() === 'node_modules');
+    if (fs.existsSync(src))
+      copyTree(src, dest, (rel, isDir) => isDir && rel.split('/').pop() === 'node_modules');
     else if (p.optional && p.name === target.libsql) fetchPackage(p.name, p.version, dest, work);
     else if (!p.optional) die(`${p.path} is missing: run \`npm ci\` first`);
   }
@@ -164,12 +195,21 @@ function pruneNodeModules(nm, target) {
 }
 
 function removeEmptyDirs(dir) {
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) removeEmptyDirs(join(dir, e.name));
+  for (const e of fs.readdirSync(dir, { withFileTypes: true }))
+    if (e.isDirectory()) removeEmptyDirs(join(dir, e.name));
   if (fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
 }
 
 /** libstdc++ symbol version → the GCC release whose libstdc++6 provides it. */
-const GLIBCXX_GCC = { '3.4.21': '5', '3.4.22': '6', '3.4.24': '7', '3.4.25': '8', '3.4.28': '10', '3.4.29': '11', '3.4.30': '12' };
+const GLIBCXX_GCC = {
+  '3.4.21': '5',
+  '3.4.22': '6',
+  '3.4.24': '7',
+  '3.4.25': '8',
+  '3.4.28': '10',
+  '3.4.29': '11',
+  '3.4.30': '12',
+};
 /** Shared libraries the addons may need → Debian package (libc6 covers libc, libm, libdl, librt, libpthread, ld.so). */
 const SHLIB_PACKAGE = [
   [/^(libc|libm|libdl|librt|libpthread)\.so\.|^ld-linux/, 'libc6'],
@@ -180,7 +220,8 @@ const SHLIB_PACKAGE = [
 function versionMax(a, b) {
   const pa = a.split('.').map(Number);
   const pb = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) > (pb[i] ?? 0) ? a : b;
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++)
+    if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) > (pb[i] ?? 0) ? a : b;
   return a;
 }
 
@@ -193,12 +234,14 @@ function shlibsDepends(app, addons) {
     const f = join(app, rel);
     for (const m of run('readelf', ['-d', f]).matchAll(/\(NEEDED\).*\[(.+)\]/g)) {
       const entry = SHLIB_PACKAGE.find(([re]) => re.test(m[1]));
-      if (!entry) die(`${rel} needs ${m[1]}: add its Debian package to SHLIB_PACKAGE in scripts/package-deb.mjs`);
+      if (!entry)
+        die(`${rel} needs ${m[1]}: add its Debian package to SHLIB_PACKAGE in scripts/package-deb.mjs`);
       packages.add(entry[1]);
     }
     const versions = run('readelf', ['-V', f]);
     for (const m of versions.matchAll(/Name: GLIBC_([\d.]+)/g)) glibc = versionMax(glibc, m[1]);
-    for (const m of versions.matchAll(/Name: GLIBCXX_([\d.]+)/g)) glibcxx = glibcxx ? versionMax(glibcxx, m[1]) : m[1];
+    for (const m of versions.matchAll(/Name: GLIBCXX_([\d.]+)/g))
+      glibcxx = glibcxx ? versionMax(glibcxx, m[1]) : m[1];
   }
   const deps = [];
   for (const p of [...packages].sort()) {
@@ -253,14 +296,22 @@ function normaliseModes(root) {
 }
 
 function stageSystemFiles(root, app) {
-  copyFile(join(pkgDir, 'kaifareader.service'), join(root, 'usr/lib/systemd/system/kaifareader.service'), 0o644);
+  copyFile(
+    join(pkgDir, 'kaifareader.service'),
+    join(root, 'usr/lib/systemd/system/kaifareader.service'),
+    0o644,
+  );
   copyFile(join(pkgDir, 'meter.json'), join(root, 'usr/share/kaifareader/meter.json'), 0o644);
   copyFile(join(pkgDir, 'meter.json'), join(root, 'etc/kaifareader/meter.json'), 0o640);
   const doc = join(root, 'usr/share/doc/kaifareader');
   writeCopyright(join(doc, 'copyright'), app);
   writeGz(join(pkgDir, 'changelog'), join(doc, 'changelog.Debian.gz'));
   writeGz(join(repo, 'docs', 'install.md'), join(doc, 'install.md.gz'));
-  copyFile(join(pkgDir, '99-kaifareader-serial.rules'), join(doc, 'examples', '99-kaifareader-serial.rules'), 0o644);
+  copyFile(
+    join(pkgDir, '99-kaifareader-serial.rules'),
+    join(doc, 'examples', '99-kaifareader-serial.rules'),
+    0o644,
+  );
   writeGz(join(pkgDir, 'kaifareader.1'), join(root, 'usr/share/man/man1/kaifareader.1.gz'));
   copyFile(join(pkgDir, 'lintian-overrides'), join(root, 'usr/share/lintian/overrides/kaifareader'), 0o644);
   fs.mkdirSync(join(root, 'usr/bin'), { recursive: true });
@@ -281,10 +332,14 @@ function writeCopyright(to, app) {
     const text = lic ? fs.readFileSync(join(dir, lic), 'utf8') : '';
     const line = /^\W*copyright\W+(?:\(c\)\s*)?(.*\d{4}.*)$/im.exec(text);
     const holder = line ? line[1].trim() : `${meta.name} authors`;
-    stanzas.push(`Files: usr/lib/kaifareader/${rel}/*\nCopyright: ${holder}\nLicense: ${meta.license ?? 'MIT'}`);
+    stanzas.push(
+      `Files: usr/lib/kaifareader/${rel}/*\nCopyright: ${holder}\nLicense: ${meta.license ?? 'MIT'}`,
+    );
   }
   fs.mkdirSync(dirname(to), { recursive: true });
-  const body = fs.readFileSync(join(pkgDir, 'copyright.in'), 'utf8').replace('@BUNDLED@', stanzas.sort().join('\n\n'));
+  const body = fs
+    .readFileSync(join(pkgDir, 'copyright.in'), 'utf8')
+    .replace('@BUNDLED@', stanzas.sort().join('\n\n'));
   fs.writeFileSync(to, body, { mode: 0o644 });
 }
 
@@ -298,7 +353,8 @@ function writeGz(from, to) {
 
 function installedSizeKiB(root) {
   let bytes = 0;
-  for (const f of walk(root)) if (!relative(root, f).startsWith('DEBIAN')) bytes += Math.ceil(fs.lstatSync(f).size / 1024) * 1024;
+  for (const f of walk(root))
+    if (!relative(root, f).startsWith('DEBIAN')) bytes += Math.ceil(fs.lstatSync(f).size / 1024) * 1024;
   return Math.ceil(bytes / 1024);
 }
 
@@ -313,7 +369,8 @@ function writeControl(root, version, arch, shlibs) {
     .replaceAll('@INSTALLED_SIZE@', String(installedSizeKiB(root)));
   fs.writeFileSync(join(DEBIAN, 'control'), control, { mode: 0o644 });
   fs.writeFileSync(join(DEBIAN, 'conffiles'), '/etc/kaifareader/meter.json\n', { mode: 0o644 });
-  for (const s of ['preinst', 'postinst', 'prerm', 'postrm']) copyFile(join(pkgDir, s), join(DEBIAN, s), 0o755);
+  for (const s of ['preinst', 'postinst', 'prerm', 'postrm'])
+    copyFile(join(pkgDir, s), join(DEBIAN, s), 0o755);
   const sums = walk(root)
     .filter((f) => !relative(root, f).startsWith('DEBIAN') && !relative(root, f).startsWith('etc/'))
     .filter((f) => fs.lstatSync(f).isFile())
@@ -324,7 +381,7 @@ function writeControl(root, version, arch, shlibs) {
 
 /** The changelog's date, so dpkg-deb clamps every mtime to it (reproducible builds). */
 function sourceDateEpoch() {
-  const m = /^ -- .*>  (.+)$/m.exec(fs.readFileSync(join(pkgDir, 'changelog'), 'utf8'));
+  const m = /^ -- .*> {2}(.+)$/m.exec(fs.readFileSync(join(pkgDir, 'changelog'), 'utf8'));
   const t = m ? Date.parse(m[1]) : NaN;
   return Number.isNaN(t) ? undefined : String(Math.floor(t / 1000));
 }
@@ -340,6 +397,7 @@ function main() {
     const app = join(root, 'usr/lib/kaifareader');
     stageApp(app);
     stageNodeModules(app, target, work);
+    removeEmptyDirs(app);
     normaliseModes(root);
     const addons = checkNativeArch(app, target);
     stageSystemFiles(root, app);
@@ -350,7 +408,9 @@ function main() {
     const env = { ...process.env, ...(epoch ? { SOURCE_DATE_EPOCH: epoch } : {}) };
     run('dpkg-deb', ['--root-owner-group', '-Zxz', '--build', root, deb], { env });
     const size = fs.statSync(deb).size;
-    console.log(`${relative(process.cwd(), deb)}: ${(size / 1048576).toFixed(2)} MiB, ${opts.arch}, version ${version}`);
+    console.log(
+      `${relative(process.cwd(), deb)}: ${(size / 1048576).toFixed(2)} MiB, ${opts.arch}, version ${version}`,
+    );
     console.log(`native addons: ${addons.join(', ')}`);
   } finally {
     if (opts.keep) console.log(`staging kept in ${root}`);

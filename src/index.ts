@@ -1,4 +1,4 @@
 /** kaifareader library API. */
 export * from './errors.js';
 export type * from './model/snapshot.js';
-export { findReading } from './model/snapshot.js';
+export { findReading, baseValue } from './model/snapshot.js';

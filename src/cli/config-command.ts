@@ -18,16 +18,26 @@ export function register(program: Command): void {
   config
     .command('check')
     .description('validate the configuration and print the effective settings (secrets redacted)')
-    .option('-c, --config <path>', 'config file (default: $KAIFAREADER_CONFIG or /etc/kaifareader/meter.json)')
+    .option(
+      '-c, --config <path>',
+      'config file (default: $KAIFAREADER_CONFIG or /etc/kaifareader/meter.json)',
+    )
     .action((opts: { config?: string }) => {
-      process.exitCode = runCheck(opts.config, process.env, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
+      process.exitCode = runCheck(
+        opts.config,
+        process.env,
+        (s) => process.stdout.write(s),
+        (s) => process.stderr.write(s),
+      );
     });
   config
     .command('schema')
     .description('list every key of meter.json with default and description')
     .option('--json', 'print the schema as JSON')
     .action((opts: { json?: boolean }) => {
-      process.stdout.write(opts.json ? JSON.stringify(CONFIG_SCHEMA, null, 2) + '\n' : formatSchemaTable(CONFIG_SCHEMA));
+      process.stdout.write(
+        opts.json ? JSON.stringify(CONFIG_SCHEMA, null, 2) + '\n' : formatSchemaTable(CONFIG_SCHEMA),
+      );
     });
 }
 
@@ -43,7 +53,9 @@ export function runCheck(
   const warnings = r.warnings.map((w) => `warning: ${w}\n`).join('');
   if (!r.ok) {
     const n = r.errors.length;
-    err(`${path}: ${n} problem${n === 1 ? '' : 's'} found\n${r.errors.map((i) => `  ${formatIssue(i)}\n`).join('')}${warnings}`);
+    err(
+      `${path}: ${n} problem${n === 1 ? '' : 's'} found\n${r.errors.map((i) => `  ${formatIssue(i)}\n`).join('')}${warnings}`,
+    );
     return EX_CONFIG;
   }
   const how = r.legacy ? ' (old Python kaifareader keys, read as data)' : '';

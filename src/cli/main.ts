@@ -3,23 +3,20 @@
  * `kaifareader` without a command runs the daemon (`run`).
  */
 import { Command, CommanderError } from 'commander';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+import { packageVersion } from './version.js';
+import { register as registerRun } from './run-command.js';
 import { register as registerDecode } from './decode-command.js';
 import { register as registerCapture } from './capture-command.js';
 import { register as registerConfig } from './config-command.js';
+import { register as registerSimulate } from './simulate-command.js';
+import { register as registerDemo } from './demo-command.js';
 
 type Register = (program: Command) => void;
 
 /** Sub-command modules, in help order (add one import and one entry per command). */
-const COMMANDS: Register[] = [registerDecode, registerConfig, registerCapture];
+const COMMANDS: Register[] = [registerRun, registerDemo, registerDecode, registerConfig, registerCapture, registerSimulate];
 
-export function packageVersion(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const pkg = JSON.parse(readFileSync(join(here, '..', '..', 'package.json'), 'utf8')) as { version: string };
-  return pkg.version;
-}
+export { packageVersion };
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('kaifareader')

@@ -62,7 +62,14 @@ export function buildConfig(
   const v = new Values(w, origin);
   const dataDir = v.def<string>('data_dir');
   const config: AppConfig = {
-    source: buildSource(v) ?? { type: 'serial', port: '', baudRate: 2400, parity: 'none', dataBits: 8, stopBits: 1 },
+    source: buildSource(v) ?? {
+      type: 'serial',
+      port: '',
+      baudRate: 2400,
+      parity: 'none',
+      dataBits: 8,
+      stopBits: 1,
+    },
     key: v.get('key'),
     authKey: v.get('auth_key'),
     profile: v.get('profile'),
@@ -80,26 +87,43 @@ export function buildConfig(
   dropUndefined(config.exports as Record<string, unknown>);
   addHints(v, config);
   const issues = [...w.issues, ...v.issues];
-  return { config: issues.length === 0 ? config : undefined, issues, warnings: [...w.warnings, ...v.warnings] };
+  return {
+    config: issues.length === 0 ? config : undefined,
+    issues,
+    warnings: [...w.warnings, ...v.warnings],
+  };
 }
 
 function buildSource(v: Values): SourceConfig | undefined {
   const text = v.get<string>('source');
   if (text !== undefined) return sourceFromString(v, text);
   if (!v.present('source')) {
-    if (!v.failedAt('source')) v.issue('source', 'required: the serial port, e.g. "source": {"port": "/dev/ttyUSB0"} (old key: "port")');
+    if (!v.failedAt('source'))
+      v.issue(
+        'source',
+        'required: the serial port, e.g. "source": {"port": "/dev/ttyUSB0"} (old key: "port")',
+      );
     return undefined;
   }
   const kinds = ['source.port', 'source.tcp', 'source.replay'].filter((p) => v.has(p));
-  if (kinds.length === 0 && ['source.port', 'source.tcp', 'source.replay'].some((p) => v.failedAt(p))) return undefined;
+  if (kinds.length === 0 && ['source.port', 'source.tcp', 'source.replay'].some((p) => v.failedAt(p)))
+    return undefined;
   if (kinds.length !== 1) {
-    const msg = kinds.length === 0 ? 'needs one of "port" (serial device), "tcp" or "replay"' : `set only one of ${kinds.map((k) => `"${k.slice(7)}"`).join(', ')}`;
+    const msg =
+      kinds.length === 0
+        ? 'needs one of "port" (serial device), "tcp" or "replay"'
+        : `set only one of ${kinds.map((k) => `"${k.slice(7)}"`).join(', ')}`;
     v.issue('source', msg);
     return undefined;
   }
   if (v.has('source.tcp')) return tcpSource(v, 'source.tcp', v.get<string>('source.tcp')!);
   if (v.has('source.replay')) {
-    return { type: 'replay', file: v.get<string>('source.replay')!, speed: v.def('source.speed'), loop: v.def('source.loop') };
+    return {
+      type: 'replay',
+      file: v.get<string>('source.replay')!,
+      speed: v.def('source.speed'),
+      loop: v.def('source.loop'),
+    };
   }
   return {
     type: 'serial',
@@ -116,7 +140,10 @@ function sourceFromString(v: Values, text: string): SourceConfig | undefined {
     return { type: 'serial', port: text, baudRate: 2400, parity: 'none', dataBits: 8, stopBits: 1 };
   }
   if (/^tcp:\/\//i.test(text)) return tcpSource(v, 'source', text);
-  v.issue('source', `expected a serial device such as "/dev/ttyUSB0" or "tcp://host:port", got ${JSON.stringify(text)}`);
+  v.issue(
+    'source',
+    `expected a serial device such as "/dev/ttyUSB0" or "tcp://host:port", got ${JSON.stringify(text)}`,
+  );
   return undefined;
 }
 
@@ -124,19 +151,30 @@ function tcpSource(v: Values, path: string, text: string): SourceConfig | undefi
   const m = /^(?:tcp:\/\/)?(\[[^\]]+\]|[^:/]+):(\d{1,5})\/?$/i.exec(text.trim());
   const port = m ? Number(m[2]) : 0;
   if (!m || port < 1 || port > 65535) {
-    v.issue(path, `expected "tcp://host:port" such as "tcp://192.168.0.20:8899", got ${JSON.stringify(text)}`);
+    v.issue(
+      path,
+      `expected "tcp://host:port" such as "tcp://192.168.0.20:8899", got ${JSON.stringify(text)}`,
+    );
     return undefined;
   }
   return { type: 'tcp', host: m[1]!.replace(/^\[|\]$/g, ''), port };
 }
 
 function buildLogging(v: Values): LoggingConfig {
-  return { level: v.def('logging.level'), file: v.get('logging.file'), maxBytes: v.def('logging.max_bytes'), backups: v.def('logging.backups') };
+  return {
+    level: v.def('logging.level'),
+    file: v.get('logging.file'),
+    maxBytes: v.def('logging.max_bytes'),
+    backups: v.def('logging.backups'),
+  };
 }
 
 function buildSolarview(v: Values): SolarviewConfig | undefined {
   if (!v.present('exports.solarview')) return undefined;
-  const file = v.need<string>('exports.solarview.file', 'the absolute path of the file Solarview reads, e.g. "/run/kaifareader/kaifa.txt"');
+  const file = v.need<string>(
+    'exports.solarview.file',
+    'the absolute path of the file Solarview reads, e.g. "/run/kaifareader/kaifa.txt"',
+  );
   return file === undefined ? undefined : { file };
 }
 
@@ -154,7 +192,10 @@ function buildMqtt(v: Values): MqttConfig | undefined {
     qos: v.def('exports.mqtt.qos'),
     legacyTopics: v.def('exports.mqtt.legacy_topics'),
     perValueTopics: v.def('exports.mqtt.per_value_topics'),
-    discovery: { enabled: v.def('exports.mqtt.discovery.enabled'), prefix: v.def('exports.mqtt.discovery.prefix') },
+    discovery: {
+      enabled: v.def('exports.mqtt.discovery.enabled'),
+      prefix: v.def('exports.mqtt.discovery.prefix'),
+    },
     outbox: { maxMessages: v.def('exports.mqtt.outbox.max_messages') },
   };
   if (v.present('exports.mqtt.tls')) {
@@ -166,11 +207,16 @@ function buildMqtt(v: Values): MqttConfig | undefined {
     };
     dropUndefined(mqtt.tls);
     if (Boolean(mqtt.tls.certFile) !== Boolean(mqtt.tls.keyFile)) {
-      v.issue(mqtt.tls.certFile ? 'exports.mqtt.tls.key_file' : 'exports.mqtt.tls.cert_file', 'required: a client certificate needs both cert_file and key_file');
+      v.issue(
+        mqtt.tls.certFile ? 'exports.mqtt.tls.key_file' : 'exports.mqtt.tls.cert_file',
+        'required: a client certificate needs both cert_file and key_file',
+      );
     }
   }
   if (/^(mqtt|tcp|ws):/i.test(url) && mqtt.password && !isLoopbackHost(new URL(url).hostname)) {
-    v.warnings.push('exports.mqtt: the password is sent unencrypted over mqtt:// — use mqtts:// when the broker is not on a trusted network');
+    v.warnings.push(
+      'exports.mqtt: the password is sent unencrypted over mqtt:// — use mqtts:// when the broker is not on a trusted network',
+    );
   }
   dropUndefined(mqtt);
   return mqtt;
@@ -178,7 +224,10 @@ function buildMqtt(v: Values): MqttConfig | undefined {
 
 function buildHistory(v: Values, dataDir: string): HistoryConfig | undefined {
   if (!v.present('exports.history')) return undefined;
-  return { path: v.get('exports.history.path') ?? join(dataDir, 'history.db'), retentionDays: v.def('exports.history.retention_days') };
+  return {
+    path: v.get('exports.history.path') ?? join(dataDir, 'history.db'),
+    retentionDays: v.def('exports.history.retention_days'),
+  };
 }
 
 function buildHttp(v: Values): HttpConfig | undefined {
@@ -190,19 +239,29 @@ function buildHttp(v: Values): HttpConfig | undefined {
     if (username !== undefined && password !== undefined) http.basicAuth = { username, password };
   }
   if (!isLoopbackHost(http.host) && !http.token && !http.basicAuth && !v.present('http.basic_auth')) {
-    v.issue('http.host', `"${http.host}" makes the dashboard reachable from the network: set "http.token" or "http.basic_auth", or keep "host": "127.0.0.1"`);
+    v.issue(
+      'http.host',
+      `"${http.host}" makes the dashboard reachable from the network: set "http.token" or "http.basic_auth", or keep "host": "127.0.0.1"`,
+    );
   }
-  if (http.token !== undefined && http.token.length < 16) v.warnings.push('http.token: shorter than 16 characters; use a long random token (e.g. `openssl rand -hex 24`)');
+  if (http.token !== undefined && http.token.length < 16)
+    v.warnings.push(
+      'http.token: shorter than 16 characters; use a long random token (e.g. `openssl rand -hex 24`)',
+    );
   dropUndefined(http as unknown as Record<string, unknown>);
   return http;
 }
 
 function addHints(v: Values, c: AppConfig): void {
   if (!c.key && !v.failedAt('key')) {
-    v.warnings.push('no key set ("key", old "key_hex_string"): encrypted telegrams cannot be decoded — ask your grid operator for the 32-hex-digit key of the customer interface');
+    v.warnings.push(
+      'no key set ("key", old "key_hex_string"): encrypted telegrams cannot be decoded — ask your grid operator for the 32-hex-digit key of the customer interface',
+    );
   }
   if (!c.exports.solarview && !c.exports.mqtt && !c.exports.history && !c.http) {
-    v.warnings.push('no export configured: readings are decoded but go nowhere — add "exports" (solarview, mqtt, history) or "http"');
+    v.warnings.push(
+      'no export configured: readings are decoded but go nowhere — add "exports" (solarview, mqtt, history) or "http"',
+    );
   }
 }
 

@@ -28,10 +28,23 @@ const RENAMES: Readonly<Record<string, string>> = {
 
 /** Keys of the two old export layouts, handled by `liftExports`. */
 const UPSTREAM_EXPORT = ['export_format', 'export_file_abspath'];
-const UPSTREAM_MQTT = ['export_mqtt_server', 'export_mqtt_port', 'export_mqtt_user', 'export_mqtt_password', 'export_mqtt_basetopic'];
+const UPSTREAM_MQTT = [
+  'export_mqtt_server',
+  'export_mqtt_port',
+  'export_mqtt_user',
+  'export_mqtt_password',
+  'export_mqtt_basetopic',
+];
 const KSM_FILE = ['file_export_enabled', 'file_export_abspath'];
 const KSM_MQTT = ['mqtt_enabled', 'mqtt_server', 'mqtt_port', 'mqtt_user', 'mqtt_password', 'mqtt_basetopic'];
-const INFLUX = ['influxdb_enabled', 'influxdb_url', 'influxdb_token', 'influxdb_org', 'influxdb_bucket', 'influxdb_measurement'];
+const INFLUX = [
+  'influxdb_enabled',
+  'influxdb_url',
+  'influxdb_token',
+  'influxdb_org',
+  'influxdb_bucket',
+  'influxdb_measurement',
+];
 
 /** Every old key this module understands (for "did you mean"). */
 export const LEGACY_KEYS: readonly string[] = [
@@ -118,11 +131,17 @@ class Placer {
   }
 
   /** Builds exports.mqtt from an old server/port/user/password/basetopic group. */
-  placeMqtt(get: (k: 'server' | 'port' | 'user' | 'password' | 'basetopic') => [string, unknown], why: string): void {
+  placeMqtt(
+    get: (k: 'server' | 'port' | 'user' | 'password' | 'basetopic') => [string, unknown],
+    why: string,
+  ): void {
     const [serverKey, server] = get('server');
     const [portKey, port] = get('port');
     const host = absent(server)
-      ? { ok: false as const, message: `required when ${why}: the broker's host name or IP address, e.g. "192.168.0.99"` }
+      ? {
+          ok: false as const,
+          message: `required when ${why}: the broker's host name or IP address, e.g. "192.168.0.99"`,
+        }
       : parseHost(server, '192.168.0.99');
     const portNumber = absent(port) ? { ok: true as const, value: 1883 } : parseInteger(port, 1, 65535);
     if (!host.ok) this.issue(serverKey, host.message);
@@ -130,7 +149,11 @@ class Placer {
     if (!host.ok || !portNumber.ok) return;
     const h = host.value.includes(':') && !host.value.startsWith('[') ? `[${host.value}]` : host.value;
     this.place('exports.mqtt.url', `mqtt://${h}:${portNumber.value}`, serverKey);
-    for (const [field, target] of [['user', 'username'], ['password', 'password'], ['basetopic', 'base_topic']] as const) {
+    for (const [field, target] of [
+      ['user', 'username'],
+      ['password', 'password'],
+      ['basetopic', 'base_topic'],
+    ] as const) {
       const [oldKey, v] = get(field);
       if (!absent(v)) this.place(`exports.mqtt.${target}`, v, oldKey);
     }
@@ -144,7 +167,9 @@ function liftUpstreamExports(raw: Tree, ctx: Placer): void {
   const format = e.export_format;
   if (absent(format)) {
     if (!absent(e.export_file_abspath) || Object.values(m).some((v) => !absent(v))) {
-      ctx.out.warnings.push('export_file_abspath / export_mqtt_* are ignored because export_format is not set (as in the old tool): set "export_format": "SOLARVIEW" or "MQTT"');
+      ctx.out.warnings.push(
+        'export_file_abspath / export_mqtt_* are ignored because export_format is not set (as in the old tool): set "export_format": "SOLARVIEW" or "MQTT"',
+      );
     }
     return;
   }
@@ -152,18 +177,28 @@ function liftUpstreamExports(raw: Tree, ctx: Placer): void {
   const kind = f.ok ? f.value.toUpperCase() : '';
   if (kind === 'SOLARVIEW') {
     if (absent(e.export_file_abspath)) {
-      ctx.issue('export_file_abspath', 'required when export_format is "SOLARVIEW": the absolute path of the file Solarview reads, e.g. "/run/kaifareader/kaifa.txt"');
+      ctx.issue(
+        'export_file_abspath',
+        'required when export_format is "SOLARVIEW": the absolute path of the file Solarview reads, e.g. "/run/kaifareader/kaifa.txt"',
+      );
     } else ctx.place('exports.solarview.file', e.export_file_abspath, 'export_file_abspath');
     if (Object.values(m).some((v) => !absent(v))) {
-      ctx.out.warnings.push('export_mqtt_* are ignored because export_format is "SOLARVIEW" (as in the old tool); to publish to MQTT as well add "exports": {"mqtt": {"url": "mqtt://host:1883"}}');
+      ctx.out.warnings.push(
+        'export_mqtt_* are ignored because export_format is "SOLARVIEW" (as in the old tool); to publish to MQTT as well add "exports": {"mqtt": {"url": "mqtt://host:1883"}}',
+      );
     }
   } else if (kind === 'MQTT') {
     ctx.placeMqtt((k) => [`export_mqtt_${k}`, m[`export_mqtt_${k}`]], 'export_format is "MQTT"');
     if (!absent(e.export_file_abspath)) {
-      ctx.out.warnings.push('export_file_abspath is ignored because export_format is "MQTT" (as in the old tool); to write the Solarview file as well add "exports": {"solarview": {"file": "…"}}');
+      ctx.out.warnings.push(
+        'export_file_abspath is ignored because export_format is "MQTT" (as in the old tool); to write the Solarview file as well add "exports": {"solarview": {"file": "…"}}',
+      );
     }
   } else {
-    ctx.issue('export_format', `expected "SOLARVIEW" or "MQTT" (old key; or use "exports"), got ${JSON.stringify(format)}`);
+    ctx.issue(
+      'export_format',
+      `expected "SOLARVIEW" or "MQTT" (old key; or use "exports"), got ${JSON.stringify(format)}`,
+    );
   }
 }
 
@@ -173,14 +208,19 @@ function liftKsmExports(raw: Tree, ctx: Placer): void {
   const influx = ctx.take(INFLUX);
   if (enabled(ctx, file, 'file_export_enabled')) {
     if (absent(file.file_export_abspath)) {
-      ctx.issue('file_export_abspath', 'required when file_export_enabled is true: the absolute path of the Solarview file');
+      ctx.issue(
+        'file_export_abspath',
+        'required when file_export_enabled is true: the absolute path of the Solarview file',
+      );
     } else ctx.place('exports.solarview.file', file.file_export_abspath, 'file_export_abspath');
   }
   if (enabled(ctx, mqtt, 'mqtt_enabled')) {
     ctx.placeMqtt((k) => [`mqtt_${k}`, mqtt[`mqtt_${k}`]], 'mqtt_enabled is true');
   }
   if (enabled(ctx, influx, 'influxdb_enabled')) {
-    ctx.out.warnings.push('influxdb_enabled: InfluxDB export is not supported and is ignored; use "exports.mqtt" (e.g. with Telegraf) or "exports.history"');
+    ctx.out.warnings.push(
+      'influxdb_enabled: InfluxDB export is not supported and is ignored; use "exports.mqtt" (e.g. with Telegraf) or "exports.history"',
+    );
   }
 }
 

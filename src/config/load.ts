@@ -16,6 +16,7 @@ export { parseConfig, type ParseContext, type ConfigResult } from './parse.js';
 export const DEFAULT_CONFIG_PATH = '/etc/kaifareader/meter.json';
 
 export interface LoadOptions {
+  /** Default process.env (KAIFAREADER_KEY / KAIFAREADER_AUTH_KEY). */
   env?: Record<string, string | undefined>;
   overrides?: Record<string, unknown>;
   knownProfiles?: readonly string[];
@@ -28,7 +29,10 @@ export type LoadResult =
   | { ok: false; errors: ConfigIssue[]; warnings: string[]; path: string };
 
 /** `--config PATH`, else `$KAIFAREADER_CONFIG`, else /etc/kaifareader/meter.json. */
-export function resolveConfigPath(cliPath?: string, env: Record<string, string | undefined> = process.env): string {
+export function resolveConfigPath(
+  cliPath?: string,
+  env: Record<string, string | undefined> = process.env,
+): string {
   const p = cliPath || env.KAIFAREADER_CONFIG || DEFAULT_CONFIG_PATH;
   return resolve(p);
 }
@@ -39,7 +43,12 @@ export function loadConfig(path: string, opts: LoadOptions = {}): LoadResult {
   if (!read.ok) return { ok: false, errors: [read.issue], warnings: [], path: file };
   const json: Json = read.text === undefined ? { ok: true, value: {} } : parseJson(read.text);
   if (!json.ok) return { ok: false, errors: [json.issue], warnings: [], path: file };
-  const ctx: ParseContext = { baseDir: dirname(file), env: opts.env, overrides: opts.overrides, knownProfiles: opts.knownProfiles };
+  const ctx: ParseContext = {
+    baseDir: dirname(file),
+    env: opts.env ?? process.env,
+    overrides: opts.overrides,
+    knownProfiles: opts.knownProfiles,
+  };
   const r = parseConfig(json.value, ctx);
   if (!r.ok) return { ...r, path: file };
   const warnings = [...r.warnings];
@@ -58,7 +67,10 @@ function readText(file: string, allowMissing: boolean): Read {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? '';
     if (code === 'ENOENT' && allowMissing) return { ok: true };
-    return { ok: false, issue: { path: '(file)', message: fileErrorMessage(file, code, (e as Error).message) } };
+    return {
+      ok: false,
+      issue: { path: '(file)', message: fileErrorMessage(file, code, (e as Error).message) },
+    };
   }
 }
 
@@ -84,7 +96,11 @@ type Json = { ok: true; value: unknown } | { ok: false; issue: ConfigIssue };
 /** JSON.parse with line/column and hints for what people usually get wrong in hand-written JSON. */
 export function parseJson(text: string): Json {
   const body = text.replace(/^\uFEFF/, '');
-  if (body.trim() === '') return { ok: false, issue: { path: '(file)', message: 'the file is empty — it must hold a JSON object { … }' } };
+  if (body.trim() === '')
+    return {
+      ok: false,
+      issue: { path: '(file)', message: 'the file is empty — it must hold a JSON object { … }' },
+    };
   try {
     return { ok: true, value: JSON.parse(body) };
   } catch (e) {
@@ -95,7 +111,10 @@ export function parseJson(text: string): Json {
     const reason = msg.replace(/, ".*" is not valid JSON$/s, '').replace(/ in JSON at position \d+.*$/s, '');
     return {
       ok: false,
-      issue: { path: '(file)', message: `invalid JSON${where}: ${reason} — JSON allows no comments and no trailing commas; texts need "double quotes"` },
+      issue: {
+        path: '(file)',
+        message: `invalid JSON${where}: ${reason} — JSON allows no comments and no trailing commas; texts need "double quotes"`,
+      },
     };
   }
 }
@@ -107,12 +126,15 @@ function lineColumn(text: string, pos: number): string {
   return `line ${line}, column ${column}`;
 }
 
-const SECRET_KEYS = /^(key|auth_key|key_hex_string|password|token|export_mqtt_password|mqtt_password|influxdb_token)$/;
+const SECRET_KEYS =
+  /^(key|auth_key|key_hex_string|password|token|export_mqtt_password|mqtt_password|influxdb_token)$/;
 
 /** Does the raw JSON hold any secret value? */
 function holdsSecret(v: unknown): boolean {
   if (typeof v !== 'object' || v === null) return false;
-  return Object.entries(v).some(([k, x]) => (SECRET_KEYS.test(k) && typeof x === 'string' && x !== '') || holdsSecret(x));
+  return Object.entries(v).some(
+    ([k, x]) => (SECRET_KEYS.test(k) && typeof x === 'string' && x !== '') || holdsSecret(x),
+  );
 }
 
 function worldReadableWarning(file: string, config: AppConfig, json: unknown): string | undefined {
@@ -122,7 +144,8 @@ function worldReadableWarning(file: string, config: AppConfig, json: unknown): s
   } catch {
     return undefined;
   }
-  if ((mode & 0o004) === 0 || !(holdsSecret(json) || (config.exports.mqtt?.url ?? '').includes('@'))) return undefined;
+  if ((mode & 0o004) === 0 || !(holdsSecret(json) || (config.exports.mqtt?.url ?? '').includes('@')))
+    return undefined;
   const octal = (mode & 0o777).toString(8);
   return `${file} holds a key or password and every user can read it (mode ${octal}): run \`sudo chmod 640 ${file}\``;
 }

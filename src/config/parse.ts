@@ -44,7 +44,9 @@ export function parseConfig(json: unknown, ctx: ParseContext = {}): ConfigResult
   if (!isObject(json)) {
     return {
       ok: false,
-      errors: [{ path: '(file)', message: `expected a JSON object { … } at the top, got ${describeValue(json)}` }],
+      errors: [
+        { path: '(file)', message: `expected a JSON object { … } at the top, got ${describeValue(json)}` },
+      ],
       warnings: [],
     };
   }
@@ -85,7 +87,11 @@ function mergeOverrides(base: Tree, over: Tree, prefix: string, origin: Map<stri
   return out;
 }
 
-function checkProfile(profile: string | undefined, known: readonly string[] | undefined, errors: ConfigIssue[]): void {
+function checkProfile(
+  profile: string | undefined,
+  known: readonly string[] | undefined,
+  errors: ConfigIssue[],
+): void {
   if (profile === undefined || !known || known.includes(profile)) return;
   const hint = suggestKey(profile, known);
   errors.push({

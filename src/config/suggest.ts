@@ -1,19 +1,24 @@
 /** "Did you mean …" for unknown keys: the closest known key by edit distance, if it is close enough. */
 
-/** Levenshtein distance, case-insensitive. */
+/** Edit distance counting insertions, deletions, substitutions and swaps of neighbours; case-insensitive. */
 export function editDistance(a: string, b: string): number {
   const s = a.toLowerCase();
   const t = b.toLowerCase();
-  let prev = Array.from({ length: t.length + 1 }, (_, j) => j);
+  const d: number[][] = Array.from({ length: s.length + 1 }, (_, i) => [
+    i,
+    ...Array<number>(t.length).fill(0),
+  ]);
+  for (let j = 0; j <= t.length; j++) d[0]![j] = j;
   for (let i = 1; i <= s.length; i++) {
-    const row = [i];
     for (let j = 1; j <= t.length; j++) {
       const cost = s[i - 1] === t[j - 1] ? 0 : 1;
-      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost);
+      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1])
+        best = Math.min(best, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = best;
     }
-    prev = row;
   }
-  return prev[t.length]!;
+  return d[s.length]![t.length]!;
 }
 
 /** The known key closest to `key`, when at most a third of its letters (at least 1, at most 3) differ. */

@@ -16,7 +16,8 @@ const bad = (message: string): Parsed<never> => ({ ok: false, message });
 /** Describes what the user wrote, for "got …" (never used for secrets). */
 export function describeValue(v: unknown): string {
   if (v === null) return 'null';
-  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 60 ? v.slice(0, 57) + '...' : v)}`;
+  if (typeof v === 'string')
+    return `the string ${JSON.stringify(v.length > 60 ? v.slice(0, 57) + '...' : v)}`;
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'an object';
   return String(v);
@@ -46,13 +47,23 @@ export function parseParity(v: unknown): Parsed<Parity> {
   const p = typeof v === 'string' ? PARITY[constantName(v, ['PARITY_'])] : undefined;
   return p
     ? ok(p)
-    : bad(`expected "none", "even", "odd", "mark" or "space" (or "serial.PARITY_EVEN"), got ${describeValue(v)}`);
+    : bad(
+        `expected "none", "even", "odd", "mark" or "space" (or "serial.PARITY_EVEN"), got ${describeValue(v)}`,
+      );
 }
 
-const STOPBITS: Record<string, 1 | 1.5 | 2> = { ONE: 1, '1': 1, ONE_POINT_FIVE: 1.5, '1.5': 1.5, TWO: 2, '2': 2 };
+const STOPBITS: Record<string, 1 | 1.5 | 2> = {
+  ONE: 1,
+  '1': 1,
+  ONE_POINT_FIVE: 1.5,
+  '1.5': 1.5,
+  TWO: 2,
+  '2': 2,
+};
 
 export function parseStopBits(v: unknown): Parsed<1 | 1.5 | 2> {
-  const s = STOPBITS[constantName(String(typeof v === 'number' || typeof v === 'string' ? v : ''), ['STOPBITS_'])];
+  const s =
+    STOPBITS[constantName(String(typeof v === 'number' || typeof v === 'string' ? v : ''), ['STOPBITS_'])];
   return s ? ok(s) : bad(`expected 1, 1.5 or 2 (or "serial.STOPBITS_ONE"), got ${describeValue(v)}`);
 }
 
@@ -89,12 +100,16 @@ export function parseLogLevel(v: unknown): Parsed<LogLevel> {
     return ok(v <= 10 ? 'debug' : v <= 20 ? 'info' : v <= 30 ? 'warn' : 'error');
   }
   const l = typeof v === 'string' ? LEVEL_NAMES[constantName(v, [])] : undefined;
-  return l ? ok(l) : bad(`expected "debug", "info", "warn" or "error" (or "logging.INFO"), got ${describeValue(v)}`);
+  return l
+    ? ok(l)
+    : bad(`expected "debug", "info", "warn" or "error" (or "logging.INFO"), got ${describeValue(v)}`);
 }
 
 export function parseString(v: unknown, example = ''): Parsed<string> {
   if (typeof v !== 'string' || v.trim() === '') {
-    return bad(`expected a non-empty text${example ? ` such as ${JSON.stringify(example)}` : ''}, got ${describeValue(v)}`);
+    return bad(
+      `expected a non-empty text${example ? ` such as ${JSON.stringify(example)}` : ''}, got ${describeValue(v)}`,
+    );
   }
   return ok(v.trim());
 }
@@ -115,7 +130,8 @@ export function parsePath(v: unknown, baseDir: string, example: string): Parsed<
 export function parseInteger(v: unknown, min: number, max: number): Parsed<number> {
   if (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max) return ok(v);
   const range = `a whole number from ${min} to ${max}`;
-  if (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v)) return bad(`expected ${range} without quotes, got ${describeValue(v)}`);
+  if (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v))
+    return bad(`expected ${range} without quotes, got ${describeValue(v)}`);
   return bad(`expected ${range}, got ${describeValue(v)}`);
 }
 
@@ -127,12 +143,15 @@ export function parseBoolean(v: unknown): Parsed<boolean> {
 export function parseEnum<T extends string>(v: unknown, values: readonly T[]): Parsed<T> {
   const s = typeof v === 'string' ? v.trim().toLowerCase() : undefined;
   const hit = values.find((x) => x === s);
-  return hit ? ok(hit) : bad(`expected one of ${values.map((x) => JSON.stringify(x)).join(', ')}, got ${describeValue(v)}`);
+  return hit
+    ? ok(hit)
+    : bad(`expected one of ${values.map((x) => JSON.stringify(x)).join(', ')}, got ${describeValue(v)}`);
 }
 
 /** AES-128 key: case, spaces and `0x` normalised away, length checked; messages never contain the key. */
 export function parseAesKey(v: unknown, what: string): Parsed<string> {
-  if (typeof v !== 'string') return bad(`expected the ${what} as 32 hex digits in quotes (the value is not shown)`);
+  if (typeof v !== 'string')
+    return bad(`expected the ${what} as 32 hex digits in quotes (the value is not shown)`);
   try {
     return ok(toHex(parseKey(v, what)));
   } catch (e) {
@@ -145,7 +164,8 @@ const MQTT_PROTOCOLS = ['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'tls:', 'ws:', 'wss:'
 
 /** Broker URL `mqtt://host:1883` / `mqtts://host:8883`; a bare host gets a hint. */
 export function parseMqttUrl(v: unknown): Parsed<string> {
-  const expected = 'expected a broker URL such as "mqtt://192.168.0.10:1883" or "mqtts://broker.example:8883"';
+  const expected =
+    'expected a broker URL such as "mqtt://192.168.0.10:1883" or "mqtts://broker.example:8883"';
   if (typeof v !== 'string' || v.trim() === '') return bad(`${expected}, got ${describeValue(v)}`);
   const s = v.trim();
   let url: URL | undefined;
@@ -166,7 +186,9 @@ export function parseHost(v: unknown, example: string): Parsed<string> {
   const s = parseString(v, example);
   if (!s.ok) return s;
   if (!/^[A-Za-z0-9.\-:[\]%]+$/.test(s.value) || s.value.includes('://')) {
-    return bad(`expected a host name or IP address such as ${JSON.stringify(example)}, got ${describeValue(v)}`);
+    return bad(
+      `expected a host name or IP address such as ${JSON.stringify(example)}, got ${describeValue(v)}`,
+    );
   }
   return ok(s.value);
 }

@@ -45,7 +45,10 @@ const LEAF: Readonly<Record<Exclude<FieldSpec['kind'], 'section' | 'source'>, Le
   string: (v, s) => parseString(v, s.example),
   device: (v, s) =>
     typeof v === 'number'
-      ? { ok: false, message: `expected the serial device such as "/dev/ttyUSB0", got ${v}; for a serial-to-TCP bridge write "source": "tcp://host:${v}"` }
+      ? {
+          ok: false,
+          message: `expected the serial device such as "/dev/ttyUSB0", got ${v}; for a serial-to-TCP bridge write "source": "tcp://host:${v}"`,
+        }
       : parseString(v, s.example),
   secret: (v) => parseSecret(v),
   'aes-key': (v, s) => parseAesKey(v, s.path === 'auth_key' ? 'authentication key' : 'key'),
@@ -72,7 +75,13 @@ export function walkConfig(tree: Tree, origin: ReadonlyMap<string, string>, base
   return out;
 }
 
-function walkNode(node: Tree, parent: string, origin: ReadonlyMap<string, string>, baseDir: string, out: Walked): void {
+function walkNode(
+  node: Tree,
+  parent: string,
+  origin: ReadonlyMap<string, string>,
+  baseDir: string,
+  out: Walked,
+): void {
   for (const [key, v] of Object.entries(node)) {
     const path = parent === '' ? key : `${parent}.${key}`;
     const spec = SCHEMA_BY_PATH.get(path);
@@ -95,7 +104,14 @@ function walkNode(node: Tree, parent: string, origin: ReadonlyMap<string, string
   }
 }
 
-function walkSection(spec: FieldSpec, v: unknown, shown: string, origin: ReadonlyMap<string, string>, baseDir: string, out: Walked): void {
+function walkSection(
+  spec: FieldSpec,
+  v: unknown,
+  shown: string,
+  origin: ReadonlyMap<string, string>,
+  baseDir: string,
+  out: Walked,
+): void {
   if (isObject(v)) {
     out.present.add(spec.path);
     walkNode(v, spec.path, origin, baseDir, out);
@@ -107,8 +123,16 @@ function walkSection(spec: FieldSpec, v: unknown, shown: string, origin: Readonl
   } else {
     out.failed.add(spec.path);
     const keys = childKeys(spec.path).slice(0, 3).join(', ');
-    const alt = spec.kind === 'source' ? ' or a string such as "/dev/ttyUSB0" or "tcp://host:port"' : spec.toggle ? ' or true/false' : '';
-    out.issues.push({ path: shown, message: `expected an object with keys such as ${keys}${alt}, got ${describeValue(v)}` });
+    const alt =
+      spec.kind === 'source'
+        ? ' or a string such as "/dev/ttyUSB0" or "tcp://host:port"'
+        : spec.toggle
+          ? ' or true/false'
+          : '';
+    out.issues.push({
+      path: shown,
+      message: `expected an object with keys such as ${keys}${alt}, got ${describeValue(v)}`,
+    });
   }
 }
 

@@ -7,14 +7,26 @@
  * L counts C … last data byte; CS is their byte sum mod 256. CI bit 4 (0x10) = FIN (last segment), bits 0–3 the
  * segment number: 0x00 first of several, 0x11 second and last, 0x10 a single unsegmented frame.
  * Sagemcom T210-D quirk (Netz NÖ firmware): a first frame labelled `68 01 01 68` carries 257 bytes — L holds only
- * the low byte; checksum and stop byte sit where L + 256 puts them (flagged `meta.lengthQuirk`).
+ * the low byte; checksum and stop byte sit where L + 256 puts them (flagged `meta.lengthQuirk`). The L + 256 reading
+ * is tried only for L < 5, lengths that cannot hold C A CI STSAP DTSAP anyway: for any other L a bad checksum is
+ * reported at once instead of waiting for 256 more bytes (Kaifa second frames are as short as L = 0x0D).
+ *
+ * Worked example (evn_netznoe-pdf_1, second frame): 68 14 14 68 | 53 FF 11 01 67 41 9A … | D9 83 16 → L = 0x14 = 20
+ * bytes C … data, CI 0x11 = FIN + segment 1, payload = the 15 bytes after DTSAP 0x67.
  */
 import type { LinkFrame } from './types.js';
 
 export type MbusScan =
   | { kind: 'frame'; frame: LinkFrame; end: number }
   | { kind: 'need-more' }
-  | { kind: 'skipped'; count: number; code: string; reason: string };
+  | {
+      kind: 'skipped';
+      count: number;
+      code: string;
+      reason: string;
+      /** End (exclusive) of the frame the header claimed, when a complete frame failed its check. */
+      claimedEnd?: number;
+    };
 
 const START = 0x68;
 const STOP = 0x16;
@@ -58,34 +70,61 @@ export function scanMbusFrame(buf: Uint8Array, offset: number): MbusScan {
   if (l1 !== buf[offset + 2] || buf[offset + 3] !== START) {
     return { kind: 'skipped', count: 1, code: 'mbus.header', reason: 'no M-Bus long-frame header (68 L L 68)' };
   }
-  const result = l1 < LINK_FIELDS ? 'checksum' : verify(buf, offset, l1);
+  if (l1 < LINK_FIELDS) return scanQuirk(buf, offset, l1);
+  const result = verify(buf, offset, l1);
   if (result === 'ok') return { kind: 'frame', frame: toFrame(buf, offset, l1, false), end: offset + HEADER + l1 + 2 };
-  // T210-D quirk: try L + 256 for small L before giving up.
-  if (result !== 'need-more' && l1 < 0x10) {
-    const quirk = verify(buf, offset, l1 + 256);
-    if (quirk === 'ok') return { kind: 'frame', frame: toFrame(buf, offset, l1 + 256, true), end: offset + HEADER + l1 + 258 };
-    if (quirk === 'need-more') return { kind: 'need-more' };
-  }
   if (result === 'need-more') return { kind: 'need-more' };
-  if (l1 < LINK_FIELDS) {
-    return { kind: 'skipped', count: 1, code: 'mbus.length', reason: `M-Bus L field ${l1} too short for a DLMS frame` };
-  }
+  const claimedEnd = offset + HEADER + l1 + 2;
   return result === 'stop'
-    ? { kind: 'skipped', count: 1, code: 'mbus.stop-byte', reason: 'M-Bus frame without stop byte 0x16 where L puts it' }
-    : { kind: 'skipped', count: 1, code: 'mbus.checksum', reason: 'M-Bus checksum mismatch' };
+    ? { kind: 'skipped', count: 1, code: 'mbus.stop-byte', reason: 'M-Bus frame without stop byte 0x16 where L puts it', claimedEnd }
+    : { kind: 'skipped', count: 1, code: 'mbus.checksum', reason: 'M-Bus checksum mismatch (a transmission error)', claimedEnd };
+}
+
+/** T210-D: L < 5 cannot be a DLMS frame; read it as L + 256 (checksum and stop byte where that puts them). */
+function scanQuirk(buf: Uint8Array, offset: number, l1: number): MbusScan {
+  const len = l1 + 256;
+  const result = verify(buf, offset, len);
+  if (result === 'ok') return { kind: 'frame', frame: toFrame(buf, offset, len, true), end: offset + HEADER + len + 2 };
+  if (result === 'need-more') return { kind: 'need-more' };
+  return {
+    kind: 'skipped',
+    count: 1,
+    code: 'mbus.length',
+    reason: `M-Bus L field ${l1} is too short for a DLMS frame and L + 256 does not verify either`,
+  };
 }
 
 export interface MbusEncodeOptions {
-  /** Largest APDU segment per frame; default 245 so the first frame is `68 FA FA 68` like the Kaifa MA309. */
+  /** Largest APDU segment per frame (1 … 250); default 245 so the first frame is `68 FA FA 68` like the Kaifa MA309. */
   maxSegment?: number;
+  /** C field, default 0x53 (SND_UD). */
   c?: number;
+  /** A field, default 0xFF (broadcast). */
   a?: number;
+  /**
+   * Write only the low byte of L, as the Sagemcom T210-D firmware does; allows `maxSegment` 251 … 255 so that a
+   * first frame of 257 bytes is labelled `68 01 01 68` (tests and the simulator).
+   */
+  lowByteLength?: boolean;
 }
 
-/** APDU → M-Bus long frames as a Kaifa meter sends them (C 0x53, A 0xFF, STSAP 0x01, DTSAP 0x67). */
+/** Most segments: the CI segment number has 4 bits. */
+const MAX_SEGMENTS = 16;
+
+/**
+ * APDU → M-Bus long frames as a Kaifa meter sends them (C 0x53, A 0xFF, STSAP 0x01, DTSAP 0x67).
+ * Throws RangeError for options outside the frame format (a programming error, not an input error).
+ */
 export function encodeMbusFrames(apdu: Uint8Array, opts: MbusEncodeOptions = {}): Uint8Array[] {
   const max = opts.maxSegment ?? 0xfa - LINK_FIELDS;
+  const limit = opts.lowByteLength ? 255 : 0xff - LINK_FIELDS;
+  if (!Number.isInteger(max) || max < 1 || max > limit) {
+    throw new RangeError(`maxSegment must be 1 … ${limit}, got ${max}`);
+  }
   const count = Math.max(1, Math.ceil(apdu.length / max));
+  if (count > MAX_SEGMENTS) {
+    throw new RangeError(`an APDU of ${apdu.length} bytes needs ${count} frames; M-Bus numbers at most ${MAX_SEGMENTS}`);
+  }
   const frames: Uint8Array[] = [];
   for (let i = 0; i < count; i++) {
     const seg = apdu.subarray(i * max, Math.min(apdu.length, (i + 1) * max));

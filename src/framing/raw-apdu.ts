@@ -5,6 +5,14 @@
  *
  * The length after the system title tells where the APDU ends. Plaintext APDUs (`0F …` data-notification) carry
  * no length of their own: an injected `measureApdu` (the A-XDR layer) says how long they are.
+ *
+ * Worked example (luxembourg-smarty_nexxtlab_1): DB 08 53 41 47 67 70 01 BD 54 82 02 7A 30 00 05 A8 E3 … →
+ * system title "SAG" + 5 bytes, length 82 02 7A = 634, security control 0x30, invocation counter 0x0005A8E3;
+ * 2 + 8 + 3 + 634 = 647 bytes in all.
+ *
+ * Nothing checksums a bare APDU, so a start is taken only when it looks right: the system title begins with the
+ * three upper-case letters of a manufacturer (FLAG) id and the security control byte names suite 0–2 with
+ * encryption and/or authentication.
  */
 import type { LinkFrame } from './types.js';
 
@@ -39,21 +47,41 @@ function rawFrame(buf: Uint8Array, offset: number, end: number): RawScan {
 
 const skip = (reason: string): RawScan => ({ kind: 'skipped', count: 1, code: 'framing.garbage', reason });
 
+const isUpperLetter = (b: number | undefined): boolean => b !== undefined && b >= 0x41 && b <= 0x5a;
+
+/** Suite 0–2 (low nibble), authentication (0x10) and/or encryption (0x20); broadcast/compression unused. */
+const plausibleSecurityControl = (sc: number): boolean => (sc & 0x30) !== 0 && (sc & 0xc0) === 0 && (sc & 0x0f) <= 2;
+
 /** Looks for a bare general-glo-ciphering APDU (`DB 08 …`) at `offset`. */
 export function scanGloCipherApdu(buf: Uint8Array, offset: number): RawScan {
   if (buf.length < offset + 2) return { kind: 'need-more' };
   if (buf[offset + 1] !== 0x08) return skip('0xDB not followed by an 8-byte system title');
+  for (let i = offset + 2; i < Math.min(buf.length, offset + 5); i++) {
+    if (!isUpperLetter(buf[i])) return skip('0xDB 08 not followed by a manufacturer id (three letters)');
+  }
   const len = readLength(buf, offset + 10);
   if (len === 'need-more') return { kind: 'need-more' };
   if (len === 'invalid' || len[0] < 5 || len[0] > MAX_RAW_APDU) return skip('implausible ciphered APDU length');
-  const end = offset + 10 + len[1] + len[0];
+  const scAt = offset + 10 + len[1];
+  if (buf.length <= scAt) return { kind: 'need-more' };
+  if (!plausibleSecurityControl(buf[scAt]!)) return skip('implausible security control byte');
+  const end = scAt + len[0];
   return buf.length < end ? { kind: 'need-more' } : rawFrame(buf, offset, end);
 }
 
 /** Looks for a plaintext data-notification (`0F …`) at `offset`, measured by the injected A-XDR parser. */
 export function scanPlainApdu(buf: Uint8Array, offset: number, measure: MeasureApdu): RawScan {
-  const n = measure(buf, offset);
-  if (n === 'need-more') return buf.length - offset > MAX_RAW_APDU ? skip('plaintext APDU too long') : { kind: 'need-more' };
-  if (n === 'invalid') return skip('bytes that are no data-notification');
+  let n: ReturnType<MeasureApdu>;
+  try {
+    n = measure(buf, offset);
+  } catch {
+    n = 'invalid'; // the scanner never throws, whatever the injected parser does
+  }
+  if (n === 'need-more') {
+    return buf.length - offset > MAX_RAW_APDU ? skip('plaintext APDU too long') : { kind: 'need-more' };
+  }
+  if (n === 'invalid' || !Number.isInteger(n) || n < 1 || offset + n > buf.length) {
+    return skip('bytes that are no data-notification');
+  }
   return rawFrame(buf, offset, offset + n);
 }

@@ -6,6 +6,14 @@
  * data-notification (only with an injected `measureApdu`). A frame start whose length claims more bytes than have
  * arrived waits ("need more") — unless a complete, checksum-verified link frame is found further on, which proves
  * the first start was garbage (a stray 0x68 in line noise must not hold back the next real telegram).
+ *
+ * After a frame fails its checksum only its start byte is skipped, so a real frame hidden behind a false start is
+ * still found; but no bare APDU is taken from the bytes the failed frame claimed: the `DB 08 …` inside a frame with
+ * a transmission error is exactly what a checksum exists to keep out (without a GCM tag, a flipped ciphertext bit
+ * would decrypt into a wrong reading).
+ *
+ * Usage: `const s = new FrameScanner({ measureApdu }); for (const e of s.push(chunk)) …` — every byte pushed ends
+ * up in exactly one event (`frame.bytes` or `skipped.count`), or stays `buffered` until more arrives or `flush()`.
  */
 import { scanMbusFrame } from './mbus.js';
 import { scanHdlcFrame } from './hdlc.js';
@@ -31,6 +39,8 @@ export class FrameScanner {
   private base = 0;
   private readonly kinds: Set<FrameKind>;
   private readonly maxBuffer: number;
+  /** Stream offset up to which bare APDUs are not accepted (bytes claimed by a frame that failed its check). */
+  private suspectUntil = 0;
 
   constructor(private readonly opts: ScannerOptions = {}) {
     this.kinds = new Set(opts.kinds ?? ['mbus', 'hdlc', 'raw']);
@@ -74,7 +84,9 @@ export class FrameScanner {
     return [ev];
   }
 
-  private isStart(b: number): boolean {
+  private isStart(i: number): boolean {
+    const b = this.buf[i]!;
+    if ((b === 0xdb || b === 0x0f) && this.base + i < this.suspectUntil) return false;
     return (
       (b === 0x68 && this.kinds.has('mbus')) ||
       (b === 0x7e && this.kinds.has('hdlc')) ||
@@ -92,7 +104,7 @@ export class FrameScanner {
   }
 
   private nextStart(from: number): number {
-    for (let i = from; i < this.buf.length; i++) if (this.isStart(this.buf[i]!)) return i;
+    for (let i = from; i < this.buf.length; i++) if (this.isStart(i)) return i;
     return this.buf.length;
   }
 
@@ -124,6 +136,9 @@ export class FrameScanner {
         } else {
           garbage(i);
           events.push({ type: 'skipped', count: r.count, code: r.code, reason: r.reason, offset: this.base + i });
+        }
+        if ('claimedEnd' in r && r.claimedEnd !== undefined) {
+          this.suspectUntil = Math.max(this.suspectUntil, this.base + r.claimedEnd);
         }
         i += r.count;
       } else {

@@ -47,7 +47,10 @@ export function createLogger(
         cfg.file,
         cfg.maxBytes ?? 2_097_152,
         cfg.backups ?? 1,
-        (message) => toStream(formatLine({ level: 'error', component: 'log', message }, journal ? 'journal' : 'plain', now())),
+        (message) =>
+          toStream(
+            formatLine({ level: 'error', component: 'log', message }, journal ? 'journal' : 'plain', now()),
+          ),
         () => now().getTime(),
       )
     : undefined;

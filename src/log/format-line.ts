@@ -14,7 +14,12 @@ export const LEVEL_RANK: Readonly<Record<LogLevel, number>> = { debug: 10, info:
 /** syslog priorities as understood by journald on stderr (`<N>` prefix). */
 const PRIORITY: Readonly<Record<LogLevel, number>> = { debug: 7, info: 6, warn: 4, error: 3 };
 
-const LABEL: Readonly<Record<LogLevel, string>> = { debug: 'DEBUG', info: 'INFO ', warn: 'WARN ', error: 'ERROR' };
+const LABEL: Readonly<Record<LogLevel, string>> = {
+  debug: 'DEBUG',
+  info: 'INFO ',
+  warn: 'WARN ',
+  error: 'ERROR',
+};
 
 const SECRET_FIELD = /^(key|auth_?key|key_hex_string|secret|.*password|.*token)$/i;
 
@@ -55,7 +60,8 @@ function formatValue(v: unknown): string {
     return quote(code ? `${code}: ${v.message}` : v.message);
   }
   if (typeof v === 'string') return quote(v);
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' || v === null) return String(v);
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' || v === null)
+    return String(v);
   return oneLine(JSON.stringify(redactDeep(v)) ?? String(v));
 }
 
@@ -70,5 +76,7 @@ function oneLine(s: string): string {
 function redactDeep(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(redactDeep);
   if (typeof v !== 'object' || v === null) return v;
-  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, SECRET_FIELD.test(k) ? '<redacted>' : redactDeep(x)]));
+  return Object.fromEntries(
+    Object.entries(v).map(([k, x]) => [k, SECRET_FIELD.test(k) ? '<redacted>' : redactDeep(x)]),
+  );
 }

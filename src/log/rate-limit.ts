@@ -36,7 +36,10 @@ export function createRateLimitedLog(
     if (w.repeats === 0) return;
     const seconds = Math.max(1, Math.round((t - w.start) / 1000));
     const times = w.repeats === 1 ? 'once more' : `${w.repeats} times`;
-    logger[w.level](`${w.message} … repeated ${times} in the last ${seconds} s`, { code, repeats: w.repeats });
+    logger[w.level](`${w.message} … repeated ${times} in the last ${seconds} s`, {
+      code,
+      repeats: w.repeats,
+    });
     w.repeats = 0;
   };
 

@@ -70,7 +70,8 @@ export class RotatingFile {
     this.closeFd();
     try {
       if (this.backups > 0) {
-        for (let i = this.backups - 1; i >= 1; i--) renameIfExists(`${this.path}.${i}`, `${this.path}.${i + 1}`);
+        for (let i = this.backups - 1; i >= 1; i--)
+          renameIfExists(`${this.path}.${i}`, `${this.path}.${i + 1}`);
         renameIfExists(this.path, `${this.path}.1`);
       }
     } catch (e) {
@@ -85,7 +86,9 @@ export class RotatingFile {
     this.failedAt = this.now();
     if (this.reported) return;
     this.reported = true;
-    this.onError(`${describeFsError(e, this.path, 'the log file', 'logging.file')}; logging continues on stderr`);
+    this.onError(
+      `${describeFsError(e, this.path, 'the log file', 'logging.file')}; logging continues on stderr`,
+    );
   }
 
   private closeFd(): void {

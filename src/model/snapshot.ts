@@ -59,3 +59,15 @@ export interface MeterSnapshot {
 export function findReading(snapshot: MeterSnapshot, obis: string): Reading | undefined {
   return snapshot.readings.find((r) => r.obis === obis);
 }
+
+const KILO_BASE = new Set(['Wh', 'W', 'varh', 'var', 'VAh', 'VA']);
+
+/**
+ * A numeric reading in its base unit (Wh, W, varh, var, VA, VAh): DSMR telegrams state kWh / kW, the keys
+ * (`energy_import_wh`) promise base units. Text readings give undefined.
+ */
+export function baseValue(r: Reading | undefined): number | undefined {
+  if (!r || typeof r.value !== 'number') return undefined;
+  if (r.unit && r.unit.startsWith('k') && KILO_BASE.has(r.unit.slice(1))) return Math.round(r.value * 1000 * 1000) / 1000;
+  return r.value;
+}

@@ -31,7 +31,8 @@ export function formatSolarview(snapshot: MeterSnapshot): string {
 /** A reading's value in Wh, or undefined when absent, not numeric or in an unexpected unit. */
 export function toWattHours(r: Reading | undefined): number | undefined {
   if (!r) return undefined;
-  const n = typeof r.value === 'number' ? r.value : /^-?\d+(\.\d+)?$/.test(r.value.trim()) ? Number(r.value) : NaN;
+  const n =
+    typeof r.value === 'number' ? r.value : /^-?\d+(\.\d+)?$/.test(r.value.trim()) ? Number(r.value) : NaN;
   if (!Number.isFinite(n)) return undefined;
   if (r.unit === undefined || r.unit === 'Wh') return n;
   if (r.unit === 'kWh') return Number.isInteger(n) ? n * 1000 : Number((n * 1000).toFixed(6));

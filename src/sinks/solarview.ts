@@ -23,7 +23,11 @@ export interface SolarviewSinkOptions {
   now?: () => number;
 }
 
-export function createSolarviewSink(cfg: SolarviewConfig, logger: Logger, opts: SolarviewSinkOptions = {}): Sink {
+export function createSolarviewSink(
+  cfg: SolarviewConfig,
+  logger: Logger,
+  opts: SolarviewSinkOptions = {},
+): Sink {
   const file = cfg.file;
   const tmp = join(dirname(file), `.${basename(file)}.tmp-${process.pid}`);
   const errors = createRateLimitedLog(logger, { intervalMs: opts.errorIntervalMs ?? 60_000, now: opts.now });
@@ -50,7 +54,8 @@ export function createSolarviewSink(cfg: SolarviewConfig, logger: Logger, opts: 
       pending = undefined;
       try {
         await writeAtomically(text);
-        if (failuresInRow > 0) logger.info(`Solarview file ${file} written again after ${failuresInRow} failed attempts`);
+        if (failuresInRow > 0)
+          logger.info(`Solarview file ${file} written again after ${failuresInRow} failed attempts`);
         written++;
         failuresInRow = 0;
         lastError = undefined;
@@ -69,7 +74,9 @@ export function createSolarviewSink(cfg: SolarviewConfig, logger: Logger, opts: 
     handle(snapshot: MeterSnapshot): Promise<void> {
       const text = formatSolarview(snapshot);
       if (!text.includes('kWh')) {
-        logger.debug('telegram holds neither 1.8.0 nor 2.8.0: Solarview file left unchanged', { meter: snapshot.meterId });
+        logger.debug('telegram holds neither 1.8.0 nor 2.8.0: Solarview file left unchanged', {
+          meter: snapshot.meterId,
+        });
         return running ?? Promise.resolve();
       }
       pending = text;
@@ -82,7 +89,11 @@ export function createSolarviewSink(cfg: SolarviewConfig, logger: Logger, opts: 
     },
     status(): SinkStatus {
       const ok = failuresInRow === 0;
-      const state = !ok ? `failing (${failuresInRow} in a row)` : written > 0 ? `writing ${file}` : 'waiting for the first telegram';
+      const state = !ok
+        ? `failing (${failuresInRow} in a row)`
+        : written > 0
+          ? `writing ${file}`
+          : 'waiting for the first telegram';
       return lastError === undefined ? { ok, state } : { ok, state, lastError };
     },
   };

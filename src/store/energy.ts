@@ -49,7 +49,14 @@ function periodIndex(edges: number[], t: number): number {
 }
 
 /** Adds `amount` spread evenly over [t0, t1] to the periods it overlaps (all to t1's period when t0 = t1). */
-function spread(edges: number[], t0: number, t1: number, amount: number, out: number[], covered: boolean[]): void {
+function spread(
+  edges: number[],
+  t0: number,
+  t1: number,
+  amount: number,
+  out: number[],
+  covered: boolean[],
+): void {
   if (t1 <= t0) {
     const i = periodIndex(edges, t1);
     if (i >= 0) [out[i], covered[i]] = [out[i]! + amount, true];

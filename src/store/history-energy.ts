@@ -17,13 +17,19 @@ const SPAN_COLUMNS = `energy_ts_first AS tsFirst, energy_ts_last AS tsLast, mete
 function spans(db: SqliteDatabase, table: string, fromSec: number, toSec: number): CounterSpan[] {
   const where = 'energy_ts_last IS NOT NULL';
   const before = db
-    .prepare(`SELECT ${SPAN_COLUMNS} FROM ${table} WHERE ${table}.ts < ? AND ${where} ORDER BY ${table}.ts DESC LIMIT 1`)
+    .prepare(
+      `SELECT ${SPAN_COLUMNS} FROM ${table} WHERE ${table}.ts < ? AND ${where} ORDER BY ${table}.ts DESC LIMIT 1`,
+    )
     .get(fromSec) as CounterSpan | undefined;
   const inside = db
-    .prepare(`SELECT ${SPAN_COLUMNS} FROM ${table} WHERE ${table}.ts >= ? AND ${table}.ts < ? AND ${where} ORDER BY ${table}.ts`)
+    .prepare(
+      `SELECT ${SPAN_COLUMNS} FROM ${table} WHERE ${table}.ts >= ? AND ${table}.ts < ? AND ${where} ORDER BY ${table}.ts`,
+    )
     .all(fromSec, toSec) as CounterSpan[];
   const after = db
-    .prepare(`SELECT ${SPAN_COLUMNS} FROM ${table} WHERE ${table}.ts >= ? AND ${where} ORDER BY ${table}.ts LIMIT 1`)
+    .prepare(
+      `SELECT ${SPAN_COLUMNS} FROM ${table} WHERE ${table}.ts >= ? AND ${where} ORDER BY ${table}.ts LIMIT 1`,
+    )
     .get(toSec) as CounterSpan | undefined;
   return [...(before ? [before] : []), ...inside, ...(after ? [after] : [])];
 }
@@ -42,7 +48,13 @@ export function queryEnergy(
   const e = attributeEnergy(edges, spans(db, table, edges[0]! / 1000, end / 1000));
   const out: EnergyBucket[] = [];
   periods.forEach((p, i) => {
-    if (e.covered[i]) out.push({ start: p.start / 1000, label: p.label, import_wh: e.importWh[i]!, export_wh: e.exportWh[i]! });
+    if (e.covered[i])
+      out.push({
+        start: p.start / 1000,
+        label: p.label,
+        import_wh: e.importWh[i]!,
+        export_wh: e.exportWh[i]!,
+      });
   });
   return out;
 }

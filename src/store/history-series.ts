@@ -60,7 +60,12 @@ function round(v: number | null, scale: number, digits: number): number | null {
 }
 
 /** Picks the source and the effective step for a request. */
-function plan(db: SqliteDatabase, from: number, to: number, step: number): { level: RollupLevel | 'raw'; step: number } {
+function plan(
+  db: SqliteDatabase,
+  from: number,
+  to: number,
+  step: number,
+): { level: RollupLevel | 'raw'; step: number } {
   let s = Math.max(1, Math.floor(step), Math.ceil((to - from) / (MAX_POINTS - 1)));
   const levels = (Object.entries(ROLLUP_TABLES) as [RollupLevel, number][]).filter(([, sec]) => sec <= s);
   const coarsest = levels[levels.length - 1];
@@ -76,7 +81,9 @@ function plan(db: SqliteDatabase, from: number, to: number, step: number): { lev
 function rawDeletedIn(db: SqliteDatabase, from: number): boolean {
   const oldest = (db.prepare('SELECT min(ts) AS t FROM readings').get() as { t: number | null }).t;
   const before = oldest === null ? Number.MAX_SAFE_INTEGER : Math.floor(oldest / 1000) - 60;
-  return db.prepare('SELECT 1 FROM rollup_minute WHERE ts >= ? AND ts < ? LIMIT 1').get(from, before) !== undefined;
+  return (
+    db.prepare('SELECT 1 FROM rollup_minute WHERE ts >= ? AND ts < ? LIMIT 1').get(from, before) !== undefined
+  );
 }
 
 export function querySeries(db: SqliteDatabase, from: number, to: number, step: number): Series {
@@ -84,7 +91,9 @@ export function querySeries(db: SqliteDatabase, from: number, to: number, step: 
   const start = Math.floor(from / p.step) * p.step;
   const count = Math.max(0, Math.ceil((to - start) / p.step));
   const t = Array.from({ length: count }, (_, i) => start + i * p.step);
-  const values = Object.fromEntries(SERIES_FIELDS.map((f) => [f, new Array(count).fill(null)])) as Series['values'];
+  const values = Object.fromEntries(
+    SERIES_FIELDS.map((f) => [f, new Array(count).fill(null)]),
+  ) as Series['values'];
   const unit = p.level === 'raw' ? 1000 : 1;
   const rows = db
     .prepare(seriesSql(p.level))

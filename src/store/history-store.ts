@@ -8,7 +8,13 @@ import type { EnergyBucket, HistoryReader, Series } from './history-types.js';
 import { openDatabase, type SqliteDatabase } from './sqlite.js';
 import { HISTORY_MIGRATIONS, READING_COLUMNS, ROLLUP_TABLES, type RollupLevel } from './history-schema.js';
 import type { HistoryRow } from './history-row.js';
-import { RollupBuilder, rollupUpsertSql, type CounterState, type Partials, type StoredRow } from './rollup.js';
+import {
+  RollupBuilder,
+  rollupUpsertSql,
+  type CounterState,
+  type Partials,
+  type StoredRow,
+} from './rollup.js';
 import { querySeries } from './history-series.js';
 import { queryEnergy } from './history-energy.js';
 import { checkTimeZone } from './local-time.js';
@@ -19,12 +25,16 @@ export interface HistoryStore extends HistoryReader {
   insert(rows: HistoryRow[], latest?: MeterSnapshot): { written: number; skipped: number };
   /** Deletes up to `limit` raw rows older than `cutoffMs` (rollups stay); returns how many went. */
   deleteRawBefore(cutoffMs: number, limit?: number): number;
+  /** Caps the file (PRAGMA max_page_count; beyond it inserts fail with SQLITE_FULL); undefined lifts the cap. */
+  setMaxBytes(bytes: number | undefined): void;
   close(): void;
 }
 
 export interface HistoryStoreOptions {
   /** IANA zone for energy per day/month, default Europe/Vienna. */
   timeZone?: string;
+  /** Upper bound of the file size (small SD cards); inserts beyond it fail like a full disk. */
+  maxBytes?: number;
 }
 
 const LEVELS = Object.keys(ROLLUP_TABLES) as RollupLevel[];
@@ -34,7 +44,9 @@ export function openHistoryStore(path: string, opts: HistoryStoreOptions = {}): 
   checkTimeZone(timeZone);
   const db = openDatabase(path, HISTORY_MIGRATIONS);
   try {
-    return new Store(db, path, timeZone);
+    const store = new Store(db, path, timeZone);
+    if (opts.maxBytes !== undefined) store.setMaxBytes(opts.maxBytes);
+    return store;
   } catch (e) {
     db.close();
     throw e;
@@ -54,7 +66,9 @@ class Store implements HistoryStore {
   ) {
     const cols = ['ts', 'meter', ...READING_COLUMNS];
     this.stmts = {
-      insertRow: db.prepare(`INSERT INTO readings (${cols.join(', ')}) VALUES (?${', ?'.repeat(cols.length - 1)})`),
+      insertRow: db.prepare(
+        `INSERT INTO readings (${cols.join(', ')}) VALUES (?${', ?'.repeat(cols.length - 1)})`,
+      ),
       upsert: {
         minute: db.prepare(rollupUpsertSql('minute')),
         hour: db.prepare(rollupUpsertSql('hour')),
@@ -65,7 +79,9 @@ class Store implements HistoryStore {
       ),
       meterInsert: db.prepare('INSERT OR IGNORE INTO meters (meter_id) VALUES (?)'),
       meterGet: db.prepare('SELECT id FROM meters WHERE meter_id = ?'),
-      deleteRaw: db.prepare('DELETE FROM readings WHERE ts IN (SELECT ts FROM readings WHERE ts < ? ORDER BY ts LIMIT ?)'),
+      deleteRaw: db.prepare(
+        'DELETE FROM readings WHERE ts IN (SELECT ts FROM readings WHERE ts < ? ORDER BY ts LIMIT ?)',
+      ),
     };
     if (this.rollupsMissing()) this.rebuildRollups();
     this.builder = new RollupBuilder(this.loadCounterState());
@@ -99,7 +115,8 @@ class Store implements HistoryStore {
   }
 
   latest(): MeterSnapshot | undefined {
-    const row = this.db.prepare('SELECT snapshot FROM latest WHERE id = 1').get() as { snapshot: string } | undefined;
+    const row = this.db.prepare('SELECT snapshot FROM latest WHERE id = 1').get() as
+      { snapshot: string } | undefined;
     return row ? (JSON.parse(row.snapshot) as MeterSnapshot) : undefined;
   }
 
@@ -117,6 +134,12 @@ class Store implements HistoryStore {
 
   deleteRawBefore(cutoffMs: number, limit = 5000): number {
     return this.stmts.deleteRaw.run(cutoffMs, limit).changes;
+  }
+
+  setMaxBytes(bytes: number | undefined): void {
+    const pageSize = (this.db.prepare('PRAGMA page_size').get() as { page_size: number }).page_size;
+    const pages = bytes === undefined ? 4294967294 : Math.max(1, Math.floor(bytes / pageSize));
+    this.db.exec(`PRAGMA max_page_count = ${pages}`);
   }
 
   close(): void {

@@ -94,7 +94,9 @@ export function periodEdges(
   while (start < toMs) {
     const label = period === 'day' ? `${y}-${pad(m)}-${pad(day)}` : `${y}-${pad(m)}`;
     periods.push({ start, label });
-    const next = new Date(Date.UTC(y, m - 1 + (period === 'month' ? 1 : 0), day + (period === 'day' ? 1 : 0)));
+    const next = new Date(
+      Date.UTC(y, m - 1 + (period === 'month' ? 1 : 0), day + (period === 'day' ? 1 : 0)),
+    );
     [y, m, day] = [next.getUTCFullYear(), next.getUTCMonth() + 1, next.getUTCDate()];
     start = localMidnight(timeZone, y, m, day);
   }

@@ -137,13 +137,15 @@ export class RollupBuilder {
     const dt = prev ? r.ts - prev.ts : 0;
     const dImport = prev ? counterDelta(prev.importWh, r.energy_import_wh, same, dt) : null;
     const dExport = prev ? counterDelta(prev.exportWh, r.energy_export_wh, same, dt) : null;
+    const values = ROLLUP_COLUMNS.map((c) => c.value(r, NO_INNER));
     for (const [level, seconds] of LEVELS) {
       const bucket = Math.floor(r.ts / 1000 / seconds) * seconds;
       const inBucket = prev !== undefined && Math.floor(prev.ts / 1000 / seconds) * seconds === bucket;
-      const inner = inBucket ? { importWh: dImport, exportWh: dExport } : { importWh: null, exportWh: null };
+      values[IMPORT_INNER] = inBucket ? dImport : null;
+      values[EXPORT_INNER] = inBucket ? dExport : null;
       const acc = out[level].get(bucket);
-      if (acc) foldInto(acc, r, inner);
-      else out[level].set(bucket, ROLLUP_COLUMNS.map((c) => c.value(r, inner)));
+      if (acc) foldInto(acc, values);
+      else out[level].set(bucket, values.slice());
     }
     if (r.energy_import_wh !== null) {
       this.state = { ts: r.ts, meter: r.meter, importWh: r.energy_import_wh, exportWh: r.energy_export_wh };
@@ -151,12 +153,16 @@ export class RollupBuilder {
   }
 }
 
-function foldInto(acc: (number | null)[], r: StoredRow, inner: Inner): void {
-  for (let i = 0; i < ROLLUP_COLUMNS.length; i++) {
-    const c = ROLLUP_COLUMNS[i]!;
-    const v = c.value(r, inner);
+const NO_INNER: Inner = { importWh: null, exportWh: null };
+const IMPORT_INNER = ROLLUP_COLUMNS.findIndex((c) => c.name === 'energy_import_wh_inner');
+const EXPORT_INNER = ROLLUP_COLUMNS.findIndex((c) => c.name === 'energy_export_wh_inner');
+const KINDS = ROLLUP_COLUMNS.map((c) => FOLD[c.kind]);
+
+function foldInto(acc: (number | null)[], values: (number | null)[]): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
     if (v === null) continue;
-    const a = acc[i];
-    acc[i] = a === null || a === undefined ? v : FOLD[c.kind](a, v);
+    const a = acc[i]!;
+    acc[i] = a === null ? v : KINDS[i]!(a, v);
   }
 }

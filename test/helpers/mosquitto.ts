@@ -34,6 +34,10 @@ export interface Mosquitto {
   dir: string;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** SIGSTOP: the broker keeps its sockets open but answers nothing (no PUBACK). */
+  pause(): void;
+  /** kill -9 (works while paused): nothing is saved, clients see the connection drop. */
+  crash(): Promise<void>;
   /** Changes or adds a user's password and makes the running broker reload the password file (SIGHUP). */
   setPassword(user: string, password: string): void;
   /** The broker's log so far (for failure messages). */
@@ -79,12 +83,39 @@ const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes
 /** Throwaway CA, server cert for 127.0.0.1/localhost, client cert, and an unrelated CA. */
 function makeCertificates(dir: string): TlsFiles & { serverCert: string; serverKey: string } {
   const ca = (name: string): void =>
-    openssl(dir, ['req', '-x509', ...EC, '-keyout', `${name}.key`, '-out', `${name}.crt`, '-days', '2', '-subj', `/CN=${name}`]);
+    openssl(dir, [
+      'req',
+      '-x509',
+      ...EC,
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.crt`,
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${name}`,
+    ]);
   const leaf = (name: string, ext: string): void => {
     writeFileSync(join(dir, `${name}.ext`), ext);
     openssl(dir, ['req', ...EC, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`]);
-    openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', 'test-ca.crt', '-CAkey', 'test-ca.key', '-CAcreateserial',
-      '-out', `${name}.crt`, '-days', '2', '-extfile', `${name}.ext`]);
+    openssl(dir, [
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'test-ca.crt',
+      '-CAkey',
+      'test-ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${name}.crt`,
+      '-days',
+      '2',
+      '-extfile',
+      `${name}.ext`,
+    ]);
   };
   ca('test-ca');
   ca('other-ca');
@@ -129,8 +160,13 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
     tlsPort = await freePort();
     const files = makeCertificates(dir);
     tls = files;
-    lines.push(`listener ${tlsPort} 127.0.0.1`, `cafile ${files.caFile}`, `certfile ${files.serverCert}`,
-      `keyfile ${files.serverKey}`, `require_certificate ${opts.tls.requireClientCert ? 'true' : 'false'}`);
+    lines.push(
+      `listener ${tlsPort} 127.0.0.1`,
+      `cafile ${files.caFile}`,
+      `certfile ${files.serverCert}`,
+      `keyfile ${files.serverKey}`,
+      `require_certificate ${opts.tls.requireClientCert ? 'true' : 'false'}`,
+    );
   }
   const conf = join(dir, 'mosquitto.conf');
   writeFileSync(conf, lines.join('\n') + '\n');
@@ -158,11 +194,11 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
     throw new Error(`mosquitto did not listen on ${port} within 5 s:\n${logText}`);
   }
 
-  async function stop(): Promise<void> {
+  async function stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const p = proc;
     if (!p) return;
     const exited = new Promise<void>((r) => p.once('exit', () => r()));
-    p.kill('SIGTERM');
+    p.kill(signal);
     const timer = setTimeout(() => p.kill('SIGKILL'), 3000);
     await exited;
     clearTimeout(timer);
@@ -177,14 +213,16 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
     ...(tls ? { tls } : {}),
     dir,
     start,
-    stop,
+    stop: () => stop(),
+    pause: () => void proc?.kill('SIGSTOP'),
+    crash: () => stop('SIGKILL'),
     setPassword(user, password) {
       execFileSync('mosquitto_passwd', ['-b', passwd, user, password]);
       proc?.kill('SIGHUP');
     },
     log: () => logText,
     async close() {
-      await stop();
+      await stop('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -29,9 +29,15 @@ test('rows come back in id order with topic, payload, qos, retain and created_at
     ],
   );
   assert.ok(rows[0]!.id < rows[1]!.id && rows[1]!.id < rows[2]!.id);
-  assert.deepEqual(box.after(rows[0]!.id, 1).map((r) => r.topic), ['t/2']);
+  assert.deepEqual(
+    box.after(rows[0]!.id, 1).map((r) => r.topic),
+    ['t/2'],
+  );
   box.remove(rows[1]!.id);
-  assert.deepEqual(box.after(0, 10).map((r) => r.topic), ['t/1', 't/3']);
+  assert.deepEqual(
+    box.after(0, 10).map((r) => r.topic),
+    ['t/1', 't/3'],
+  );
   assert.equal(box.size(), 2);
   box.remove(rows[1]!.id); // already gone: no-op
   assert.equal(box.size(), 2);
@@ -43,9 +49,15 @@ test('the bound drops the oldest rows and reports how many', (t) => {
   assert.equal(box.push([1, 2, 3, 4].map(msg), 1, 0), 0);
   assert.equal(box.push([5, 6, 7].map(msg), 1, 0), 2);
   assert.equal(box.size(), 5);
-  assert.deepEqual(box.after(0, 10).map((r) => r.topic), ['t/3', 't/4', 't/5', 't/6', 't/7']);
+  assert.deepEqual(
+    box.after(0, 10).map((r) => r.topic),
+    ['t/3', 't/4', 't/5', 't/6', 't/7'],
+  );
   assert.equal(box.push([8, 9, 10, 11, 12, 13].map(msg), 1, 0), 6);
-  assert.deepEqual(box.after(0, 10).map((r) => r.topic), ['t/9', 't/10', 't/11', 't/12', 't/13']);
+  assert.deepEqual(
+    box.after(0, 10).map((r) => r.topic),
+    ['t/9', 't/10', 't/11', 't/12', 't/13'],
+  );
 });
 
 test('rows survive closing and reopening; ids keep increasing after the table was emptied', (t) => {
@@ -56,7 +68,10 @@ test('rows survive closing and reopening; ids keep increasing after the table wa
   a.close();
   const b = createOutbox(path, 100);
   assert.equal(b.size(), 2);
-  assert.deepEqual(b.after(0, 10).map((r) => r.topic), ['t/1', 't/2']);
+  assert.deepEqual(
+    b.after(0, 10).map((r) => r.topic),
+    ['t/1', 't/2'],
+  );
   for (const r of b.after(0, 10)) b.remove(r.id);
   assert.equal(b.size(), 0);
   b.push([msg(3)], 1, 6);

@@ -1,7 +1,12 @@
 /** Pure MQTT formatting: exact state, discovery and legacy payloads for the vorarlberg vector; error texts. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { toLegacyMessages, toPythonFloatText, toStateMessage, toValueMessages } from '../../src/sinks/mqtt/state-payload.js';
+import {
+  toLegacyMessages,
+  toPythonFloatText,
+  toStateMessage,
+  toValueMessages,
+} from '../../src/sinks/mqtt/state-payload.js';
 import { toDiscoveryMessages } from '../../src/sinks/mqtt/discovery.js';
 import { discoveryTopic, stateTopic, toTopicId } from '../../src/sinks/mqtt/topics.js';
 import { explainBrokerError } from '../../src/sinks/mqtt/broker-errors.js';
@@ -56,7 +61,9 @@ const DEVICE = {
 
 test('discovery: exact config of an energy counter', () => {
   const msgs = toDiscoveryMessages(snapshot, opts);
-  const m = msgs.find((x) => x.topic === 'homeassistant/sensor/kaifareader_1KFM0200175269/energy_import_wh/config');
+  const m = msgs.find(
+    (x) => x.topic === 'homeassistant/sensor/kaifareader_1KFM0200175269/energy_import_wh/config',
+  );
   assert.ok(m);
   assert.equal(m.retain, true);
   assert.deepEqual(JSON.parse(m.payload), {
@@ -77,7 +84,10 @@ test('discovery: exact config of an energy counter', () => {
 
 test('discovery: text sensors have no class, the meter clock is a timestamp', () => {
   const byKey = new Map(
-    toDiscoveryMessages(snapshot, opts).map((m) => [JSON.parse(m.payload).unique_id.split('_').slice(2).join('_'), JSON.parse(m.payload)]),
+    toDiscoveryMessages(snapshot, opts).map((m) => [
+      JSON.parse(m.payload).unique_id.split('_').slice(2).join('_'),
+      JSON.parse(m.payload),
+    ]),
   );
   assert.deepEqual(byKey.get('meter_number'), {
     name: 'Meter number',
@@ -118,8 +128,20 @@ test('discovery: classes and units per reading (reactive is never energy)', () =
   ];
   const got = toDiscoveryMessages(snapshot, opts).map((m) => {
     const p = JSON.parse(m.payload);
-    assert.equal(m.topic, discoveryTopic('homeassistant', '1KFM0200175269', p.unique_id.slice('kaifareader_1KFM0200175269_'.length)));
-    return [p.unique_id.slice('kaifareader_1KFM0200175269_'.length), p.device_class, p.state_class, p.unit_of_measurement];
+    assert.equal(
+      m.topic,
+      discoveryTopic(
+        'homeassistant',
+        '1KFM0200175269',
+        p.unique_id.slice('kaifareader_1KFM0200175269_'.length),
+      ),
+    );
+    return [
+      p.unique_id.slice('kaifareader_1KFM0200175269_'.length),
+      p.device_class,
+      p.state_class,
+      p.unit_of_measurement,
+    ];
   });
   assert.deepEqual(got, table);
 });
@@ -128,12 +150,20 @@ test('discovery: codes outside the catalog get classes from their unit; power fa
   const s = {
     ...snapshot,
     readings: [
-      { obis: '1.0.99.99.0.255', key: 'obis_1_0_99_99_0_255', name: 'OBIS 1.0.99.99.0.255', value: 5, unit: 'var' },
+      {
+        obis: '1.0.99.99.0.255',
+        key: 'obis_1_0_99_99_0_255',
+        name: 'OBIS 1.0.99.99.0.255',
+        value: 5,
+        unit: 'var',
+      },
       { obis: '1.0.13.7.0.255', key: 'power_factor', name: 'Power factor', value: 0.98 },
       { obis: '1.0.98.7.0.255', key: 'obis_1_0_98_7_0_255', name: 'OBIS 1.0.98.7.0.255', value: 7 },
     ],
   };
-  const got = toDiscoveryMessages(s, opts).map((m) => JSON.parse(m.payload)).slice(1);
+  const got = toDiscoveryMessages(s, opts)
+    .map((m) => JSON.parse(m.payload))
+    .slice(1);
   assert.deepEqual(
     got.map((p) => [p.device_class, p.state_class, p.unit_of_measurement]),
     [
@@ -153,16 +183,40 @@ test('topics: meter ids with topic wildcards or slashes are made safe', () => {
 test('broker errors say what to do and never include the password', () => {
   const url = 'mqtt://user:secret@broker.lan:1884';
   const table: [unknown, BrokerKind, RegExp][] = [
-    [{ code: 'ECONNREFUSED' }, 'unreachable', /^broker not reachable at broker\.lan:1884 — is mosquitto running\?$/],
+    [
+      { code: 'ECONNREFUSED' },
+      'unreachable',
+      /^broker not reachable at broker\.lan:1884 — is mosquitto running\?$/,
+    ],
     [{ code: 'ENOTFOUND' }, 'dns', /host .* not found/],
-    [{ code: 4, message: 'Connection refused: Bad username or password' }, 'credentials', /refused the username\/password/],
-    [{ code: 5, message: 'Connection refused: Not authorized' }, 'not-authorized', /refused the username\/password/],
+    [
+      { code: 4, message: 'Connection refused: Bad username or password' },
+      'credentials',
+      /refused the username\/password/,
+    ],
+    [
+      { code: 5, message: 'Connection refused: Not authorized' },
+      'not-authorized',
+      /refused the username\/password/,
+    ],
     [{ code: 134 }, 'credentials', /refused the username\/password/],
     [{ code: 135 }, 'not-authorized', /refused the username\/password/],
-    [{ code: 'SELF_SIGNED_CERT_IN_CHAIN' }, 'tls', /certificate not trusted .* set tls\.ca_file/],
-    [{ code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' }, 'tls', /certificate not trusted .* set tls\.ca_file/],
+    [
+      { code: 'SELF_SIGNED_CERT_IN_CHAIN' },
+      'tls',
+      /certificate not trusted .* set exports\.mqtt\.tls\.ca_file/,
+    ],
+    [
+      { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' },
+      'tls',
+      /certificate not trusted .* set exports\.mqtt\.tls\.ca_file/,
+    ],
     [{ code: 'ERR_TLS_CERT_ALTNAME_INVALID' }, 'tls', /does not name the host/],
-    [{ code: 'ERR_SSL_WRONG_VERSION_NUMBER', message: 'wrong version number' }, 'tls', /does the port speak TLS/],
+    [
+      { code: 'ERR_SSL_WRONG_VERSION_NUMBER', message: 'wrong version number' },
+      'tls',
+      /does the port speak TLS/,
+    ],
     [new Error('something odd'), 'other', /failed: something odd/],
   ];
   for (const [err, kind, re] of table) {
@@ -190,22 +244,25 @@ test('diagnostics: daemon counters, diagnosis and outbox in snake_case', () => {
     diagnosis: { state: 'ok', hint: 'reading the meter' },
     sinks: {},
   };
-  assert.deepEqual(toDiagnosticsObject(status, { backlog: 3, dropped: 1 }, Date.parse('2024-01-01T00:03:00Z')), {
-    at: '2024-01-01T00:03:00.000Z',
-    diagnosis: { state: 'ok', hint: 'reading the meter' },
-    source: '/dev/ttyUSB0 2400 8N1',
-    source_connected: true,
-    bytes_received: 1000,
-    frames_ok: 8,
-    telegrams_ok: 4,
-    errors_by_code: { 'mbus.checksum': 2 },
-    last_error: { code: 'mbus.checksum', message: 'bad checksum', at: '2024-01-01T00:01:00.000Z' },
-    last_telegram_at: '2024-01-01T00:02:00.000Z',
-    meter_id: '1KFM0200175269',
-    started_at: '2024-01-01T00:00:00.000Z',
-    outbox_backlog: 3,
-    outbox_dropped: 1,
-  });
+  assert.deepEqual(
+    toDiagnosticsObject(status, { backlog: 3, dropped: 1 }, Date.parse('2024-01-01T00:03:00Z')),
+    {
+      at: '2024-01-01T00:03:00.000Z',
+      diagnosis: { state: 'ok', hint: 'reading the meter' },
+      source: '/dev/ttyUSB0 2400 8N1',
+      source_connected: true,
+      bytes_received: 1000,
+      frames_ok: 8,
+      telegrams_ok: 4,
+      errors_by_code: { 'mbus.checksum': 2 },
+      last_error: { code: 'mbus.checksum', message: 'bad checksum', at: '2024-01-01T00:01:00.000Z' },
+      last_telegram_at: '2024-01-01T00:02:00.000Z',
+      meter_id: '1KFM0200175269',
+      started_at: '2024-01-01T00:00:00.000Z',
+      outbox_backlog: 3,
+      outbox_dropped: 1,
+    },
+  );
   assert.deepEqual(toDiagnosticsObject(undefined, { backlog: 0, dropped: 0 }, 0), {
     at: '1970-01-01T00:00:00.000Z',
     outbox_backlog: 0,

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMqttSink } from '../../src/sinks/mqtt/mqtt-sink.js';
+import type { DaemonStatus, Diagnosis } from '../../src/status/status.js';
 import { startMosquitto } from '../helpers/mosquitto.js';
 import { mqttConfig, recordingLogger, subscribe, waitFor } from './fixtures/support.js';
 import { EXPECTED_STATE, vorarlbergSnapshot } from './fixtures/vorarlberg.js';
@@ -36,12 +37,27 @@ test('availability, discovery, exact state, per-value and legacy topics; offline
   await sink.start?.();
   await waitFor('online', () => sub.on('kaifareader/status').some((m) => m.payload === 'online'));
   await sink.handle(vorarlbergSnapshot(RECEIVED));
-  await waitFor('state', () => sub.on(STATE).length === 1 && sub.on('kaifareader/RealEnergyOut_S').length === 1);
+  await waitFor(
+    'state',
+    () => sub.on(STATE).length === 1 && sub.on('kaifareader/RealEnergyOut_S').length === 1,
+  );
   assert.equal(sub.on(STATE)[0]!.payload, EXPECTED_STATE);
-  assert.deepEqual(sub.on('kaifareader/RealEnergyIn_S').map((m) => m.payload), ['3744.082']);
-  assert.deepEqual(sub.on('kaifareader/RealEnergyOut_S').map((m) => m.payload), ['3929.988']);
-  assert.deepEqual(sub.on('kaifareader/1KFM0200175269/energy_import_wh').map((m) => m.payload), ['3744082']);
-  assert.deepEqual(sub.on('kaifareader/1KFM0200175269/voltage_l1_v').map((m) => m.payload), ['233']);
+  assert.deepEqual(
+    sub.on('kaifareader/RealEnergyIn_S').map((m) => m.payload),
+    ['3744.082'],
+  );
+  assert.deepEqual(
+    sub.on('kaifareader/RealEnergyOut_S').map((m) => m.payload),
+    ['3929.988'],
+  );
+  assert.deepEqual(
+    sub.on('kaifareader/1KFM0200175269/energy_import_wh').map((m) => m.payload),
+    ['3744082'],
+  );
+  assert.deepEqual(
+    sub.on('kaifareader/1KFM0200175269/voltage_l1_v').map((m) => m.payload),
+    ['233'],
+  );
   await waitFor('discovery', () => sub.on(DISCOVERY).length === 15);
   const energy = JSON.parse(sub.on(`${DISCOVERY}energy_import_wh/config`)[0]!.payload);
   assert.equal(energy.device_class, 'energy');
@@ -54,16 +70,25 @@ test('availability, discovery, exact state, per-value and legacy topics; offline
   // A client that connects later gets the retained discovery configs and availability.
   const late = await subscribe(broker.url, ['kaifareader/status', 'homeassistant/#'], { clean: true });
   t.after(() => late.end());
-  await waitFor('retained discovery', () => late.on(DISCOVERY).length === 15 && late.on('kaifareader/status').length === 1);
+  await waitFor(
+    'retained discovery',
+    () => late.on(DISCOVERY).length === 15 && late.on('kaifareader/status').length === 1,
+  );
   assert.ok(late.on(DISCOVERY).every((m) => m.retain));
-  assert.deepEqual(late.on('kaifareader/status').map((m) => [m.payload, m.retain]), [['online', true]]);
+  assert.deepEqual(
+    late.on('kaifareader/status').map((m) => [m.payload, m.retain]),
+    [['online', true]],
+  );
   await late.end();
 
   await sink.stop?.();
   const after = await subscribe(broker.url, ['kaifareader/status'], { clean: true });
   t.after(() => after.end());
   await waitFor('offline', () => after.on('kaifareader/status').length === 1);
-  assert.deepEqual(after.on('kaifareader/status').map((m) => [m.payload, m.retain]), [['offline', true]]);
+  assert.deepEqual(
+    after.on('kaifareader/status').map((m) => [m.payload, m.retain]),
+    [['offline', true]],
+  );
   assert.equal(log.lines.filter((l) => l.level === 'error' || l.level === 'warn').length, 0, log.text());
 });
 
@@ -72,7 +97,11 @@ test('Home Assistant coming online gets discovery again; a new key is announced 
   t.after(() => broker.close());
   const sub = await subscribe(broker.url, ['homeassistant/sensor/#']);
   t.after(() => sub.end());
-  const sink = createMqttSink(mqttConfig(broker.url), { logger: recordingLogger(), dataDir: tempDir(t), backoff: FAST });
+  const sink = createMqttSink(mqttConfig(broker.url), {
+    logger: recordingLogger(),
+    dataDir: tempDir(t),
+    backoff: FAST,
+  });
   t.after(() => sink.stop?.());
   await sink.start?.();
   const first = vorarlbergSnapshot(RECEIVED);
@@ -84,7 +113,10 @@ test('Home Assistant coming online gets discovery again; a new key is announced 
   await sub.publish('homeassistant/status', 'offline');
   await sub.publish('homeassistant/status', 'online');
   await waitFor('republished', () => sub.on(DISCOVERY).length === 30);
-  const topics = sub.on(DISCOVERY).slice(15).map((m) => m.topic);
+  const topics = sub
+    .on(DISCOVERY)
+    .slice(15)
+    .map((m) => m.topic);
   assert.equal(new Set(topics).size, 15);
 });
 
@@ -108,7 +140,9 @@ test('broker down for 30 telegrams: all arrive in order with their original rece
     expected.push(iso(RECEIVED + i * 5000));
   }
   assert.equal(sink.status?.().backlog, 30);
-  await waitFor('several refused reconnects', () => log.lines.some((l) => /broker not reachable/.test(l.message)));
+  await waitFor('several refused reconnects', () =>
+    log.lines.some((l) => /broker not reachable/.test(l.message)),
+  );
   await new Promise((r) => setTimeout(r, 500)); // let more reconnect attempts fail: each must not log again
   await broker.start();
   await waitFor('31 states', () => sub.on(STATE).length >= 31);
@@ -135,9 +169,98 @@ test('outbox bound: the oldest are dropped with a counter and one warning, the r
   const st = sink.status?.();
   assert.equal(st?.backlog, 5);
   assert.equal(st?.dropped, 3);
-  assert.equal(log.lines.filter((l) => l.level === 'warn' && /outbox full .*3 so far/.test(l.message)).length, 0);
-  assert.equal(log.lines.filter((l) => l.level === 'warn' && /outbox full/.test(l.message)).length, 1, log.text());
+  assert.equal(
+    log.lines.filter((l) => l.level === 'warn' && /outbox full .*3 so far/.test(l.message)).length,
+    0,
+  );
+  assert.equal(
+    log.lines.filter((l) => l.level === 'warn' && /outbox full/.test(l.message)).length,
+    1,
+    log.text(),
+  );
   await broker.start();
   await waitFor('5 states', () => sub.on(STATE).length >= 5);
-  assert.deepEqual(receivedAts(sub.on(STATE)), [4, 5, 6, 7, 8].map((i) => iso(RECEIVED + i * 1000)));
+  assert.deepEqual(
+    receivedAts(sub.on(STATE)),
+    [4, 5, 6, 7, 8].map((i) => iso(RECEIVED + i * 1000)),
+  );
+});
+
+test('messages in flight when the connection breaks (no PUBACK) are sent again after the reconnect', async (t) => {
+  const broker = await startMosquitto();
+  t.after(() => broker.close());
+  const sub = await subscribe(broker.url, [STATE]);
+  t.after(() => sub.end());
+  await broker.stop(); // saves the subscriber's session, restored by every later start
+  await broker.start();
+  const sink = createMqttSink(mqttConfig(broker.url), {
+    logger: recordingLogger(),
+    dataDir: tempDir(t),
+    backoff: FAST,
+  });
+  t.after(() => sink.stop?.());
+  await sink.start?.();
+  await waitFor('connected', () => sink.status?.().ok === true);
+  broker.pause();
+  for (let i = 1; i <= 5; i++) await sink.handle(vorarlbergSnapshot(RECEIVED + i * 1000));
+  await broker.crash();
+  await waitFor('sink notices', () => sink.status?.().ok === false);
+  assert.equal(sink.status?.().backlog, 5);
+  await broker.start();
+  await waitFor('5 states', () => sub.on(STATE).length >= 5);
+  assert.deepEqual(
+    receivedAts(sub.on(STATE)),
+    [1, 2, 3, 4, 5].map((i) => iso(RECEIVED + i * 1000)),
+  );
+  await waitFor('outbox empty', () => sink.status?.().backlog === 0);
+});
+
+test('diagnostics: published on connect and when the diagnosis state changes, with the live hint', async (t) => {
+  const broker = await startMosquitto();
+  t.after(() => broker.close());
+  const sub = await subscribe(broker.url, ['kaifareader/diagnostics']);
+  t.after(() => sub.end());
+  let diagnosis: Diagnosis = { state: 'starting', hint: 'waiting for the first bytes' };
+  const listeners = new Set<(s: DaemonStatus) => void>();
+  const get = (): DaemonStatus => ({
+    startedAt: RECEIVED,
+    source: '/dev/ttyUSB0 2400 8N1',
+    sourceConnected: true,
+    bytesReceived: 0,
+    framesOk: 0,
+    telegramsOk: 0,
+    errorsByCode: {},
+    diagnosis,
+    sinks: {},
+  });
+  const status = {
+    get,
+    subscribe(l: (s: DaemonStatus) => void) {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+  };
+  const emit = (): void => listeners.forEach((l) => l(get()));
+  const sink = createMqttSink(mqttConfig(broker.url), {
+    logger: recordingLogger(),
+    dataDir: tempDir(t),
+    backoff: FAST,
+    status,
+  });
+  t.after(() => sink.stop?.());
+  await sink.start?.();
+  await waitFor('on connect', () => sub.messages.length === 1);
+  emit(); // still `starting`: already published on connect
+  diagnosis = { state: 'wrong-key', hint: 'the key is probably wrong or belongs to another meter' };
+  emit();
+  emit(); // unchanged: not published again
+  diagnosis = { state: 'ok', hint: 'reading the meter' };
+  emit();
+  await waitFor('ok', () => sub.messages.some((m) => JSON.parse(m.payload).diagnosis.state === 'ok'));
+  const states = sub.messages.map((m) => JSON.parse(m.payload).diagnosis.state);
+  assert.deepEqual(states, ['starting', 'wrong-key', 'ok']);
+  const wrong = JSON.parse(sub.messages[1]!.payload);
+  assert.equal(wrong.diagnosis.hint, 'the key is probably wrong or belongs to another meter');
+  assert.equal(wrong.source, '/dev/ttyUSB0 2400 8N1');
+  assert.equal(wrong.outbox_backlog, 0);
 });

@@ -82,7 +82,12 @@ interface SensorSpec {
 function toSensorSpecs(snapshot: MeterSnapshot): SensorSpec[] {
   const specs: SensorSpec[] = [];
   if (snapshot.meterTime !== undefined || snapshot.readings.some((r) => r.key === 'meter_time')) {
-    specs.push({ key: 'meter_time', name: 'Meter time', classes: { device_class: 'timestamp' }, diagnostic: true });
+    specs.push({
+      key: 'meter_time',
+      name: 'Meter time',
+      classes: { device_class: 'timestamp' },
+      diagnostic: true,
+    });
   }
   for (const r of snapshot.readings) {
     if (RESERVED.has(r.key)) continue;
@@ -98,7 +103,11 @@ function toSensorSpecs(snapshot: MeterSnapshot): SensorSpec[] {
   return specs;
 }
 
-function toConfig(snapshot: MeterSnapshot, spec: SensorSpec, opts: DiscoveryOptions): Record<string, unknown> {
+function toConfig(
+  snapshot: MeterSnapshot,
+  spec: SensorSpec,
+  opts: DiscoveryOptions,
+): Record<string, unknown> {
   return {
     name: spec.name,
     unique_id: `${haNodeId(snapshot.meterId)}_${spec.key}`,

@@ -50,7 +50,9 @@ function readTlsFile(setting: string, path: string | undefined): Buffer | undefi
     return readFileSync(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? String(e);
-    throw new Error(`cannot read MQTT ${setting} ${path} (${code}): check the path and that kaifareader may read it`);
+    throw new Error(
+      `cannot read MQTT ${setting} ${path} (${code}) — check the path and that kaifareader may read it`,
+    );
   }
 }
 
@@ -68,9 +70,9 @@ function toClientOptions(cfg: MqttConfig, will: PublishRequest): mqtt.IClientOpt
     will: { topic: will.topic, payload: Buffer.from(will.payload), qos: will.qos, retain: will.retain },
     ...(tls
       ? {
-          ca: readTlsFile('tls.ca_file', tls.caFile),
-          cert: readTlsFile('tls.cert_file', tls.certFile),
-          key: readTlsFile('tls.key_file', tls.keyFile),
+          ca: readTlsFile('exports.mqtt.tls.ca_file', tls.caFile),
+          cert: readTlsFile('exports.mqtt.tls.cert_file', tls.certFile),
+          key: readTlsFile('exports.mqtt.tls.key_file', tls.keyFile),
           rejectUnauthorized: tls.rejectUnauthorized,
         }
       : {}),
@@ -114,7 +116,9 @@ export function connectBroker(cfg: MqttConfig, opts: ConnectOptions): BrokerConn
       return generation;
     },
     publish(msg, done) {
-      client.publish(msg.topic, msg.payload, { qos: msg.qos, retain: msg.retain }, (err) => done(err ?? undefined));
+      client.publish(msg.topic, msg.payload, { qos: msg.qos, retain: msg.retain }, (err) =>
+        done(err ?? undefined),
+      );
     },
     subscribe(topic) {
       client.subscribe(topic, { qos: 0 }, () => {});

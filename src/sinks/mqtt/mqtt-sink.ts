@@ -49,7 +49,7 @@ function openOutbox(path: string, maxMessages: number, log: Logger): Outbox {
     return createOutbox(path, maxMessages);
   } catch (e) {
     log.error(
-      `cannot open the MQTT outbox ${path} (${e instanceof Error ? e.message : String(e)}): check that data_dir is writable; keeping MQTT messages in memory only`,
+      `cannot open the MQTT outbox ${path} (${e instanceof Error ? e.message : String(e)}) — check that data_dir is writable; keeping MQTT messages in memory only`,
     );
     return createOutbox(':memory:', maxMessages);
   }
@@ -77,7 +77,8 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): Sink {
     outbox,
     connection: () => conn,
     window: opts.window ?? 20,
-    onRejected: (msg, err) => log.error(`the broker rejected a message on ${msg.topic}: ${err.message}; dropped it`),
+    onRejected: (msg, err) =>
+      log.error(`the broker rejected a message on ${msg.topic}: ${err.message}; dropped it`),
   });
 
   const publishDirect = (msg: OutgoingMessage, qos: 0 | 1 | 2, done?: () => void): void => {
@@ -86,7 +87,9 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): Sink {
   };
 
   function publishDiagnostics(): void {
-    const obj = toDiagnosticsObject(opts.status?.get(), { backlog: outbox.size(), dropped }, now());
+    const status = opts.status?.get();
+    lastDiagnosis = status?.diagnosis.state;
+    const obj = toDiagnosticsObject(status, { backlog: outbox.size(), dropped }, now());
     publishDirect({ topic: diagnosticsTopic(cfg.baseTopic), payload: JSON.stringify(obj), retain: true }, 0);
   }
 
@@ -96,6 +99,7 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): Sink {
   }
 
   function onConnect(): void {
+    if (stopped) return;
     const backlog = outbox.size();
     log.info(`connected to ${where}${backlog > 0 ? `, delivering ${backlog} queued messages` : ''}`);
     state = 'connected';
@@ -109,6 +113,7 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): Sink {
   }
 
   function onError(err: unknown): void {
+    if (stopped) return;
     const e = explainBrokerError(err, cfg.url);
     lastError = e.message;
     state = e.message;
@@ -118,7 +123,7 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): Sink {
   }
 
   function onClose(retryInMs: number): void {
-    if (state === 'connected') {
+    if (!stopped && state === 'connected') {
       state = 'disconnected';
       log.warn(`connection to ${where} lost; reconnecting (next try in ${Math.round(retryInMs / 1000)} s)`);
       loggedKind = 'lost';
@@ -126,17 +131,14 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): Sink {
   }
 
   function onMessage(topic: string, payload: string): void {
-    if (topic === haStatusTopic(cfg.discovery.prefix) && payload.trim() === 'online') {
+    if (!stopped && topic === haStatusTopic(cfg.discovery.prefix) && payload.trim() === 'online') {
       log.info('Home Assistant is online: republishing discovery');
       republishDiscovery();
     }
   }
 
   function onStatus(): void {
-    const diagnosis = opts.status?.get().diagnosis.state;
-    if (diagnosis === lastDiagnosis) return;
-    lastDiagnosis = diagnosis;
-    publishDiagnostics();
+    if (opts.status?.get().diagnosis.state !== lastDiagnosis) publishDiagnostics();
   }
 
   function warnDropped(n: number): void {
@@ -144,13 +146,16 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): Sink {
     if (now() - lastDropWarn < DROP_WARN_INTERVAL_MS) return;
     lastDropWarn = now();
     log.warn(
-      `MQTT outbox full (outbox.max_messages ${cfg.outbox.maxMessages}): dropped the oldest undelivered messages (${dropped} so far); is the broker at ${where} reachable?`,
+      `MQTT outbox full (exports.mqtt.outbox.max_messages ${cfg.outbox.maxMessages}): dropped the oldest undelivered messages (${dropped} so far); is the broker at ${where} reachable?`,
     );
   }
 
   function handleDiscovery(snapshot: MeterSnapshot): void {
     if (!cfg.discovery.enabled) return;
-    for (const m of toDiscoveryMessages(snapshot, { baseTopic: cfg.baseTopic, prefix: cfg.discovery.prefix })) {
+    for (const m of toDiscoveryMessages(snapshot, {
+      baseTopic: cfg.baseTopic,
+      prefix: cfg.discovery.prefix,
+    })) {
       if (discovery.get(m.topic) === m.payload) continue;
       discovery.set(m.topic, m.payload);
       publishDirect(m, 1);
@@ -158,7 +163,13 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): Sink {
   }
 
   function start(): Promise<void> {
-    const will: PublishRequest = { topic: availabilityTopic(cfg.baseTopic), payload: 'offline', qos: 1, retain: true };
+    if (conn || stopped) return Promise.resolve();
+    const will: PublishRequest = {
+      topic: availabilityTopic(cfg.baseTopic),
+      payload: 'offline',
+      qos: 1,
+      retain: true,
+    };
     try {
       conn = connectBroker(cfg, {
         will,

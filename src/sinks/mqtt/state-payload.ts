@@ -44,7 +44,11 @@ export function toStateMessage(base: string, snapshot: MeterSnapshot): OutgoingM
 export function toValueMessages(base: string, snapshot: MeterSnapshot): OutgoingMessage[] {
   return snapshot.readings
     .filter((r) => !RESERVED_KEYS.has(r.key))
-    .map((r) => ({ topic: valueTopic(base, snapshot.meterId, r.key), payload: String(r.value), retain: false }));
+    .map((r) => ({
+      topic: valueTopic(base, snapshot.meterId, r.key),
+      payload: String(r.value),
+      retain: false,
+    }));
 }
 
 /**

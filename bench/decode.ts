@@ -1,0 +1,162 @@
+/**
+ * Decoder benchmark: telegrams per second through the whole pure path (scanner → assembler → decipher → A-XDR →
+ * profile → MeterSnapshot), next to the floor any Node decoder has to pay — one AES-128-CTR decipher of the same
+ * ciphertext with node:crypto.
+ *
+ * Method (every case): one long-lived TelegramDecoder fed a stream of telegrams, each pushed as its link frames
+ * (one `push` per frame, as a serial port delivers whole frames at best), so the decoder's state carries over like
+ * in the daemon. Every iteration must produce exactly one `telegram` event (checked), else the case fails.
+ * Warm-up 0.5 s (quick: 0.2 s), then `runs` timed runs of `seconds` each; the median run is reported.
+ *
+ * Cases:
+ *   vkw-3phase        Vorarlberg Kaifa MA309, 2 M-Bus frames, SC 0x21 (tag-less GCM keystream), 15 readings
+ *   aes-ctr-floor     createDecipheriv('aes-128-ctr', key, system title ‖ IC ‖ 00000002) + update + final of the
+ *                     same 336 ciphertext bytes: the floor for any decoder in Node
+ *   evn-flat          Netz NÖ Kaifa MA309, 2 M-Bus frames, SC 0x21, flat OBIS list
+ *   burgenland-hdlc   L+G E450, 1 HDLC frame, SC 0x30 (GCM tag verified), position map
+ *   luxembourg-dsmr   Sagemcom T210-D, bare APDU, SC 0x30, DSMR ASCII inside
+ */
+import { createDecipheriv } from 'node:crypto';
+import { TelegramDecoder } from '../src/pipeline/telegram-decoder.js';
+import { decodeGeneralCipher } from '../src/dlms/general-cipher.js';
+import { loadVector } from '../test/helpers/vectors.js';
+
+export interface BenchOptions {
+  quick: boolean;
+  /** Runs only the cases whose name contains this text. */
+  only?: string;
+}
+
+type Row = Record<string, number | string>;
+
+const hex = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h, 'hex'));
+
+interface Case {
+  name: string;
+  /** Returns one iteration (one telegram); `check` verifies that it produced what it should. */
+  make(): { iterate: () => number; check: (result: number) => void };
+}
+
+function decoderCase(name: string, vectorId: string): Case {
+  return {
+    name,
+    make() {
+      const v = loadVector(vectorId);
+      const frames = v.frames_hex.map(hex);
+      const keys = {
+        encryptionKey: v.key_hex ? hex(v.key_hex) : undefined,
+        authenticationKey: v.auth_key_hex ? hex(v.auth_key_hex) : undefined,
+      };
+      const expected = Object.keys(v.expected ?? {}).length;
+      const decoder = new TelegramDecoder({ keys });
+      let now = 1_700_000_000_000;
+      return {
+        iterate() {
+          let readings = -1;
+          now += 5000;
+          for (const f of frames) {
+            for (const ev of decoder.push(f, now)) {
+              if (ev.type === 'telegram') readings = ev.snapshot.readings.length;
+              else readings = -2;
+            }
+          }
+          return readings;
+        },
+        check(readings) {
+          if (readings < expected) throw new Error(`${name}: expected a telegram with ${expected}+ readings, got ${readings}`);
+        },
+      };
+    },
+  };
+}
+
+const floorCase: Case = {
+  name: 'aes-ctr-floor',
+  make() {
+    const v = loadVector('vorarlberg_philippsev-vkw_1');
+    const apdu = Buffer.concat(v.frames_hex.map((h) => Buffer.from(h, 'hex').subarray(9, -2)));
+    const c = decodeGeneralCipher(apdu);
+    const key = hex(v.key_hex!);
+    const iv = Buffer.alloc(16);
+    iv.set(c.systemTitle, 0);
+    iv.writeUInt32BE(c.invocationCounter, 8);
+    iv.writeUInt32BE(2, 12);
+    return {
+      iterate() {
+        const d = createDecipheriv('aes-128-ctr', key, iv);
+        const out = d.update(c.ciphertext);
+        d.final();
+        return out[0]!;
+      },
+      check(first) {
+        if (first !== 0x0f) throw new Error(`aes-ctr-floor: plaintext starts with ${first}, expected 0x0F`);
+      },
+    };
+  },
+};
+
+export const caseNames = ['vkw-3phase', 'aes-ctr-floor', 'evn-flat', 'burgenland-hdlc', 'luxembourg-dsmr'];
+
+const CASES: Case[] = [
+  decoderCase('vkw-3phase', 'vorarlberg_philippsev-vkw_1'),
+  floorCase,
+  decoderCase('evn-flat', 'evn_netznoe-pdf_1'),
+  decoderCase('burgenland-hdlc', 'burgenland_amsreader-gh501_1'),
+  decoderCase('luxembourg-dsmr', 'luxembourg-smarty_nexxtlab_1'),
+];
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** Iterations per second over `seconds`, checking the time every 256 iterations. */
+function timed(iterate: () => number, seconds: number): number {
+  const end = performance.now() + seconds * 1000;
+  const t0 = performance.now();
+  let n = 0;
+  let t = t0;
+  while (t < end) {
+    for (let i = 0; i < 256; i++) iterate();
+    n += 256;
+    t = performance.now();
+  }
+  return n / ((t - t0) / 1000);
+}
+
+function measure(c: Case, quick: boolean): Row {
+  const { iterate, check } = c.make();
+  check(iterate());
+  timed(iterate, quick ? 0.2 : 0.5); // warm-up: let the JIT settle
+  const runs = quick ? 3 : 5;
+  const seconds = quick ? 0.3 : 1.5;
+  const rates: number[] = [];
+  globalThis.gc?.();
+  const heapBefore = process.memoryUsage().heapUsed;
+  for (let r = 0; r < runs; r++) rates.push(timed(iterate, seconds));
+  const mem = process.memoryUsage();
+  check(iterate());
+  return {
+    case: c.name,
+    telegrams_per_s: Math.round(median(rates)),
+    us_per_telegram: Number((1e6 / median(rates)).toFixed(2)),
+    min_per_s: Math.round(Math.min(...rates)),
+    max_per_s: Math.round(Math.max(...rates)),
+    heap_used_mb: Number((mem.heapUsed / 1e6).toFixed(1)),
+    heap_growth_mb: Number(((mem.heapUsed - heapBefore) / 1e6).toFixed(1)),
+    rss_mb: Number((mem.rss / 1e6).toFixed(1)),
+  };
+}
+
+export async function run(opts: BenchOptions): Promise<Row[]> {
+  // The floor always runs: every ratio is relative to it.
+  const selected = CASES.filter((c) => !opts.only || c.name.includes(opts.only) || c === floorCase);
+  const rows = selected.map((c) => measure(c, opts.quick));
+  const floor = rows.find((r) => r.case === 'aes-ctr-floor')?.telegrams_per_s as number | undefined;
+  if (floor) for (const r of rows) r.ratio_to_floor = Number(((r.telegrams_per_s as number) / floor).toFixed(3));
+  return rows;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.table(await run({ quick: process.argv.includes('--quick') }));
+}

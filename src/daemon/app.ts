@@ -1,0 +1,83 @@
+/**
+ * The composition root: builds source, sinks, daemon and HTTP server from a validated AppConfig. Shared by
+ * `kaifareader run` and `kaifareader demo` (which injects the simulated meter as its source).
+ */
+import type { AppConfig } from '../config/types.js';
+import type { ByteSource } from '../transport/types.js';
+import type { Sink } from '../sinks/sink.js';
+import type { Logger } from '../log/logger.js';
+import type { HistoryReader } from '../store/history-types.js';
+import { createSource } from '../transport/create-source.js';
+import { createSolarviewSink } from '../sinks/solarview.js';
+import { createMqttSink } from '../sinks/mqtt/mqtt-sink.js';
+import { createHistorySink } from '../sinks/history-sink.js';
+import { createHttpServer, type HttpServer } from '../http/server.js';
+import { createDaemon, type Daemon } from './daemon.js';
+
+export interface App {
+  daemon: Daemon;
+  /** Address of the dashboard when HTTP is enabled. */
+  http?: { host: string; port: number };
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface AppOptions {
+  config: AppConfig;
+  logger: Logger;
+  version: string;
+  /** Overrides the configured source (the demo's simulated meter). */
+  source?: ByteSource;
+  now?: () => number;
+}
+
+export function createApp(opts: AppOptions): App {
+  const { config, logger } = opts;
+  const sinks: Sink[] = [];
+  let history: HistoryReader | undefined;
+  if (config.exports.solarview) sinks.push(createSolarviewSink(config.exports.solarview, logger.child('solarview')));
+  if (config.exports.history) {
+    const h = createHistorySink(config.exports.history, { logger });
+    history = h.reader;
+    sinks.push(h);
+  }
+  const source = opts.source ?? createSource(config.source, { logger: logger.child('source') });
+  const daemon = createDaemon({
+    key: config.key,
+    authKey: config.authKey,
+    profile: config.profile,
+    source,
+    sinks,
+    logger,
+    now: opts.now,
+  });
+  if (config.exports.mqtt) {
+    sinks.push(createMqttSink(config.exports.mqtt, { logger, dataDir: config.dataDir, status: daemon.status }));
+  }
+  let server: HttpServer | undefined;
+  if (config.http) {
+    server = createHttpServer({
+      config: config.http,
+      status: daemon.status,
+      history,
+      latest: () => daemon.latest() ?? history?.latest(),
+      subscribe: (l) => daemon.subscribe(l),
+      logger,
+      version: opts.version,
+    });
+  }
+  const app: App = {
+    daemon,
+    async start() {
+      if (server) {
+        app.http = await server.start();
+        logger.info(`dashboard on http://${app.http.host.includes(':') ? `[${app.http.host}]` : app.http.host}:${app.http.port}/`);
+      }
+      await daemon.start();
+    },
+    async stop() {
+      await Promise.all([daemon.stop(), server?.stop()]);
+    },
+  };
+  return app;
+}

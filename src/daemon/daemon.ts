@@ -1,0 +1,124 @@
+/**
+ * The main job: read the meter forever and hand every reading on.
+ *
+ *   ByteSource → TelegramDecoder → StatusTracker (counters, diagnosis) → SinkHub (solarview, mqtt, history …)
+ *
+ * Everything is injected (config, logger, source, sinks, clock), so tests and the demo build the same daemon.
+ */
+import type { ByteSource, SourceState } from '../transport/types.js';
+import type { Sink } from '../sinks/sink.js';
+import type { Logger } from '../log/logger.js';
+import type { MeterSnapshot } from '../model/snapshot.js';
+import { TelegramDecoder } from '../pipeline/telegram-decoder.js';
+import { parseKey } from '../util/hex.js';
+import { createRateLimitedLog } from '../log/rate-limit.js';
+import { StatusTracker } from './status-tracker.js';
+import { SinkHub } from './sink-hub.js';
+import { summarizeTelegram } from './summary.js';
+
+export interface DaemonOptions {
+  /** Encryption / authentication key, 32 hex digits (validated by the config layer). */
+  key?: string;
+  authKey?: string;
+  profile?: string;
+  source: ByteSource;
+  sinks: Sink[];
+  logger: Logger;
+  now?: () => number;
+  /** Diagnosis refresh period (ms), default 5000. */
+  tickMs?: number;
+}
+
+export interface Daemon {
+  start(): Promise<void>;
+  /** Finishes the telegram in hand, flushes the sinks, closes the source. */
+  stop(): Promise<void>;
+  readonly status: StatusTracker;
+  latest(): MeterSnapshot | undefined;
+  subscribe(listener: (s: MeterSnapshot) => void): () => void;
+}
+
+export function createDaemon(opts: DaemonOptions): Daemon {
+  const now = opts.now ?? Date.now;
+  const log = opts.logger.child('meter');
+  const limited = createRateLimitedLog(log, { intervalMs: 60_000, now });
+  const status = new StatusTracker(opts.source.describe(), now());
+  const hub = new SinkHub(opts.sinks, createRateLimitedLog(opts.logger.child('sinks'), { intervalMs: 60_000, now }));
+  status.setSinkStatus(() => hub.status());
+  const decoder = new TelegramDecoder({
+    keys: {
+      encryptionKey: opts.key ? parseKey(opts.key) : undefined,
+      authenticationKey: opts.authKey ? parseKey(opts.authKey) : undefined,
+    },
+    profile: opts.profile,
+    emitFrames: true,
+  });
+  const listeners = new Set<(s: MeterSnapshot) => void>();
+  let latest: MeterSnapshot | undefined;
+  let tick: NodeJS.Timeout | undefined;
+  let lastDiagnosis = status.get().diagnosis.state;
+
+  const onDiagnosis = () => {
+    const d = status.get().diagnosis;
+    if (d.state === lastDiagnosis) return;
+    const was = lastDiagnosis;
+    lastDiagnosis = d.state;
+    if (d.state === 'ok') log.info(was === 'starting' ? 'first telegram decoded' : `telegrams decode again (was: ${was})`);
+    else if (d.state !== 'starting') log.warn(`diagnosis: ${d.state} — ${d.hint}`);
+  };
+  status.subscribe(onDiagnosis);
+
+  const onData = (chunk: Uint8Array) => {
+    const t = now();
+    status.bytes(t, chunk.length);
+    for (const ev of decoder.push(chunk, t)) {
+      if (ev.type === 'frame') status.frame(t);
+      else if (ev.type === 'telegram') {
+        status.telegram(t, ev.snapshot.meterId);
+        latest = ev.snapshot;
+        log.info(summarizeTelegram(ev.snapshot));
+        hub.dispatch(ev.snapshot);
+        for (const l of listeners) l(ev.snapshot);
+      } else if (ev.type === 'error') {
+        status.error(t, ev.error.code, ev.error.message, true);
+        limited.log('warn', ev.error.code, `telegram rejected [${ev.error.code}]: ${ev.error.message}`);
+      } else if (ev.code !== 'framing.garbage') {
+        status.error(t, ev.code, ev.reason, false);
+        limited.log('warn', ev.code, `frame rejected [${ev.code}]: ${ev.reason}`);
+      } else {
+        log.debug(`skipped ${ev.count} byte(s) outside any frame`);
+      }
+    }
+  };
+
+  const onState = (s: SourceState) => {
+    const t = now();
+    if (s.state === 'open') status.sourceOpen(t);
+    else if (s.state === 'error') status.sourceError(t, s.message, s.hint);
+    else if (s.state === 'ended') log.info('source ended');
+  };
+
+  return {
+    status,
+    latest: () => latest,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async start() {
+      await hub.start();
+      opts.source.start(onData, onState);
+      tick = setInterval(() => {
+        status.refresh(now());
+        limited.flush();
+      }, opts.tickMs ?? 5000);
+      tick.unref();
+    },
+    async stop() {
+      if (tick) clearInterval(tick);
+      await opts.source.stop();
+      await hub.stop(1200);
+      limited.flush({ all: true });
+    },
+  };
+}

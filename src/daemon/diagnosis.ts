@@ -1,0 +1,59 @@
+/**
+ * The live diagnosis: what the daemon believes is wrong, with a hint that says what to do. Pure: computed from
+ * counters and times (ms) that the status tracker keeps.
+ */
+import type { Diagnosis } from '../status/status.js';
+
+export interface DiagnosisInput {
+  now: number;
+  /** When reading started or the source (re)opened. */
+  sourceOpenedAt?: number;
+  /** Current source error (port missing, permission denied …) with its hint. */
+  sourceError?: { message: string; hint?: string };
+  lastByteAt?: number;
+  lastFrameAt?: number;
+  lastTelegramAt?: number;
+  /** Bytes received since the last valid frame. */
+  bytesSinceFrame: number;
+  /** Error codes of the last failed telegrams since the last good one (newest last). */
+  failuresInARow: string[];
+}
+
+/** Seconds without any byte after which the line counts as silent (meters push every 1–5 s). */
+export const SILENCE_MS = 15_000;
+/** Bytes without a valid frame after which baud rate / parity are suspected. */
+export const NO_FRAME_BYTES = 600;
+/** Failed telegrams in a row before the key is blamed (one bad telegram can be line noise). */
+export const WRONG_KEY_STREAK = 3;
+
+const KEY_CODES = new Set(['plaintext.invalid', 'gcm.auth-failed']);
+
+export const HINTS = {
+  starting: 'waiting for the first telegram (the meter pushes every 1–5 s)',
+  ok: 'telegrams arrive and decode',
+  noBytes: 'no bytes from the meter: check the wiring and the M-Bus adapter; the meter pushes every 1–5 s (is the customer interface enabled by the grid operator?)',
+  noFrames: 'bytes arrive but no valid frame: check baud rate (2400 for M-Bus) and parity (8N1 or 8E1) of the port',
+  wrongKey: 'frames arrive but do not decrypt: the key is probably wrong or belongs to another meter (check key_hex_string)',
+  keyMissing: 'the telegrams are encrypted: put the key from your grid operator into key_hex_string',
+  unknownLayout: 'telegrams decrypt but their layout is unknown: please share a capture (kaifareader capture --port … --out capture.txt)',
+} as const;
+
+export function diagnose(d: DiagnosisInput): Diagnosis {
+  if (d.sourceError) {
+    return { state: 'port-error', hint: d.sourceError.hint ? `${d.sourceError.message}: ${d.sourceError.hint}` : d.sourceError.message };
+  }
+  const last = d.failuresInARow.at(-1);
+  if (last === 'key.missing') return { state: 'key-missing', hint: HINTS.keyMissing };
+  if (d.failuresInARow.length >= WRONG_KEY_STREAK && d.failuresInARow.slice(-WRONG_KEY_STREAK).every((c) => KEY_CODES.has(c))) {
+    return { state: 'wrong-key', hint: HINTS.wrongKey };
+  }
+  if (last === 'layout.unknown') return { state: 'unknown-layout', hint: HINTS.unknownLayout };
+  const since = d.lastByteAt ?? d.sourceOpenedAt;
+  if (since !== undefined && d.now - since >= SILENCE_MS) {
+    const secs = Math.round((d.now - since) / 1000);
+    return { state: 'no-bytes', hint: `${HINTS.noBytes} (nothing for ${secs} s)` };
+  }
+  if (d.bytesSinceFrame >= NO_FRAME_BYTES) return { state: 'no-frames', hint: HINTS.noFrames };
+  if (d.lastTelegramAt === undefined) return { state: 'starting', hint: HINTS.starting };
+  return { state: 'ok', hint: HINTS.ok };
+}

@@ -1,0 +1,102 @@
+/**
+ * Keeps the live DaemonStatus: counters by event, errors by code, the diagnosis. Time is passed in by the caller
+ * (the daemon's clock), so tests drive it without timers.
+ */
+import type { DaemonStatus, Diagnosis, StatusProvider } from '../status/status.js';
+import type { SinkStatus } from '../sinks/sink.js';
+import { diagnose, type DiagnosisInput } from './diagnosis.js';
+
+export class StatusTracker implements StatusProvider {
+  private status: DaemonStatus;
+  private readonly diag: DiagnosisInput;
+  private readonly listeners = new Set<(s: DaemonStatus) => void>();
+  private sinkStatus: () => Record<string, SinkStatus> = () => ({});
+
+  constructor(source: string, now: number) {
+    this.status = {
+      startedAt: now,
+      source,
+      sourceConnected: false,
+      bytesReceived: 0,
+      framesOk: 0,
+      telegramsOk: 0,
+      errorsByCode: {},
+      diagnosis: { state: 'starting', hint: 'starting' },
+      sinks: {},
+    };
+    this.diag = { now, sourceOpenedAt: now, bytesSinceFrame: 0, failuresInARow: [] };
+    this.refresh(now);
+  }
+
+  /** Where per-sink health comes from (the sink hub). */
+  setSinkStatus(fn: () => Record<string, SinkStatus>): void {
+    this.sinkStatus = fn;
+  }
+
+  get(): DaemonStatus {
+    return { ...this.status, errorsByCode: { ...this.status.errorsByCode }, sinks: this.sinkStatus() };
+  }
+
+  subscribe(listener: (s: DaemonStatus) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  sourceOpen(now: number): void {
+    this.status.sourceConnected = true;
+    this.diag.sourceError = undefined;
+    this.diag.sourceOpenedAt = now;
+    this.refresh(now);
+  }
+
+  sourceError(now: number, message: string, hint?: string): void {
+    this.status.sourceConnected = false;
+    this.diag.sourceError = { message, hint };
+    this.refresh(now);
+  }
+
+  bytes(now: number, n: number): void {
+    this.status.bytesReceived += n;
+    this.diag.lastByteAt = now;
+    this.diag.bytesSinceFrame += n;
+  }
+
+  frame(now: number): void {
+    this.status.framesOk++;
+    this.diag.lastFrameAt = now;
+    this.diag.bytesSinceFrame = 0;
+  }
+
+  telegram(now: number, meterId: string): void {
+    this.status.telegramsOk++;
+    this.status.lastTelegramAt = now;
+    this.status.meterId = meterId;
+    this.diag.lastTelegramAt = now;
+    this.diag.failuresInARow = [];
+    this.refresh(now);
+  }
+
+  /** A failed telegram or a rejected frame (checksum), counted by code. */
+  error(now: number, code: string, message: string, telegramFailed: boolean): void {
+    this.status.errorsByCode[code] = (this.status.errorsByCode[code] ?? 0) + 1;
+    this.status.lastError = { code, message, at: now };
+    if (telegramFailed) {
+      this.diag.failuresInARow.push(code);
+      if (this.diag.failuresInARow.length > 10) this.diag.failuresInARow.shift();
+    }
+    this.refresh(now);
+  }
+
+  /** Recomputes the diagnosis; notifies listeners when it changed. Call from a periodic tick too. */
+  refresh(now: number): Diagnosis {
+    this.diag.now = now;
+    const before = this.status.diagnosis;
+    const after = diagnose(this.diag);
+    this.status.diagnosis = after;
+    if (after.state !== before.state || after.hint !== before.hint) {
+      const snapshot = this.get();
+      for (const l of this.listeners) l(snapshot);
+    }
+    return after;
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * The built-in simulated meter: every `periodMs` it encodes the model's values in a real layout, encrypts them
+ * (SC 0x21, AES-128-GCM keystream, like TINETZ/Vorarlberg) and frames them as M-Bus long frames (first frame
+ * `68 FA FA 68`, second `68 xx xx 68`, 200 ms apart like a Kaifa MA309 at 2400 baud). Optional faults for tests:
+ * bit flips, truncation, a wrong key, pauses.
+ */
+import type { ByteSource, SourceState } from '../transport/types.js';
+import { encodeCosemDateTime } from '../cosem/date-time.js';
+import { encodeDataNotification } from '../dlms/encode.js';
+import { encodeTelegram } from '../pipeline/encode-telegram.js';
+import { parseHex } from '../util/hex.js';
+import { buildBody, localDateTime, type SimLayout } from './body-builders.js';
+import { createMeterModel, type MeterModel } from './meter-model.js';
+
+/** The demo key (also in the demo config and README); not a real meter's key. */
+export const DEMO_KEY = '4B4149464152454144455244454D4F31'; // ASCII "KAIFAREADERDEMO1"
+
+export interface Faults {
+  /** Probability per telegram of one flipped bit. */
+  bitFlips?: number;
+  /** Probability per telegram that the last frame is cut short. */
+  truncate?: number;
+  /** Encrypt with a different key (the receiver should diagnose "wrong key"). */
+  wrongKey?: boolean;
+  /** Every `every` telegrams, stay silent for `forMs`. */
+  pause?: { every: number; forMs: number };
+}
+
+export interface SimulatedMeterOptions {
+  layout?: SimLayout;
+  key?: string;
+  periodMs?: number;
+  /** Gap between the frames of one telegram (ms), default 200. */
+  frameGapMs?: number;
+  meterNumber?: string;
+  faults?: Faults;
+  seed?: number;
+  now?: () => number;
+}
+
+export interface TelegramFactory {
+  /** Frames of the telegram for time `now`. */
+  next(now: number): Uint8Array[];
+}
+
+export function createTelegramFactory(opts: SimulatedMeterOptions = {}): TelegramFactory {
+  const now = opts.now ?? Date.now;
+  const model: MeterModel = createMeterModel({ seed: opts.seed, start: now() });
+  const key = parseHex(opts.key ?? DEMO_KEY);
+  const wrongKey = key.map((b) => b ^ 0x5a);
+  const systemTitle = Uint8Array.of(0x4b, 0x46, 0x4d, 0x10, 0x20, 0x00, 0x42, 0x42); // "KFM" + 1020004242
+  const meterNumber = opts.meterNumber ?? '1KFM0200004242';
+  let counter = 0x00010000;
+  let rnd = opts.seed ?? 7;
+  const random = () => ((rnd = (rnd * 1103515245 + 12345) >>> 0) / 4294967296);
+  return {
+    next(t) {
+      counter++;
+      const plaintext = encodeDataNotification({
+        longInvokeId: counter,
+        dateTime: localDateTime(t),
+        body: buildBody(opts.layout ?? 'obis-structures', {
+          values: model.at(t),
+          dateTime: encodeCosemDateTime(localDateTime(t)),
+          meterNumber,
+          deviceName: 'KFM1200200004242',
+        }),
+      });
+      const frames = encodeTelegram({
+        plaintext,
+        framing: 'mbus',
+        cipher: { key: opts.faults?.wrongKey ? wrongKey : key, systemTitle, invocationCounter: counter, securityControl: 0x21 },
+      });
+      const f = opts.faults;
+      if (f?.bitFlips && random() < f.bitFlips) {
+        const i = Math.floor(random() * frames.length);
+        const fr = frames[i]!;
+        fr[Math.floor(random() * fr.length)]! ^= 1 << Math.floor(random() * 8);
+      }
+      if (f?.truncate && random() < f.truncate) {
+        const last = frames.length - 1;
+        frames[last] = frames[last]!.subarray(0, Math.max(1, Math.floor(frames[last]!.length * random())));
+      }
+      return frames;
+    },
+  };
+}
+
+/** The simulated meter as an in-process byte source (the demo). */
+export function createSimulatedMeter(opts: SimulatedMeterOptions = {}): ByteSource {
+  const now = opts.now ?? Date.now;
+  const period = opts.periodMs ?? 5000;
+  const gap = opts.frameGapMs ?? 200;
+  const factory = createTelegramFactory(opts);
+  const timers = new Set<NodeJS.Timeout>();
+  let sent = 0;
+  let running = false;
+  const later = (ms: number, fn: () => void) => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      if (running) fn();
+    }, ms);
+    timers.add(t);
+  };
+  return {
+    describe: () => `simulated Kaifa MA309 (${opts.layout ?? 'obis-structures'}, every ${period / 1000} s)`,
+    start(onData, onState?: (s: SourceState) => void) {
+      running = true;
+      onState?.({ state: 'open' });
+      const push = () => {
+        const p = opts.faults?.pause;
+        sent++;
+        const silent = p && sent % (p.every + 1) === 0;
+        later(silent ? p.forMs : period, push);
+        if (silent) return;
+        factory.next(now()).forEach((frame, i) => (i === 0 ? onData(frame) : later(gap * i, () => onData(frame))));
+      };
+      later(300, push);
+    },
+    async stop() {
+      running = false;
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+    },
+  };
+}

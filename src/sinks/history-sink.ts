@@ -1,0 +1,191 @@
+/**
+ * History sink: queues each snapshot's row (cheap, synchronous) and writes the queue in one transaction per second.
+ * Disk trouble (full, read-only, corrupt, I/O) is logged once per kind and minute with what to do, shown in
+ * status(), and the rows stay queued (bounded: the oldest are dropped beyond `maxQueue`) and are retried with
+ * backoff — the meter reading never stops. Retention (raw rows older than `retentionDays`; rollups stay) runs
+ * hourly in chunks so the event loop never blocks for long. stop() flushes once and closes the file.
+ */
+import type { HistoryConfig } from '../config/types.js';
+import type { Logger } from '../log/logger.js';
+import type { MeterSnapshot } from '../model/snapshot.js';
+import type { Sink, SinkStatus } from './sink.js';
+import type { HistoryReader, Series } from '../store/history-types.js';
+import { SERIES_FIELDS } from '../store/history-types.js';
+import { openHistoryStore, type HistoryStore } from '../store/history-store.js';
+import { toHistoryRow, type HistoryRow } from '../store/history-row.js';
+import { describeHistoryError } from '../store/history-errors.js';
+
+export interface HistorySinkOptions {
+  logger: Logger;
+  /** IANA zone for energy per day/month, default Europe/Vienna. */
+  timeZone?: string;
+  now?: () => number;
+  /** Default 1000 ms. */
+  flushIntervalMs?: number;
+  /** Rows kept in memory while the disk fails, default 100 000 (~5.8 days at one telegram per 5 s). */
+  maxQueue?: number;
+  /** Default one hour. */
+  retentionIntervalMs?: number;
+  /** Cap on the file size (see HistoryStore.setMaxBytes). */
+  maxBytes?: number;
+}
+
+export type HistorySink = Sink & {
+  reader: HistoryReader;
+  /** The open store, undefined while it cannot be opened (diagnostics and tests). */
+  store(): HistoryStore | undefined;
+  /** Writes the queue now (normally done by the timer); resolves false when the write failed. */
+  flush(): boolean;
+  /** Runs one retention pass now; resolves to the number of raw rows deleted. */
+  applyRetention(): Promise<number>;
+};
+
+const RETENTION_CHUNK = 5000;
+/** Rows per timer flush: a backlog after an outage drains in steps that block the event loop only briefly. */
+const MAX_BATCH = 10_000;
+const LOG_EVERY_MS = 60_000;
+const MAX_BACKOFF_MS = 60_000;
+
+export function createHistorySink(cfg: HistoryConfig, opts: HistorySinkOptions): HistorySink {
+  const log = opts.logger.child('history');
+  const now = opts.now ?? Date.now;
+  const maxQueue = opts.maxQueue ?? 100_000;
+  let store: HistoryStore | undefined;
+  let queue: HistoryRow[] = [];
+  let latest: MeterSnapshot | undefined;
+  let dropped = 0;
+  let lastError: string | undefined;
+  let backoffMs = 0;
+  let retryAt = 0;
+  const lastLogged = new Map<string, number>();
+  const timers: ReturnType<typeof setInterval>[] = [];
+
+  function rateLimited(level: 'warn' | 'error', key: string, message: string): void {
+    const t = now();
+    if ((lastLogged.get(key) ?? -Infinity) + LOG_EVERY_MS > t) return;
+    lastLogged.set(key, t);
+    log[level](message);
+  }
+
+  function fail(e: unknown): void {
+    lastError = describeHistoryError(e, cfg.path);
+    rateLimited('error', lastError.split(' (')[0]!, `history: ${lastError}`);
+    backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(1000, backoffMs * 2));
+    retryAt = now() + backoffMs;
+  }
+
+  function recovered(): void {
+    if (lastError !== undefined) log.info('history: writing again', { backlog: queue.length });
+    [lastError, backoffMs, retryAt] = [undefined, 0, 0];
+  }
+
+  function open(): HistoryStore | undefined {
+    if (store) return store;
+    try {
+      store = openHistoryStore(cfg.path, { timeZone: opts.timeZone, maxBytes: opts.maxBytes });
+      log.info('history: opened', { path: cfg.path, rows: store.count() });
+    } catch (e) {
+      if (e instanceof RangeError) throw e; // a configuration error (time zone), not a disk problem
+      fail(e);
+    }
+    return store;
+  }
+
+  function flush(force = false): boolean {
+    if (!force && now() < retryAt) return false;
+    const s = open();
+    if (!s) return false;
+    if (queue.length === 0) return true;
+    const batch = force ? queue : queue.slice(0, MAX_BATCH);
+    try {
+      const { skipped } = s.insert(batch, latest);
+      if (skipped > 0)
+        rateLimited(
+          'warn',
+          'clock',
+          `history: ${skipped} telegram(s) not newer than the last stored one were skipped (did the system clock go backwards?)`,
+        );
+      queue = queue.slice(batch.length);
+      recovered();
+      return true;
+    } catch (e) {
+      fail(e);
+      return false;
+    }
+  }
+
+  async function applyRetention(): Promise<number> {
+    const s = store;
+    if (!s || !(cfg.retentionDays > 0)) return 0;
+    const cutoff = now() - cfg.retentionDays * 86_400_000;
+    let total = 0;
+    try {
+      for (;;) {
+        const n = s.deleteRawBefore(cutoff, RETENTION_CHUNK);
+        total += n;
+        if (n < RETENTION_CHUNK || store !== s) break;
+        await new Promise((r) => setImmediate(r));
+      }
+    } catch (e) {
+      rateLimited('warn', 'retention', `history: retention failed: ${describeHistoryError(e, cfg.path)}`);
+    }
+    if (total > 0) log.debug('history: retention deleted raw rows', { rows: total });
+    return total;
+  }
+
+  const reader: HistoryReader = {
+    latest: () => latest ?? store?.latest(),
+    series: (from, to, step) => store?.series(from, to, step) ?? emptySeries(step),
+    energy: (period, from, to) => store?.energy(period, from, to) ?? [],
+    count: () => store?.count() ?? 0,
+  };
+
+  return {
+    name: 'history',
+    reader,
+    store: () => store,
+    flush: () => flush(true),
+    applyRetention,
+    async start() {
+      open();
+      timers.push(setInterval(() => flush(), opts.flushIntervalMs ?? 1000));
+      timers.push(setInterval(() => void applyRetention(), opts.retentionIntervalMs ?? 3_600_000));
+      for (const t of timers) t.unref();
+      await applyRetention();
+    },
+    handle(snapshot: MeterSnapshot) {
+      latest = snapshot;
+      queue.push(toHistoryRow(snapshot));
+      if (queue.length > maxQueue) {
+        dropped += queue.length - maxQueue;
+        queue = queue.slice(queue.length - maxQueue);
+        rateLimited(
+          'warn',
+          'dropped',
+          `history: memory queue full (${maxQueue} rows); dropping the oldest rows (${dropped} so far)`,
+        );
+      }
+    },
+    async stop() {
+      for (const t of timers.splice(0)) clearInterval(t);
+      flush(true);
+      store?.close();
+      store = undefined;
+    },
+    status(): SinkStatus {
+      const ok = store !== undefined && lastError === undefined;
+      return {
+        ok,
+        state: ok ? 'writing' : (lastError ?? 'not open'),
+        backlog: queue.length,
+        dropped,
+        ...(lastError ? { lastError } : {}),
+      };
+    },
+  };
+}
+
+function emptySeries(step: number): Series {
+  const values = Object.fromEntries(SERIES_FIELDS.map((f) => [f, []])) as unknown as Series['values'];
+  return { t: [], values, step };
+}

@@ -1,0 +1,41 @@
+/** Shared helpers for the history store tests: temp dirs, rows and snapshots. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { HistoryRow } from '../../src/store/history-row.js';
+import type { MeterSnapshot, Reading } from '../../src/model/snapshot.js';
+import { READING_COLUMNS } from '../../src/store/history-schema.js';
+
+/** A temp dir removed after the test (even on failure) via t.after. */
+export function tempDir(t: { after(fn: () => void): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kaifareader-store-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export function row(ts: number, values: Partial<HistoryRow> = {}, meterId = 'M1'): HistoryRow {
+  const r = { ts, meterId } as HistoryRow;
+  for (const c of READING_COLUMNS) r[c] = null;
+  return { ...r, ...values };
+}
+
+export function snapshot(
+  receivedAt: number,
+  readings: [string, number, string?][],
+  meterId = 'M1',
+): MeterSnapshot {
+  return {
+    meterId,
+    profile: 'obis-triples',
+    receivedAt,
+    framing: 'mbus',
+    security: { mode: 'encrypted', securityControl: 0x21 },
+    readings: readings.map(([obis, value, unit]): Reading => ({
+      obis,
+      key: obis,
+      name: obis,
+      value,
+      ...(unit ? { unit } : {}),
+    })),
+  };
+}
