@@ -371,6 +371,16 @@ function writeControl(root, version, arch, shlibs) {
   fs.writeFileSync(join(DEBIAN, 'conffiles'), '/etc/kaifareader/meter.json\n', { mode: 0o644 });
   for (const s of ['preinst', 'postinst', 'prerm', 'postrm'])
     copyFile(join(pkgDir, s), join(DEBIAN, s), 0o755);
+  // preinst writes the template in place of the Python package's meter.json (see there): the exact bytes.
+  const template = fs.readFileSync(join(pkgDir, 'meter.json'), 'utf8');
+  if (!template.endsWith('\n') || template.includes('KAIFAREADER_METER_JSON')) {
+    die('packaging/meter.json must end with a newline and must not contain KAIFAREADER_METER_JSON');
+  }
+  const preinst = join(DEBIAN, 'preinst');
+  fs.writeFileSync(
+    preinst,
+    fs.readFileSync(preinst, 'utf8').replace('@METER_TEMPLATE@', () => template.slice(0, -1)),
+  );
   const sums = walk(root)
     .filter((f) => !relative(root, f).startsWith('DEBIAN') && !relative(root, f).startsWith('etc/'))
     .filter((f) => fs.lstatSync(f).isFile())

@@ -28,18 +28,27 @@ export const EXIT_USAGE = 64;
 /** Input → chunks: hex arguments (each may be a frame or a whole capture), a file, or stdin (`-`). */
 function readInput(args: string[], opts: DecodeOptions): Uint8Array[] {
   if (opts.file !== undefined || (args.length === 1 && args[0] === '-')) {
-    const path = opts.file ?? '/dev/stdin';
+    const path = opts.file ?? '-';
     let bytes: Uint8Array;
     try {
-      bytes = readFileSync(path === '-' ? '/dev/stdin' : path);
+      // fd 0, not /dev/stdin: opening /dev/stdin fails (ENXIO) when stdin is a socket, as under spawn().
+      bytes = readFileSync(path === '-' ? 0 : path);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw new DecodeError('input.file', `cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code ?? String(e)}`, 'input');
+      throw new DecodeError(
+        'input.file',
+        `cannot read ${path === '-' ? 'stdin' : path}: ${code === 'ENOENT' ? 'no such file' : (code ?? String(e))}`,
+        'input',
+      );
     }
     return decodeCapture(bytes).map((c) => c.bytes);
   }
   if (args.length === 0) {
-    throw new DecodeError('input.none', 'nothing to decode: give hex frames as arguments, --file PATH, or - for stdin', 'input');
+    throw new DecodeError(
+      'input.none',
+      'nothing to decode: give hex frames as arguments, --file PATH, or - for stdin',
+      'input',
+    );
   }
   return args.map((a) => parseHex(a));
 }
@@ -65,7 +74,11 @@ export function runDecode(args: string[], opts: DecodeOptions, now = Date.now())
   let chunks: Uint8Array[];
   try {
     if (opts.profile !== undefined && !findProfile(opts.profile)) {
-      throw new DecodeError('profile.unknown', `unknown profile "${opts.profile}"; known: ${PROFILES.map((p) => p.id).join(', ')}`, 'input');
+      throw new DecodeError(
+        'profile.unknown',
+        `unknown profile "${opts.profile}"; known: ${PROFILES.map((p) => p.id).join(', ')}`,
+        'input',
+      );
     }
     decoder = new TelegramDecoder({ keys: keysOf(opts), profile: opts.profile, emitFrames: opts.verbose });
     chunks = readInput(args, opts);
@@ -83,22 +96,33 @@ export function runDecode(args: string[], opts: DecodeOptions, now = Date.now())
     if (ev.type === 'telegram') {
       telegrams++;
       out.push(opts.json ? JSON.stringify(snapshotToJson(ev.snapshot)) : snapshotToTable(ev.snapshot));
-      if (opts.verbose && !opts.json) out.push(`plaintext: ${Buffer.from(ev.plaintext).toString('hex').toUpperCase()}\n`);
+      if (opts.verbose && !opts.json)
+        out.push(`plaintext: ${Buffer.from(ev.plaintext).toString('hex').toUpperCase()}\n`);
     } else if (ev.type === 'error') {
       failures++;
       if (opts.json) out.push(JSON.stringify(errorToJson(ev.error)));
       else err.push(`error [${ev.error.code}]: ${ev.error.message}`);
     } else if (ev.type === 'skipped') {
       const serious = ev.code !== 'framing.garbage';
-      if (serious && opts.json) out.push(JSON.stringify({ error: { code: ev.code, message: ev.reason, layer: 'framing', offset: ev.offset } }));
+      if (serious && opts.json)
+        out.push(
+          JSON.stringify({
+            error: { code: ev.code, message: ev.reason, layer: 'framing', offset: ev.offset },
+          }),
+        );
       if (serious) failures++;
-      if (!opts.json || opts.verbose) err.push(`skipped ${ev.count} byte(s) at offset ${ev.offset} [${ev.code}]: ${ev.reason}`);
+      if (!opts.json || opts.verbose)
+        err.push(`skipped ${ev.count} byte(s) at offset ${ev.offset} [${ev.code}]: ${ev.reason}`);
     } else if (opts.verbose) {
       err.push(`frame ${ev.frame.kind} ${ev.frame.bytes.length} bytes, final=${ev.frame.segment.final}`);
     }
   }
   if (telegrams === 0 && failures === 0) {
-    const e = new DecodeError('framing.none', 'no complete M-Bus/HDLC frame or APDU found in the input', 'framing');
+    const e = new DecodeError(
+      'framing.none',
+      'no complete M-Bus/HDLC frame or APDU found in the input',
+      'framing',
+    );
     if (opts.json) out.push(JSON.stringify(errorToJson(e)));
     else err.push(`error [${e.code}]: ${e.message}`);
     failures++;

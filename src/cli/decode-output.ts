@@ -21,7 +21,13 @@ export function snapshotToJson(s: MeterSnapshot): Record<string, unknown> {
       invocation_counter: sec.invocationCounter ?? null,
       tag_verified: sec.tagVerified ?? false,
     },
-    readings: s.readings.map((r) => ({ obis: r.obis, key: r.key, name: r.name, value: r.value, unit: r.unit ?? null })),
+    readings: s.readings.map((r) => ({
+      obis: r.obis,
+      key: r.key,
+      name: r.name,
+      value: r.value,
+      unit: r.unit ?? null,
+    })),
   };
 }
 
@@ -33,7 +39,10 @@ function securityText(s: MeterSnapshot): string {
   const sec = s.security;
   if (sec.mode === 'none') return 'none (plaintext)';
   const sc = `SC 0x${(sec.securityControl ?? 0).toString(16).padStart(2, '0')}`;
-  const what = sec.mode === 'encrypted' ? 'AES-128-GCM encrypted, no tag' : `AES-128-GCM encrypted + authenticated, tag ${sec.tagVerified ? 'verified' : 'not checked (no auth key)'}`;
+  const what =
+    sec.mode === 'encrypted'
+      ? 'AES-128-GCM encrypted, no tag'
+      : `AES-128-GCM encrypted + authenticated, tag ${sec.tagVerified ? 'verified' : 'not checked (no auth key)'}`;
   return `${what} (${sc}, system title ${sec.systemTitle}, invocation counter ${sec.invocationCounter})`;
 }
 
@@ -51,7 +60,9 @@ export function snapshotToTable(s: MeterSnapshot): string {
     '',
   ];
   const rows = s.readings.map((r) => [r.obis, r.name, String(r.value), r.unit ?? '']);
-  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i]!.length), ['OBIS', 'name', 'value'][i]!.length));
+  const widths = [0, 1, 2].map((i) =>
+    Math.max(...rows.map((row) => row[i]!.length), ['OBIS', 'name', 'value'][i]!.length),
+  );
   const line = (c: string[]) =>
     `${pad(c[0]!, widths[0]!)}  ${pad(c[1]!, widths[1]!)}  ${' '.repeat(Math.max(0, widths[2]! - c[2]!.length))}${c[2]}  ${c[3]}`.trimEnd();
   return [...head, line(['OBIS', 'name', 'value', 'unit']), ...rows.map(line)].join('\n') + '\n';

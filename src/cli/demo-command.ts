@@ -19,7 +19,12 @@ interface DemoOptions {
   layout: string;
 }
 
-export function demoConfig(opts: { dataDir: string; httpPort: number; httpHost: string; mqtt?: string }): AppConfig {
+export function demoConfig(opts: {
+  dataDir: string;
+  httpPort: number;
+  httpHost: string;
+  mqtt?: string;
+}): AppConfig {
   const dataDir = resolve(opts.dataDir);
   const config: AppConfig = {
     source: { type: 'replay', file: '(simulated meter)', speed: 'realtime', loop: true },
@@ -61,10 +66,18 @@ export function register(program: Command): void {
     .action(async (opts: DemoOptions) => {
       const port = Number(opts.httpPort);
       const period = Number(opts.period);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) return fail(`--http-port must be 0–65535, got "${opts.httpPort}"`);
-      if (!(period >= 0.2 && period <= 3600)) return fail(`--period must be 0.2–3600 seconds, got "${opts.period}"`);
-      if (!SIM_LAYOUTS.includes(opts.layout as SimLayout)) return fail(`--layout must be one of ${SIM_LAYOUTS.join(', ')}`);
-      const config = demoConfig({ dataDir: opts.dataDir, httpPort: port, httpHost: opts.httpHost, mqtt: opts.mqtt });
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        return fail(`--http-port must be 0–65535, got "${opts.httpPort}"`);
+      if (!(period >= 0.2 && period <= 3600))
+        return fail(`--period must be 0.2–3600 seconds, got "${opts.period}"`);
+      if (!SIM_LAYOUTS.includes(opts.layout as SimLayout))
+        return fail(`--layout must be one of ${SIM_LAYOUTS.join(', ')}`);
+      const config = demoConfig({
+        dataDir: opts.dataDir,
+        httpPort: port,
+        httpHost: opts.httpHost,
+        mqtt: opts.mqtt,
+      });
       const meter = createSimulatedMeter({ periodMs: period * 1000, layout: opts.layout as SimLayout });
       process.exitCode = await runApp(config, [], meter);
     });

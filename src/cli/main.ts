@@ -14,13 +14,22 @@ import { register as registerDemo } from './demo-command.js';
 type Register = (program: Command) => void;
 
 /** Sub-command modules, in help order (add one import and one entry per command). */
-const COMMANDS: Register[] = [registerRun, registerDemo, registerDecode, registerConfig, registerCapture, registerSimulate];
+const COMMANDS: Register[] = [
+  registerRun,
+  registerDemo,
+  registerDecode,
+  registerConfig,
+  registerCapture,
+  registerSimulate,
+];
 
 export { packageVersion };
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('kaifareader')
-    .description('Reads DLMS/COSEM push telegrams from a smart meter (Kaifa MA309 and others) and hands the readings on.')
+    .description(
+      'Reads DLMS/COSEM push telegrams from a smart meter (Kaifa MA309 and others) and hands the readings on.',
+    )
     .version(packageVersion(), '-V, --version')
     .exitOverride();
   for (const register of COMMANDS) register(program);

@@ -74,7 +74,8 @@ export async function runApp(config: AppConfig, warnings: string[], source?: Byt
 
 function describeSource(config: AppConfig): string {
   const s = config.source;
-  if (s.type === 'serial') return `${s.port} ${s.baudRate} ${s.dataBits}${s.parity[0]!.toUpperCase()}${s.stopBits}`;
+  if (s.type === 'serial')
+    return `${s.port} ${s.baudRate} ${s.dataBits}${s.parity[0]!.toUpperCase()}${s.stopBits}`;
   if (s.type === 'tcp') return `tcp://${s.host}:${s.port}`;
   return `replay ${s.file}`;
 }
@@ -83,8 +84,12 @@ async function run(opts: RunOptions): Promise<number> {
   const path = resolveConfigPath(opts.config);
   const r = loadConfig(path, { knownProfiles: PROFILES.map((p) => p.id) });
   if (!r.ok) {
-    process.stderr.write(`kaifareader: invalid configuration in ${r.path}:\n${r.errors.map((e) => `  ${formatIssue(e)}`).join('\n')}\n`);
-    process.stderr.write('Check it with `kaifareader config check`; every key is described by `kaifareader config schema`.\n');
+    process.stderr.write(
+      `kaifareader: invalid configuration in ${r.path}:\n${r.errors.map((e) => `  ${formatIssue(e)}`).join('\n')}\n`,
+    );
+    process.stderr.write(
+      'Check it with `kaifareader config check`; every key is described by `kaifareader config schema`.\n',
+    );
     return EXIT_CONFIG;
   }
   return runApp(r.config, r.warnings);

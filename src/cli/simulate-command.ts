@@ -40,16 +40,21 @@ async function simulate(opts: SimulateOptions): Promise<number> {
   const period = Number(opts.period) * 1000;
   try {
     if (opts.key !== undefined) key = toHex(parseKey(opts.key));
-    if (!SIM_LAYOUTS.includes(opts.layout as SimLayout)) throw new Error(`--layout must be one of ${SIM_LAYOUTS.join(', ')}`);
+    if (!SIM_LAYOUTS.includes(opts.layout as SimLayout))
+      throw new Error(`--layout must be one of ${SIM_LAYOUTS.join(', ')}`);
     if (!(period >= 50)) throw new Error(`--period must be at least 0.05 seconds, got "${opts.period}"`);
     faults = {
       bitFlips: parseRate(opts.bitFlips, '--bit-flips'),
       truncate: parseRate(opts.truncate, '--truncate'),
       wrongKey: opts.wrongKey,
-      pause: opts.pauseEvery ? { every: Number(opts.pauseEvery), forMs: Number(opts.pauseFor ?? '30') * 1000 } : undefined,
+      pause: opts.pauseEvery
+        ? { every: Number(opts.pauseEvery), forMs: Number(opts.pauseFor ?? '30') * 1000 }
+        : undefined,
     };
   } catch (e) {
-    process.stderr.write(`kaifareader simulate: ${e instanceof DecodeError || e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(
+      `kaifareader simulate: ${e instanceof DecodeError || e instanceof Error ? e.message : String(e)}\n`,
+    );
     return 64;
   }
   const factory = createTelegramFactory({ layout: opts.layout as SimLayout, key, faults });
@@ -61,7 +66,9 @@ async function simulate(opts: SimulateOptions): Promise<number> {
   let fh: FileHandle | undefined;
   let sent = 0;
   let warned = false;
-  process.stderr.write(`simulating a Kaifa MA309 on ${opts.port} every ${period / 1000} s (${opts.layout})\n`);
+  process.stderr.write(
+    `simulating a Kaifa MA309 on ${opts.port} every ${period / 1000} s (${opts.layout})\n`,
+  );
   while (!stop && sent < count) {
     const started = Date.now();
     try {
@@ -72,14 +79,18 @@ async function simulate(opts: SimulateOptions): Promise<number> {
       if (paused) await sleep(faults.pause!.forMs);
       for (const [i, frame] of factory.next(Date.now()).entries()) {
         if (i > 0) await sleep(200);
-        if (opts.split) for (let at = 0; at < frame.length; at += 16) await fh.write(frame.subarray(at, at + 16));
+        if (opts.split)
+          for (let at = 0; at < frame.length; at += 16) await fh.write(frame.subarray(at, at + 16));
         else await fh.write(frame);
       }
       sent++;
     } catch (e) {
       await fh?.close().catch(() => undefined);
       fh = undefined;
-      if (!warned) process.stderr.write(`cannot write to ${opts.port} (${(e as NodeJS.ErrnoException).code ?? e}); retrying\n`);
+      if (!warned)
+        process.stderr.write(
+          `cannot write to ${opts.port} (${(e as NodeJS.ErrnoException).code ?? e}); retrying\n`,
+        );
       warned = true;
     }
     await sleep(Math.max(0, period - (Date.now() - started)));

@@ -35,7 +35,8 @@ export function createApp(opts: AppOptions): App {
   const { config, logger } = opts;
   const sinks: Sink[] = [];
   let history: HistoryReader | undefined;
-  if (config.exports.solarview) sinks.push(createSolarviewSink(config.exports.solarview, logger.child('solarview')));
+  if (config.exports.solarview)
+    sinks.push(createSolarviewSink(config.exports.solarview, logger.child('solarview')));
   if (config.exports.history) {
     const h = createHistorySink(config.exports.history, { logger });
     history = h.reader;
@@ -52,7 +53,9 @@ export function createApp(opts: AppOptions): App {
     now: opts.now,
   });
   if (config.exports.mqtt) {
-    sinks.push(createMqttSink(config.exports.mqtt, { logger, dataDir: config.dataDir, status: daemon.status }));
+    sinks.push(
+      createMqttSink(config.exports.mqtt, { logger, dataDir: config.dataDir, status: daemon.status }),
+    );
   }
   let server: HttpServer | undefined;
   if (config.http) {
@@ -71,7 +74,9 @@ export function createApp(opts: AppOptions): App {
     async start() {
       if (server) {
         app.http = await server.start();
-        logger.info(`dashboard on http://${app.http.host.includes(':') ? `[${app.http.host}]` : app.http.host}:${app.http.port}/`);
+        logger.info(
+          `dashboard on http://${app.http.host.includes(':') ? `[${app.http.host}]` : app.http.host}:${app.http.port}/`,
+        );
       }
       await daemon.start();
     },

@@ -43,7 +43,10 @@ export function createDaemon(opts: DaemonOptions): Daemon {
   const log = opts.logger.child('meter');
   const limited = createRateLimitedLog(log, { intervalMs: 60_000, now });
   const status = new StatusTracker(opts.source.describe(), now());
-  const hub = new SinkHub(opts.sinks, createRateLimitedLog(opts.logger.child('sinks'), { intervalMs: 60_000, now }));
+  const hub = new SinkHub(
+    opts.sinks,
+    createRateLimitedLog(opts.logger.child('sinks'), { intervalMs: 60_000, now }),
+  );
   status.setSinkStatus(() => hub.status());
   const decoder = new TelegramDecoder({
     keys: {
@@ -63,7 +66,8 @@ export function createDaemon(opts: DaemonOptions): Daemon {
     if (d.state === lastDiagnosis) return;
     const was = lastDiagnosis;
     lastDiagnosis = d.state;
-    if (d.state === 'ok') log.info(was === 'starting' ? 'first telegram decoded' : `telegrams decode again (was: ${was})`);
+    if (d.state === 'ok')
+      log.info(was === 'starting' ? 'first telegram decoded' : `telegrams decode again (was: ${was})`);
     else if (d.state !== 'starting') log.warn(`diagnosis: ${d.state} — ${d.hint}`);
   };
   status.subscribe(onDiagnosis);

@@ -31,20 +31,30 @@ const KEY_CODES = new Set(['plaintext.invalid', 'gcm.auth-failed']);
 export const HINTS = {
   starting: 'waiting for the first telegram (the meter pushes every 1–5 s)',
   ok: 'telegrams arrive and decode',
-  noBytes: 'no bytes from the meter: check the wiring and the M-Bus adapter; the meter pushes every 1–5 s (is the customer interface enabled by the grid operator?)',
-  noFrames: 'bytes arrive but no valid frame: check baud rate (2400 for M-Bus) and parity (8N1 or 8E1) of the port',
-  wrongKey: 'frames arrive but do not decrypt: the key is probably wrong or belongs to another meter (check key_hex_string)',
+  noBytes:
+    'no bytes from the meter: check the wiring and the M-Bus adapter; the meter pushes every 1–5 s (is the customer interface enabled by the grid operator?)',
+  noFrames:
+    'bytes arrive but no valid frame: check baud rate (2400 for M-Bus) and parity (8N1 or 8E1) of the port',
+  wrongKey:
+    'frames arrive but do not decrypt: the key is probably wrong or belongs to another meter (check key_hex_string)',
   keyMissing: 'the telegrams are encrypted: put the key from your grid operator into key_hex_string',
-  unknownLayout: 'telegrams decrypt but their layout is unknown: please share a capture (kaifareader capture --port … --out capture.txt)',
+  unknownLayout:
+    'telegrams decrypt but their layout is unknown: please share a capture (kaifareader capture --port … --out capture.txt)',
 } as const;
 
 export function diagnose(d: DiagnosisInput): Diagnosis {
   if (d.sourceError) {
-    return { state: 'port-error', hint: d.sourceError.hint ? `${d.sourceError.message}: ${d.sourceError.hint}` : d.sourceError.message };
+    return {
+      state: 'port-error',
+      hint: d.sourceError.hint ? `${d.sourceError.message}: ${d.sourceError.hint}` : d.sourceError.message,
+    };
   }
   const last = d.failuresInARow.at(-1);
   if (last === 'key.missing') return { state: 'key-missing', hint: HINTS.keyMissing };
-  if (d.failuresInARow.length >= WRONG_KEY_STREAK && d.failuresInARow.slice(-WRONG_KEY_STREAK).every((c) => KEY_CODES.has(c))) {
+  if (
+    d.failuresInARow.length >= WRONG_KEY_STREAK &&
+    d.failuresInARow.slice(-WRONG_KEY_STREAK).every((c) => KEY_CODES.has(c))
+  ) {
     return { state: 'wrong-key', hint: HINTS.wrongKey };
   }
   if (last === 'layout.unknown') return { state: 'unknown-layout', hint: HINTS.unknownLayout };

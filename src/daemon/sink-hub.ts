@@ -26,7 +26,10 @@ export class SinkHub {
   async stop(budgetMs: number): Promise<void> {
     await Promise.all(
       this.sinks.map((s) =>
-        Promise.race([this.guard(s, () => s.stop?.()), new Promise<void>((r) => setTimeout(r, budgetMs).unref())]),
+        Promise.race([
+          this.guard(s, () => s.stop?.()),
+          new Promise<void>((r) => setTimeout(r, budgetMs).unref()),
+        ]),
       ),
     );
   }

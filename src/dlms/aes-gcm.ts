@@ -49,7 +49,13 @@ export function gcmKeystreamXor(key: Uint8Array, iv: Uint8Array, data: Uint8Arra
 }
 
 /** AES-128-GCM decryption with tag check; throws `gcm.auth-failed` when the tag does not verify. */
-export function gcmDecrypt(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array): Uint8Array {
+export function gcmDecrypt(
+  key: Uint8Array,
+  iv: Uint8Array,
+  aad: Uint8Array,
+  ciphertext: Uint8Array,
+  tag: Uint8Array,
+): Uint8Array {
   const d = createDecipheriv('aes-128-gcm', key, iv, { authTagLength: tag.length });
   d.setAAD(aad);
   d.setAuthTag(tag);
@@ -67,7 +73,13 @@ export function gcmDecrypt(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, cip
 }
 
 /** AES-128-GCM encryption → [ciphertext, tag (tagLength bytes)]. */
-export function gcmEncrypt(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, tagLength = 12): [Uint8Array, Uint8Array] {
+export function gcmEncrypt(
+  key: Uint8Array,
+  iv: Uint8Array,
+  aad: Uint8Array,
+  plaintext: Uint8Array,
+  tagLength = 12,
+): [Uint8Array, Uint8Array] {
   const c = createCipheriv('aes-128-gcm', key, iv, { authTagLength: tagLength });
   c.setAAD(aad);
   const ct = Buffer.concat([c.update(plaintext), c.final()]);

@@ -23,7 +23,11 @@ export interface Deciphered {
 export function decipherApdu(c: GeneralCipher, keys: CipherKeys): Deciphered {
   const sc = c.securityControl;
   if (sc & SC_COMPRESSION) {
-    throw new DecodeError('security.unsupported', 'compressed APDUs (security control bit 0x80) are not supported', 'security');
+    throw new DecodeError(
+      'security.unsupported',
+      'compressed APDUs (security control bit 0x80) are not supported',
+      'security',
+    );
   }
   const iv = gcmIv(c.systemTitle, c.invocationCounter);
   const ak = keys.authenticationKey;
@@ -35,9 +39,19 @@ export function decipherApdu(c: GeneralCipher, keys: CipherKeys): Deciphered {
     // Authentication only (or none): the information is plain; verify the GMAC tag when we can.
     if (c.authTag && ak) {
       if (!keys.encryptionKey) throw missingKey('verify this authenticated telegram');
-      const [, tag] = gcmEncrypt(keys.encryptionKey, iv, aad(c.ciphertext), new Uint8Array(0), c.authTag.length);
+      const [, tag] = gcmEncrypt(
+        keys.encryptionKey,
+        iv,
+        aad(c.ciphertext),
+        new Uint8Array(0),
+        c.authTag.length,
+      );
       if (!tagsEqual(tag, c.authTag)) {
-        throw new DecodeError('gcm.auth-failed', 'the GCM tag does not verify: the keys are wrong', 'security');
+        throw new DecodeError(
+          'gcm.auth-failed',
+          'the GCM tag does not verify: the keys are wrong',
+          'security',
+        );
       }
       return { plaintext: c.ciphertext, tagVerified: true };
     }
@@ -45,7 +59,8 @@ export function decipherApdu(c: GeneralCipher, keys: CipherKeys): Deciphered {
   }
   const key = keys.encryptionKey;
   if (!key) throw missingKey('decrypt it');
-  if (c.authTag && ak) return { plaintext: gcmDecrypt(key, iv, aad(), c.ciphertext, c.authTag), tagVerified: true };
+  if (c.authTag && ak)
+    return { plaintext: gcmDecrypt(key, iv, aad(), c.ciphertext, c.authTag), tagVerified: true };
   return { plaintext: gcmKeystreamXor(key, iv, c.ciphertext), tagVerified: false };
 }
 

@@ -31,13 +31,19 @@ export interface GeneralCipher {
 }
 
 /** Reads an A-XDR length at `at` → [length, next offset]. */
-export function readAxdrLength(buf: Uint8Array, at: number, layer: 'apdu' | 'axdr' = 'apdu'): [number, number] {
+export function readAxdrLength(
+  buf: Uint8Array,
+  at: number,
+  layer: 'apdu' | 'axdr' = 'apdu',
+): [number, number] {
   if (at >= buf.length) throw new DecodeError('apdu.truncated', 'APDU ends inside a length field', layer, at);
   const first = buf[at]!;
   if (first < 0x80) return [first, at + 1];
   const n = first & 0x7f;
-  if (n === 0 || n > 3) throw new DecodeError('apdu.length', `invalid A-XDR length prefix 0x${first.toString(16)}`, layer, at);
-  if (at + n >= buf.length) throw new DecodeError('apdu.truncated', 'APDU ends inside a length field', layer, at);
+  if (n === 0 || n > 3)
+    throw new DecodeError('apdu.length', `invalid A-XDR length prefix 0x${first.toString(16)}`, layer, at);
+  if (at + n >= buf.length)
+    throw new DecodeError('apdu.truncated', 'APDU ends inside a length field', layer, at);
   let len = 0;
   for (let i = 1; i <= n; i++) len = len * 256 + buf[at + i]!;
   return [len, at + n + 1];
@@ -47,19 +53,33 @@ export function readAxdrLength(buf: Uint8Array, at: number, layer: 'apdu' | 'axd
 export function decodeGeneralCipher(apdu: Uint8Array): GeneralCipher {
   const tag = apdu[0];
   if (tag !== GENERAL_GLO_CIPHERING && tag !== GENERAL_DED_CIPHERING) {
-    throw new DecodeError('apdu.unknown-tag', `not a ciphered APDU (tag 0x${(tag ?? 0).toString(16)})`, 'apdu', 0);
+    throw new DecodeError(
+      'apdu.unknown-tag',
+      `not a ciphered APDU (tag 0x${(tag ?? 0).toString(16)})`,
+      'apdu',
+      0,
+    );
   }
   const stLen = apdu[1];
-  if (stLen !== 8) throw new DecodeError('apdu.system-title', `system title of ${stLen} bytes (expected 8)`, 'apdu', 1);
-  if (apdu.length < 11) throw new DecodeError('apdu.truncated', 'ciphered APDU truncated in its header', 'apdu', apdu.length);
+  if (stLen !== 8)
+    throw new DecodeError('apdu.system-title', `system title of ${stLen} bytes (expected 8)`, 'apdu', 1);
+  if (apdu.length < 11)
+    throw new DecodeError('apdu.truncated', 'ciphered APDU truncated in its header', 'apdu', apdu.length);
   const systemTitle = apdu.subarray(2, 10);
   const [len, at] = readAxdrLength(apdu, 10);
-  if (len < 5) throw new DecodeError('apdu.length', `ciphered content of ${len} bytes is too short`, 'apdu', 10);
+  if (len < 5)
+    throw new DecodeError('apdu.length', `ciphered content of ${len} bytes is too short`, 'apdu', 10);
   if (at + len > apdu.length) {
-    throw new DecodeError('apdu.truncated', `ciphered APDU announces ${len} bytes but has ${apdu.length - at}`, 'apdu', apdu.length);
+    throw new DecodeError(
+      'apdu.truncated',
+      `ciphered APDU announces ${len} bytes but has ${apdu.length - at}`,
+      'apdu',
+      apdu.length,
+    );
   }
   const securityControl = apdu[at]!;
-  const invocationCounter = ((apdu[at + 1]! << 24) | (apdu[at + 2]! << 16) | (apdu[at + 3]! << 8) | apdu[at + 4]!) >>> 0;
+  const invocationCounter =
+    ((apdu[at + 1]! << 24) | (apdu[at + 2]! << 16) | (apdu[at + 3]! << 8) | apdu[at + 4]!) >>> 0;
   const end = at + len;
   const hasTag = (securityControl & SC_AUTHENTICATION) !== 0;
   if (hasTag && len < 5 + GCM_TAG_LENGTH) {

@@ -32,7 +32,10 @@ export interface SystemTitleInfo {
 
 export function describeSystemTitle(st: Uint8Array): SystemTitleInfo {
   const head = st.subarray(0, 3);
-  const flag = head.length === 3 && head.every((c) => c >= 0x41 && c <= 0x5a) ? Buffer.from(head).toString('latin1') : undefined;
+  const flag =
+    head.length === 3 && head.every((c) => c >= 0x41 && c <= 0x5a)
+      ? Buffer.from(head).toString('latin1')
+      : undefined;
   return flag
     ? { flag, manufacturer: MANUFACTURERS[flag], id: flag + toHex(st.subarray(3)) }
     : { id: toHex(st) };

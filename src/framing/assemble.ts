@@ -74,7 +74,8 @@ export class SegmentAssembler {
   /** A frame that does not continue the pending segments: report them, start over with this frame if it can. */
   private restart(frame: LinkFrame, pending: LinkFrame[]): AssembleEvent {
     this.reset();
-    if (!isFirst(frame)) return { type: 'error', error: orderError(frame, pending), frames: [...pending, frame] };
+    if (!isFirst(frame))
+      return { type: 'error', error: orderError(frame, pending), frames: [...pending, frame] };
     const next = this.pushLink(frame);
     if (next.type === 'apdu') return next; // a whole telegram right after a lost segment: keep it
     return { type: 'error', error: orderError(frame, pending), frames: pending };
@@ -84,13 +85,16 @@ export class SegmentAssembler {
   private unblock(ev: Extract<AssembleEvent, { type: 'apdu' }>): AssembleEvent {
     if (!this.gbt || (ev.apdu[0] !== GBT_TAG && this.gbtFrames.length === 0)) return ev;
     const r = this.gbt.push(ev.apdu);
-    const frames = r.type === 'apdu' && ev.apdu[0] !== GBT_TAG ? ev.frames : [...this.gbtFrames, ...ev.frames];
+    const frames =
+      r.type === 'apdu' && ev.apdu[0] !== GBT_TAG ? ev.frames : [...this.gbtFrames, ...ev.frames];
     if (r.type === 'pending') {
       this.gbtFrames = frames;
       return r;
     }
     this.gbtFrames = [];
-    return r.type === 'apdu' ? { type: 'apdu', apdu: r.apdu, frames } : { type: 'error', error: r.error, frames };
+    return r.type === 'apdu'
+      ? { type: 'apdu', apdu: r.apdu, frames }
+      : { type: 'error', error: r.error, frames };
   }
 
   private reset(): void {

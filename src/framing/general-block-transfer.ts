@@ -15,7 +15,8 @@ import { DecodeError } from '../errors.js';
 
 export const GBT_TAG = 0xe0;
 
-export type BlockEvent = { type: 'apdu'; apdu: Uint8Array } | { type: 'pending' } | { type: 'error'; error: DecodeError };
+export type BlockEvent =
+  { type: 'apdu'; apdu: Uint8Array } | { type: 'pending' } | { type: 'error'; error: DecodeError };
 
 interface Block {
   last: boolean;
@@ -24,7 +25,8 @@ interface Block {
 }
 
 function decodeBlock(apdu: Uint8Array): Block {
-  if (apdu.length < 7) throw new DecodeError('apdu.truncated', 'general-block-transfer header truncated', 'apdu', apdu.length);
+  if (apdu.length < 7)
+    throw new DecodeError('apdu.truncated', 'general-block-transfer header truncated', 'apdu', apdu.length);
   const control = apdu[1]!;
   const number = (apdu[2]! << 8) | apdu[3]!;
   let at = 6;
@@ -38,7 +40,12 @@ function decodeBlock(apdu: Uint8Array): Block {
     for (let i = 0; i < n; i++) len = len * 256 + apdu[at++]!;
   }
   if (at + len > apdu.length) {
-    throw new DecodeError('apdu.truncated', `general-block-transfer block ${number} shorter than its length`, 'apdu', at);
+    throw new DecodeError(
+      'apdu.truncated',
+      `general-block-transfer block ${number} shorter than its length`,
+      'apdu',
+      at,
+    );
   }
   return { last: (control & 0x80) !== 0, number, data: apdu.subarray(at, at + len) };
 }
@@ -73,14 +80,21 @@ export class BlockTransferAssembler {
       if (block.number === 1 && block.last) return this.finish();
       return {
         type: 'error',
-        error: new DecodeError('gbt.sequence', `expected block ${expected}, got block ${block.number}`, 'apdu'),
+        error: new DecodeError(
+          'gbt.sequence',
+          `expected block ${expected}, got block ${block.number}`,
+          'apdu',
+        ),
       };
     }
     this.blocks.push(block.data);
     this.size += block.data.length;
     if (this.size > MAX_APDU) {
       this.reset();
-      return { type: 'error', error: new DecodeError('gbt.too-long', 'block transfer exceeds 64 KiB', 'apdu') };
+      return {
+        type: 'error',
+        error: new DecodeError('gbt.too-long', 'block transfer exceeds 64 KiB', 'apdu'),
+      };
     }
     return block.last ? this.finish() : { type: 'pending' };
   }

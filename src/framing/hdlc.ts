@@ -158,7 +158,11 @@ export interface HdlcEncodeOptions {
 const MAX_INFO = 0x7ff - (2 + 4 + 4 + 1 + 2 + 2);
 
 /** One HDLC frame around `info` (no LLC added); `segmented` sets the S bit. */
-export function encodeHdlcFrame(info: Uint8Array, opts: HdlcEncodeOptions = {}, segmented = false): Uint8Array {
+export function encodeHdlcFrame(
+  info: Uint8Array,
+  opts: HdlcEncodeOptions = {},
+  segmented = false,
+): Uint8Array {
   const dst = opts.destination ?? [0xce, 0xff];
   const src = opts.source ?? [0x03];
   for (const a of [dst, src]) {
@@ -197,7 +201,8 @@ export function encodeHdlcFrame(info: Uint8Array, opts: HdlcEncodeOptions = {}, 
  */
 export function encodeHdlcFrames(apdu: Uint8Array, opts: HdlcEncodeOptions = {}): Uint8Array[] {
   const max = opts.maxInfo ?? 128;
-  if (!Number.isInteger(max) || max < 1 || max > MAX_INFO) throw new RangeError(`maxInfo must be 1 … ${MAX_INFO}`);
+  if (!Number.isInteger(max) || max < 1 || max > MAX_INFO)
+    throw new RangeError(`maxInfo must be 1 … ${MAX_INFO}`);
   const llc = opts.llc ?? true;
   const info = new Uint8Array(apdu.length + (llc ? 3 : 0));
   if (llc) info.set([0xe6, 0xe7, 0x00]);

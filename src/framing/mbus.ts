@@ -68,23 +68,42 @@ export function scanMbusFrame(buf: Uint8Array, offset: number): MbusScan {
   if (buf.length < offset + HEADER) return { kind: 'need-more' };
   const l1 = buf[offset + 1]!;
   if (l1 !== buf[offset + 2] || buf[offset + 3] !== START) {
-    return { kind: 'skipped', count: 1, code: 'mbus.header', reason: 'no M-Bus long-frame header (68 L L 68)' };
+    return {
+      kind: 'skipped',
+      count: 1,
+      code: 'mbus.header',
+      reason: 'no M-Bus long-frame header (68 L L 68)',
+    };
   }
   if (l1 < LINK_FIELDS) return scanQuirk(buf, offset, l1);
   const result = verify(buf, offset, l1);
-  if (result === 'ok') return { kind: 'frame', frame: toFrame(buf, offset, l1, false), end: offset + HEADER + l1 + 2 };
+  if (result === 'ok')
+    return { kind: 'frame', frame: toFrame(buf, offset, l1, false), end: offset + HEADER + l1 + 2 };
   if (result === 'need-more') return { kind: 'need-more' };
   const claimedEnd = offset + HEADER + l1 + 2;
   return result === 'stop'
-    ? { kind: 'skipped', count: 1, code: 'mbus.stop-byte', reason: 'M-Bus frame without stop byte 0x16 where L puts it', claimedEnd }
-    : { kind: 'skipped', count: 1, code: 'mbus.checksum', reason: 'M-Bus checksum mismatch (a transmission error)', claimedEnd };
+    ? {
+        kind: 'skipped',
+        count: 1,
+        code: 'mbus.stop-byte',
+        reason: 'M-Bus frame without stop byte 0x16 where L puts it',
+        claimedEnd,
+      }
+    : {
+        kind: 'skipped',
+        count: 1,
+        code: 'mbus.checksum',
+        reason: 'M-Bus checksum mismatch (a transmission error)',
+        claimedEnd,
+      };
 }
 
 /** T210-D: L < 5 cannot be a DLMS frame; read it as L + 256 (checksum and stop byte where that puts them). */
 function scanQuirk(buf: Uint8Array, offset: number, l1: number): MbusScan {
   const len = l1 + 256;
   const result = verify(buf, offset, len);
-  if (result === 'ok') return { kind: 'frame', frame: toFrame(buf, offset, len, true), end: offset + HEADER + len + 2 };
+  if (result === 'ok')
+    return { kind: 'frame', frame: toFrame(buf, offset, len, true), end: offset + HEADER + len + 2 };
   if (result === 'need-more') return { kind: 'need-more' };
   return {
     kind: 'skipped',
@@ -123,7 +142,9 @@ export function encodeMbusFrames(apdu: Uint8Array, opts: MbusEncodeOptions = {})
   }
   const count = Math.max(1, Math.ceil(apdu.length / max));
   if (count > MAX_SEGMENTS) {
-    throw new RangeError(`an APDU of ${apdu.length} bytes needs ${count} frames; M-Bus numbers at most ${MAX_SEGMENTS}`);
+    throw new RangeError(
+      `an APDU of ${apdu.length} bytes needs ${count} frames; M-Bus numbers at most ${MAX_SEGMENTS}`,
+    );
   }
   const frames: Uint8Array[] = [];
   for (let i = 0; i < count; i++) {

@@ -42,7 +42,11 @@ function readLength(buf: Uint8Array, at: number): [number, number] | 'need-more'
 
 function rawFrame(buf: Uint8Array, offset: number, end: number): RawScan {
   const bytes = buf.slice(offset, end);
-  return { kind: 'frame', frame: { kind: 'raw', bytes, payload: bytes, segment: { final: true, index: 0 }, meta: {} }, end };
+  return {
+    kind: 'frame',
+    frame: { kind: 'raw', bytes, payload: bytes, segment: { final: true, index: 0 }, meta: {} },
+    end,
+  };
 }
 
 const skip = (reason: string): RawScan => ({ kind: 'skipped', count: 1, code: 'framing.garbage', reason });
@@ -50,7 +54,8 @@ const skip = (reason: string): RawScan => ({ kind: 'skipped', count: 1, code: 'f
 const isUpperLetter = (b: number | undefined): boolean => b !== undefined && b >= 0x41 && b <= 0x5a;
 
 /** Suite 0–2 (low nibble), authentication (0x10) and/or encryption (0x20); broadcast/compression unused. */
-const plausibleSecurityControl = (sc: number): boolean => (sc & 0x30) !== 0 && (sc & 0xc0) === 0 && (sc & 0x0f) <= 2;
+const plausibleSecurityControl = (sc: number): boolean =>
+  (sc & 0x30) !== 0 && (sc & 0xc0) === 0 && (sc & 0x0f) <= 2;
 
 /** Looks for a bare general-glo-ciphering APDU (`DB 08 …`) at `offset`. */
 export function scanGloCipherApdu(buf: Uint8Array, offset: number): RawScan {
@@ -61,7 +66,8 @@ export function scanGloCipherApdu(buf: Uint8Array, offset: number): RawScan {
   }
   const len = readLength(buf, offset + 10);
   if (len === 'need-more') return { kind: 'need-more' };
-  if (len === 'invalid' || len[0] < 5 || len[0] > MAX_RAW_APDU) return skip('implausible ciphered APDU length');
+  if (len === 'invalid' || len[0] < 5 || len[0] > MAX_RAW_APDU)
+    return skip('implausible ciphered APDU length');
   const scAt = offset + 10 + len[1];
   if (buf.length <= scAt) return { kind: 'need-more' };
   if (!plausibleSecurityControl(buf[scAt]!)) return skip('implausible security control byte');

@@ -34,7 +34,9 @@ export interface ScannerOptions {
 type Scan = ReturnType<typeof scanMbusFrame>;
 
 export class FrameScanner {
-  private buf = new Uint8Array(0);
+  private store = new Uint8Array(0);
+  /** Unconsumed bytes: a view of `store`. */
+  private buf = this.store.subarray(0, 0);
   /** Stream offset of buf[0]. */
   private base = 0;
   private readonly kinds: Set<FrameKind>;
@@ -55,18 +57,33 @@ export class FrameScanner {
   /** Appends a chunk and returns every frame / skipped run it completes. */
   push(chunk: Uint8Array): ScanEvent[] {
     if (chunk.length === 0) return [];
-    if (this.buf.length === 0) this.buf = chunk.slice();
-    else {
-      const joined = new Uint8Array(this.buf.length + chunk.length);
-      joined.set(this.buf);
-      joined.set(chunk, this.buf.length);
-      this.buf = joined;
-    }
+    this.append(chunk);
     const events: ScanEvent[] = [];
     const consumed = this.scan(events);
     this.buf = this.buf.subarray(consumed);
     this.base += consumed;
     return events;
+  }
+
+  /**
+   * Appends to the buffer without copying it on every push: `buf` is a view of `store`, which grows by doubling
+   * and is compacted when the view reaches its end (serial ports deliver a few bytes at a time).
+   */
+  private append(chunk: Uint8Array): void {
+    const used = this.buf.length;
+    const start = this.buf.byteOffset - this.store.byteOffset;
+    if (start + used + chunk.length > this.store.length) {
+      const next =
+        used + chunk.length > this.store.length / 2
+          ? new Uint8Array(Math.max(256, 2 * (used + chunk.length)))
+          : this.store;
+      next.set(this.buf, 0); // TypedArray#set copies correctly when source and target overlap
+      this.store = next;
+      this.buf = next.subarray(0, used);
+    }
+    const at = this.buf.byteOffset - this.store.byteOffset;
+    this.store.set(chunk, at + used);
+    this.buf = this.store.subarray(at, at + used + chunk.length);
   }
 
   /** Drops whatever is buffered (end of stream), reported as skipped. */
@@ -80,7 +97,7 @@ export class FrameScanner {
       offset: this.base,
     };
     this.base += this.buf.length;
-    this.buf = new Uint8Array(0);
+    this.buf = this.store.subarray(0, 0);
     return [ev];
   }
 
@@ -114,7 +131,13 @@ export class FrameScanner {
     let garbageFrom = -1;
     const garbage = (upTo: number, code = 'framing.garbage', reason = 'bytes outside any frame') => {
       if (garbageFrom >= 0 && upTo > garbageFrom) {
-        events.push({ type: 'skipped', count: upTo - garbageFrom, code, reason, offset: this.base + garbageFrom });
+        events.push({
+          type: 'skipped',
+          count: upTo - garbageFrom,
+          code,
+          reason,
+          offset: this.base + garbageFrom,
+        });
       }
       garbageFrom = -1;
     };
@@ -135,7 +158,13 @@ export class FrameScanner {
           if (garbageFrom < 0) garbageFrom = i; // a start byte that is no frame at all: plain garbage
         } else {
           garbage(i);
-          events.push({ type: 'skipped', count: r.count, code: r.code, reason: r.reason, offset: this.base + i });
+          events.push({
+            type: 'skipped',
+            count: r.count,
+            code: r.code,
+            reason: r.reason,
+            offset: this.base + i,
+          });
         }
         if ('claimedEnd' in r && r.claimedEnd !== undefined) {
           this.suspectUntil = Math.max(this.suspectUntil, this.base + r.claimedEnd);

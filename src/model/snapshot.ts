@@ -68,6 +68,7 @@ const KILO_BASE = new Set(['Wh', 'W', 'varh', 'var', 'VAh', 'VA']);
  */
 export function baseValue(r: Reading | undefined): number | undefined {
   if (!r || typeof r.value !== 'number') return undefined;
-  if (r.unit && r.unit.startsWith('k') && KILO_BASE.has(r.unit.slice(1))) return Math.round(r.value * 1000 * 1000) / 1000;
+  if (r.unit && r.unit.startsWith('k') && KILO_BASE.has(r.unit.slice(1)))
+    return Math.round(r.value * 1000 * 1000) / 1000;
   return r.value;
 }

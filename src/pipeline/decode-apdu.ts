@@ -81,10 +81,18 @@ function readBody(p: Plain, ctx: ApduContext): Body {
     return { profile: findProfile('dsmr-p1')!, readings, meterTime };
   }
   if (pt[0] !== DATA_NOTIFICATION) {
-    throw new DecodeError('apdu.unknown-tag', `APDU tag 0x${(pt[0] ?? 0).toString(16).padStart(2, '0')} is no push telegram (expected DB, 0F or DSMR text)`, 'apdu', 0);
+    throw new DecodeError(
+      'apdu.unknown-tag',
+      `APDU tag 0x${(pt[0] ?? 0).toString(16).padStart(2, '0')} is no push telegram (expected DB, 0F or DSMR text)`,
+      'apdu',
+      0,
+    );
   }
   const dn = decodeDataNotification(pt);
-  const { profile, readings } = interpretBody(dn.body, { profile: ctx.profile, manufacturer: p.systemTitle?.flag });
+  const { profile, readings } = interpretBody(dn.body, {
+    profile: ctx.profile,
+    manufacturer: p.systemTitle?.flag,
+  });
   const meterTime = dn.dateTime ? safeDateTime(dn.dateTime) : undefined;
   return { profile, readings, meterTime, longInvokeId: dn.longInvokeId };
 }
@@ -111,7 +119,10 @@ function snapshotOf(p: Plain, body: Body, ctx: ApduContext): MeterSnapshot {
   };
   const manufacturer = p.systemTitle?.manufacturer ?? body.profile.manufacturer;
   if (manufacturer) snapshot.manufacturer = manufacturer;
-  if (body.profile.model && (!p.systemTitle?.manufacturer || p.systemTitle.manufacturer === body.profile.manufacturer)) {
+  if (
+    body.profile.model &&
+    (!p.systemTitle?.manufacturer || p.systemTitle.manufacturer === body.profile.manufacturer)
+  ) {
     snapshot.model = body.profile.model;
   }
   const localClock = typeof clock?.value === 'string' && /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(clock.value);
@@ -131,10 +142,14 @@ export function decodeApdu(apdu: Uint8Array, ctx: ApduContext): Result<DecodedTe
   }
   try {
     const body = readBody(p, ctx);
-    return { ok: true, value: { snapshot: snapshotOf(p, body, ctx), plaintext: p.plaintext, longInvokeId: body.longInvokeId } };
+    return {
+      ok: true,
+      value: { snapshot: snapshotOf(p, body, ctx), plaintext: p.plaintext, longInvokeId: body.longInvokeId },
+    };
   } catch (e) {
     if (!(e instanceof DecodeError)) throw e;
-    const structural = e.layer === 'apdu' || e.layer === 'axdr' || e.code === 'dsmr.crc' || e.code === 'dsmr.invalid';
+    const structural =
+      e.layer === 'apdu' || e.layer === 'axdr' || e.code === 'dsmr.crc' || e.code === 'dsmr.invalid';
     if (p.unproven && structural) {
       return { ok: false, error: new DecodeError('plaintext.invalid', WRONG_KEY, 'security', e.offset) };
     }

@@ -65,7 +65,11 @@ export class TelegramDecoder {
         receivedAt,
         framing: seg.frames[0]!.kind,
       });
-      out.push(r.ok ? { type: 'telegram', frames: seg.frames, ...r.value } : { type: 'error', error: r.error, frames: seg.frames });
+      out.push(
+        r.ok
+          ? { type: 'telegram', frames: seg.frames, ...r.value }
+          : { type: 'error', error: r.error, frames: seg.frames },
+      );
     }
     return out;
   }

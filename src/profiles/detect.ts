@@ -27,10 +27,16 @@ export interface InterpretContext {
 
 function obisShape(body: AxdrValue): 'obis-structures' | 'obis-flat' | 'obis-pairs' {
   if (body.type !== 'structure' && body.type !== 'array') return 'obis-pairs';
-  const nested = body.items.some((it) => it.type === 'structure' && it.items[0]?.type === 'octet-string' && it.items[0].value.length === 6);
+  const nested = body.items.some(
+    (it) => it.type === 'structure' && it.items[0]?.type === 'octet-string' && it.items[0].value.length === 6,
+  );
   if (nested) return 'obis-structures';
   const scalerUnits = body.items.some(
-    (it) => it.type === 'structure' && it.items.length === 2 && it.items[0]?.type === 'int8' && it.items[1]?.type === 'enum',
+    (it) =>
+      it.type === 'structure' &&
+      it.items.length === 2 &&
+      it.items[0]?.type === 'int8' &&
+      it.items[1]?.type === 'enum',
   );
   return scalerUnits ? 'obis-flat' : 'obis-pairs';
 }
@@ -41,6 +47,10 @@ function withImpliedUnits(profile: Profile, readings: Reading[], manufacturer?: 
     const unit = r.unit ?? (typeof r.value === 'number' ? lookupObis(r.obis)?.unit : undefined);
     return unit ? { ...r, unit } : r;
   });
+}
+
+function countOf(body: AxdrValue): number {
+  return body.type === 'structure' || body.type === 'array' ? body.items.length : -1;
 }
 
 function unknownLayout(why: string): DecodeError {
@@ -56,9 +66,22 @@ export function interpretBody(body: AxdrValue, ctx: InterpretContext = {}): Inte
   if (ctx.profile) {
     const profile = findProfile(ctx.profile);
     if (!profile) {
-      throw new DecodeError('profile.unknown', `unknown profile "${ctx.profile}" (known: ${PROFILES.map((p) => p.id).join(', ')})`, 'profile');
+      throw new DecodeError(
+        'profile.unknown',
+        `unknown profile "${ctx.profile}" (known: ${PROFILES.map((p) => p.id).join(', ')})`,
+        'profile',
+      );
     }
-    const readings = profile.layout === 'positions' ? readPositions(profile, body) : readObisLayout(body);
+    // A forced position profile must still fit the body's element types (any element count: firmware variants).
+    const fits =
+      profile.layout !== 'positions' ||
+      !profile.match ||
+      matchesBody({ ...profile.match, counts: [countOf(body)] }, body);
+    const readings = !fits
+      ? undefined
+      : profile.layout === 'positions'
+        ? readPositions(profile, body)
+        : readObisLayout(body);
     if (!readings) throw unknownLayout(`the body does not fit profile ${profile.id}`);
     return { profile, readings: withImpliedUnits(profile, readings, ctx.manufacturer) };
   }
@@ -72,6 +95,7 @@ export function interpretBody(body: AxdrValue, ctx: InterpretContext = {}): Inte
     const profile = findProfile(obisShape(body))!;
     return { profile, readings: withImpliedUnits(profile, readings, ctx.manufacturer) };
   }
-  const shape = body.type === 'structure' || body.type === 'array' ? `${body.type} of ${body.items.length}` : body.type;
+  const shape =
+    body.type === 'structure' || body.type === 'array' ? `${body.type} of ${body.items.length}` : body.type;
   throw unknownLayout(`${shape} without OBIS codes that no profile matches`);
 }

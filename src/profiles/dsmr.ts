@@ -42,7 +42,8 @@ export function isDsmr(plaintext: Uint8Array): boolean {
 export function readDsmr(plaintext: Uint8Array): Reading[] {
   const text = Buffer.from(plaintext).toString('latin1');
   const bang = text.lastIndexOf('!');
-  if (bang < 0) throw new DecodeError('dsmr.invalid', 'DSMR telegram without the closing "!"', 'dsmr', plaintext.length);
+  if (bang < 0)
+    throw new DecodeError('dsmr.invalid', 'DSMR telegram without the closing "!"', 'dsmr', plaintext.length);
   const crcText = text.slice(bang + 1, bang + 5);
   if (/^[0-9A-Fa-f]{4}$/.test(crcText) && crc16arc(plaintext, bang + 1) !== parseInt(crcText, 16)) {
     throw new DecodeError('dsmr.crc', 'DSMR telegram CRC mismatch (damaged or wrong key)', 'dsmr', bang + 1);
@@ -62,6 +63,7 @@ export function readDsmr(plaintext: Uint8Array): Reading[] {
       readings.push(makeReading(obisInfo(obis), raw));
     }
   }
-  if (readings.length === 0) throw new DecodeError('dsmr.invalid', 'DSMR telegram without any OBIS line', 'dsmr', 0);
+  if (readings.length === 0)
+    throw new DecodeError('dsmr.invalid', 'DSMR telegram without any OBIS line', 'dsmr', 0);
   return readings;
 }

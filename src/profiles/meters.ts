@@ -54,7 +54,18 @@ export const PROFILES: readonly Profile[] = [
     layout: 'positions',
     match: {
       counts: [11, 14],
-      types: ['uint16', 'uint16', 'uint16', 'uint16', 'uint16', 'uint16', 'uint32', 'uint32', 'uint32', 'uint32'],
+      types: [
+        'uint16',
+        'uint16',
+        'uint16',
+        'uint16',
+        'uint16',
+        'uint16',
+        'uint32',
+        'uint32',
+        'uint32',
+        'uint32',
+      ],
     },
     positions: [
       { position: 0, obis: '1.0.32.7.0.255', scaler: 0, unit: 'V' },
@@ -71,7 +82,8 @@ export const PROFILES: readonly Profile[] = [
       { position: -1, obis: '0.0.96.1.0.255' },
     ],
     serial: { baudRate: 2400, parity: 'none', framing: 'hdlc' },
-    source: 'amsreader-firmware issue 501 + fixture README; current scale from the Netz Burgenland Tasmota script',
+    source:
+      'amsreader-firmware issue 501 + fixture README; current scale from the Netz Burgenland Tasmota script',
     vectors: ['burgenland_amsreader-gh501_1'],
   },
   {
@@ -84,7 +96,16 @@ export const PROFILES: readonly Profile[] = [
     match: {
       counts: [10, 12],
       firstObis: '0.6.25.9.0.255',
-      types: ['octet-string', 'octet-string', 'octet-string', 'octet-string', 'uint32', 'uint32', 'uint32', 'uint32'],
+      types: [
+        'octet-string',
+        'octet-string',
+        'octet-string',
+        'octet-string',
+        'uint32',
+        'uint32',
+        'uint32',
+        'uint32',
+      ],
     },
     positions: [
       { position: 1, obis: '0.0.96.1.0.255' },

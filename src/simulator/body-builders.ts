@@ -24,9 +24,27 @@ interface Item {
 }
 
 function items(v: MeterValues): Item[] {
-  const volts = v.voltage.map((u, i): Item => ({ obis: `1.0.${32 + 20 * i}.7.0.255`, type: 'uint16', raw: Math.round(u * 10), scaler: -1, unit: UNIT.V }));
-  const amps = v.current.map((a, i): Item => ({ obis: `1.0.${31 + 20 * i}.7.0.255`, type: 'uint16', raw: Math.round(a * 100), scaler: -2, unit: UNIT.A }));
-  const u32 = (obis: string, raw: number, unit: number): Item => ({ obis, type: 'uint32', raw, scaler: 0, unit });
+  const volts = v.voltage.map((u, i): Item => ({
+    obis: `1.0.${32 + 20 * i}.7.0.255`,
+    type: 'uint16',
+    raw: Math.round(u * 10),
+    scaler: -1,
+    unit: UNIT.V,
+  }));
+  const amps = v.current.map((a, i): Item => ({
+    obis: `1.0.${31 + 20 * i}.7.0.255`,
+    type: 'uint16',
+    raw: Math.round(a * 100),
+    scaler: -2,
+    unit: UNIT.A,
+  }));
+  const u32 = (obis: string, raw: number, unit: number): Item => ({
+    obis,
+    type: 'uint32',
+    raw,
+    scaler: 0,
+    unit,
+  });
   return [
     ...volts,
     ...amps,
@@ -42,7 +60,13 @@ function items(v: MeterValues): Item[] {
 const octets = (b: Uint8Array): AxdrValue => ({ type: 'octet-string', value: b });
 const obis = (code: string): AxdrValue => octets(obisToBytes(code));
 const text = (s: string): AxdrValue => octets(Buffer.from(s, 'latin1'));
-const scalerUnit = (it: Item): AxdrValue => ({ type: 'structure', items: [{ type: 'int8', value: it.scaler }, { type: 'enum', value: it.unit }] });
+const scalerUnit = (it: Item): AxdrValue => ({
+  type: 'structure',
+  items: [
+    { type: 'int8', value: it.scaler },
+    { type: 'enum', value: it.unit },
+  ],
+});
 const value = (it: Item): AxdrValue => ({ type: it.type, value: it.raw });
 
 export interface BodyInput {
@@ -57,7 +81,11 @@ export function buildBody(layout: SimLayout, b: BodyInput): AxdrValue {
   if (layout === 'obis-flat') {
     return {
       type: 'structure',
-      items: [octets(b.dateTime), ...list.flatMap((it) => [obis(it.obis), value(it), scalerUnit(it)]), text(b.meterNumber)],
+      items: [
+        octets(b.dateTime),
+        ...list.flatMap((it) => [obis(it.obis), value(it), scalerUnit(it)]),
+        text(b.meterNumber),
+      ],
     };
   }
   return {
@@ -67,7 +95,10 @@ export function buildBody(layout: SimLayout, b: BodyInput): AxdrValue {
       octets(b.dateTime),
       { type: 'structure', items: [obis('0.0.96.1.0.255'), text(b.meterNumber)] },
       { type: 'structure', items: [obis('0.0.42.0.0.255'), text(b.deviceName)] },
-      ...list.map((it): AxdrValue => ({ type: 'structure', items: [obis(it.obis), value(it), scalerUnit(it)] })),
+      ...list.map((it): AxdrValue => ({
+        type: 'structure',
+        items: [obis(it.obis), value(it), scalerUnit(it)],
+      })),
     ],
   };
 }

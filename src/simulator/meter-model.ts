@@ -48,7 +48,12 @@ export function pvCurve(h: number): number {
   return h <= 6 || h >= 20 ? 0 : 4500 * Math.sin((Math.PI * (h - 6)) / 14) ** 2;
 }
 
-export function createMeterModel(opts: { seed?: number; start: number; energyImport?: number; energyExport?: number }): MeterModel {
+export function createMeterModel(opts: {
+  seed?: number;
+  start: number;
+  energyImport?: number;
+  energyExport?: number;
+}): MeterModel {
   const rnd = noise(opts.seed ?? 1);
   let last = opts.start;
   // Start from the counters of a real meter (vorarlberg vector) so values look familiar.
@@ -72,9 +77,15 @@ export function createMeterModel(opts: { seed?: number; start: number; energyImp
       eOut += powerExport * dtH;
       rIn += 40 * dtH;
       rOut += 120 * dtH;
-      const voltage = [0, 1, 2].map((i) => Math.round(2300 + 30 * Math.sin(now / 600_000 + i) + rnd() * 20) / 10) as [number, number, number];
+      const voltage = [0, 1, 2].map(
+        (i) => Math.round(2300 + 30 * Math.sin(now / 600_000 + i) + rnd() * 20) / 10,
+      ) as [number, number, number];
       const split = [0.5, 0.3, 0.2];
-      const current = voltage.map((u, i) => Math.round(((Math.abs(net) * split[i]!) / u) * 100) / 100) as [number, number, number];
+      const current = voltage.map((u, i) => Math.round(((Math.abs(net) * split[i]!) / u) * 100) / 100) as [
+        number,
+        number,
+        number,
+      ];
       return {
         powerImport,
         powerExport,

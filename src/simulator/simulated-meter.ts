@@ -52,7 +52,7 @@ export function createTelegramFactory(opts: SimulatedMeterOptions = {}): Telegra
   const meterNumber = opts.meterNumber ?? '1KFM0200004242';
   let counter = 0x00010000;
   let rnd = opts.seed ?? 7;
-  const random = () => ((rnd = (rnd * 1103515245 + 12345) >>> 0) / 4294967296);
+  const random = () => (rnd = (rnd * 1103515245 + 12345) >>> 0) / 4294967296;
   return {
     next(t) {
       counter++;
@@ -69,7 +69,12 @@ export function createTelegramFactory(opts: SimulatedMeterOptions = {}): Telegra
       const frames = encodeTelegram({
         plaintext,
         framing: 'mbus',
-        cipher: { key: opts.faults?.wrongKey ? wrongKey : key, systemTitle, invocationCounter: counter, securityControl: 0x21 },
+        cipher: {
+          key: opts.faults?.wrongKey ? wrongKey : key,
+          systemTitle,
+          invocationCounter: counter,
+          securityControl: 0x21,
+        },
       });
       const f = opts.faults;
       if (f?.bitFlips && random() < f.bitFlips) {
@@ -113,7 +118,9 @@ export function createSimulatedMeter(opts: SimulatedMeterOptions = {}): ByteSour
         const silent = p && sent % (p.every + 1) === 0;
         later(silent ? p.forMs : period, push);
         if (silent) return;
-        factory.next(now()).forEach((frame, i) => (i === 0 ? onData(frame) : later(gap * i, () => onData(frame))));
+        factory
+          .next(now())
+          .forEach((frame, i) => (i === 0 ? onData(frame) : later(gap * i, () => onData(frame))));
       };
       later(300, push);
     },

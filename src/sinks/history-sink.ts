@@ -168,7 +168,7 @@ export function createHistorySink(cfg: HistoryConfig, opts: HistorySinkOptions):
     },
     async stop() {
       for (const t of timers.splice(0)) clearInterval(t);
-      flush(true);
+      if (store) flush(true); // never (re)open the file during shutdown
       store?.close();
       store = undefined;
     },

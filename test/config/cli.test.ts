@@ -64,7 +64,7 @@ test('config check lists every problem as path: message and exits 78', () => {
       { mode: 0o600 },
     );
     const r = run(['config', 'check'], { KAIFAREADER_CONFIG: f });
-    assert.equal(r.code, 78);
+    assert.equal(r.code, 78, r.err);
     assert.equal(r.out, '');
     const lines = r.err.split('\n');
     assert.equal(lines[0], `${f}: 4 problems found`);
@@ -87,7 +87,7 @@ test('config check lists every problem as path: message and exits 78', () => {
 
 test('config check on a missing file exits 78 and says how to point at the file', () => {
   const r = run(['config', 'check', '--config', '/nonexistent/meter.json']);
-  assert.equal(r.code, 78);
+  assert.equal(r.code, 78, r.err);
   assert.match(r.err, /\(file\): \/nonexistent\/meter\.json does not exist — create it/);
 });
 
@@ -110,10 +110,10 @@ test('config check on a file the user may not read: run as root or join the grou
 
 test('config schema prints every key, as a table and as JSON', () => {
   const table = run(['config', 'schema']);
-  assert.equal(table.code, 0);
+  assert.equal(table.code, 0, table.err);
   for (const f of CONFIG_SCHEMA) assert.ok(table.out.includes(`\n${f.path} `), f.path);
   const json = run(['config', 'schema', '--json']);
-  assert.equal(json.code, 0);
+  assert.equal(json.code, 0, json.err);
   assert.deepEqual(
     (JSON.parse(json.out) as Array<{ path: string }>).map((f) => f.path),
     CONFIG_SCHEMA.map((f) => f.path),

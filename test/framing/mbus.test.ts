@@ -44,7 +44,8 @@ test('a frame embedded at an offset is found there; the end is an absolute index
 
 test('every prefix of a frame is need-more, never a skip', () => {
   const frame = parseHex(mbusVectors[0]!.frames_hex[1]!);
-  for (let n = 1; n < frame.length; n++) assert.equal(scanMbusFrame(frame.subarray(0, n), 0).kind, 'need-more', `${n}`);
+  for (let n = 1; n < frame.length; n++)
+    assert.equal(scanMbusFrame(frame.subarray(0, n), 0).kind, 'need-more', `${n}`);
 });
 
 /** Error table: [what, bytes, expected code]. */
@@ -57,7 +58,11 @@ const withByte = (at: number, value: number): Uint8Array => {
 const errors: Array<[string, Uint8Array, string]> = [
   ['L fields differ', withByte(2, 0x0b), 'mbus.header'],
   ['no second 0x68', withByte(3, 0x67), 'mbus.header'],
-  ['checksum off by one', withByte(single.length - 2, (single[single.length - 2]! + 1) & 0xff), 'mbus.checksum'],
+  [
+    'checksum off by one',
+    withByte(single.length - 2, (single[single.length - 2]! + 1) & 0xff),
+    'mbus.checksum',
+  ],
   ['data byte flipped', withByte(10, single[10]! ^ 0x80), 'mbus.checksum'],
   ['stop byte missing', withByte(single.length - 1, 0x17), 'mbus.stop-byte'],
 ];

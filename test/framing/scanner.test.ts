@@ -45,7 +45,10 @@ for (const v of framed) {
     const g = Uint8Array.from([0x00, 0x68, 0x11, 0xff, 0x7e, 0x16, 0x68, 0x05]);
     const parts = v.frames_hex.flatMap((h) => [g, Buffer.from(h, 'hex')]);
     const events = scanAll([...parts, g].map((p) => Uint8Array.from(p)));
-    assert.deepEqual(frames(events), v.frames_hex.map((h) => h.toUpperCase()));
+    assert.deepEqual(
+      frames(events),
+      v.frames_hex.map((h) => h.toUpperCase()),
+    );
     assert.ok(events.some((e) => e.type === 'skipped'));
   });
 }

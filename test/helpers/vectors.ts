@@ -55,7 +55,7 @@ export function prng(seed: number): () => number {
 /** Splits bytes into chunks at random boundaries. */
 export function chunk(bytes: Uint8Array, rnd: () => number, maxSize = 64): Uint8Array[] {
   const out: Uint8Array[] = [];
-  for (let at = 0; at < bytes.length; ) {
+  for (let at = 0; at < bytes.length;) {
     const n = 1 + Math.floor(rnd() * maxSize);
     out.push(bytes.subarray(at, at + n));
     at += n;

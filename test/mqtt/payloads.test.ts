@@ -12,6 +12,8 @@ import { discoveryTopic, stateTopic, toTopicId } from '../../src/sinks/mqtt/topi
 import { explainBrokerError } from '../../src/sinks/mqtt/broker-errors.js';
 import { toDiagnosticsObject } from '../../src/sinks/mqtt/diagnostics.js';
 import type { DaemonStatus } from '../../src/status/status.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { EXPECTED_STATE, vorarlbergSnapshot } from './fixtures/vorarlberg.js';
 
 const RECEIVED = Date.parse('2023-07-26T18:05:21Z');
@@ -268,4 +270,26 @@ test('diagnostics: daemon counters, diagnosis and outbox in snake_case', () => {
     outbox_backlog: 0,
     outbox_dropped: 0,
   });
+});
+
+test('only mqtt-client.ts imports the mqtt library; the pure modules import no node I/O', () => {
+  const dir = new URL('../../src/sinks/mqtt/', import.meta.url).pathname;
+  const pure = [
+    'topics.ts',
+    'state-payload.ts',
+    'discovery.ts',
+    'diagnostics.ts',
+    'broker-errors.ts',
+    'types.ts',
+  ];
+  for (const file of readdirSync(dir)) {
+    const imports = [...readFileSync(join(dir, file), 'utf8').matchAll(/from '([^']+)'/g)].map((m) => m[1]!);
+    assert.equal(imports.includes('mqtt'), file === 'mqtt-client.ts', file);
+    if (pure.includes(file))
+      assert.deepEqual(
+        imports.filter((i) => i.startsWith('node:')),
+        [],
+        file,
+      );
+  }
 });

@@ -131,6 +131,7 @@ test('broker down for 30 telegrams: all arrive in order with their original rece
   await sink.start?.();
   await sink.handle(vorarlbergSnapshot(RECEIVED));
   await waitFor('first state', () => sub.on(STATE).length === 1);
+  await waitFor('first state acknowledged', () => sink.status?.().backlog === 0);
 
   await broker.stop();
   await waitFor('sink notices', () => sink.status?.().ok === false);

@@ -27,6 +27,8 @@ interface Child {
   send(line: string): void;
   waitLine(prefix: string): Promise<string>;
   kill9(): Promise<void>;
+  /** Throws when the child exited on its own (e.g. failed to start; its stderr is in the test output). */
+  assertAlive(): void;
 }
 
 function startChild(t: T, config: MqttConfig, dataDir: string): Child {
@@ -50,8 +52,18 @@ function startChild(t: T, config: MqttConfig, dataDir: string): Child {
     proc,
     lines,
     send: (line) => void proc.stdin!.write(`${line}\n`),
+    assertAlive() {
+      if (proc.exitCode !== null) throw new Error(`the child exited with code ${proc.exitCode}`);
+    },
     async waitLine(prefix) {
-      await waitFor(`child line ${prefix}`, () => lines.some((l) => l.startsWith(prefix)), 15_000);
+      await waitFor(
+        `child line ${prefix}`,
+        () => {
+          if (proc.exitCode !== null) throw new Error(`the child exited with code ${proc.exitCode}`);
+          return lines.some((l) => l.startsWith(prefix));
+        },
+        15_000,
+      );
       return lines.find((l) => l.startsWith(prefix))!;
     },
     async kill9() {
@@ -102,7 +114,14 @@ test('kill -9 while connected: the broker publishes the last will `offline` (ret
   const sub = await subscribe(broker.url, ['kaifareader/status']);
   t.after(() => sub.end());
   const child = startChild(t, mqttConfig(broker.url), tempDir(t));
-  await waitFor('online', () => sub.on('kaifareader/status').some((m) => m.payload === 'online'), 15_000);
+  await waitFor(
+    'online',
+    () => {
+      child.assertAlive();
+      return sub.on('kaifareader/status').some((m) => m.payload === 'online');
+    },
+    15_000,
+  );
   await child.kill9();
   await waitFor('offline', () => sub.on('kaifareader/status').some((m) => m.payload === 'offline'));
   const late = await subscribe(broker.url, ['kaifareader/status'], { clean: true });

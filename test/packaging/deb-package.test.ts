@@ -5,7 +5,15 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseUnit, run, runOk } from './tools.js';
@@ -78,6 +86,36 @@ test('maintainer scripts are executable POSIX shell scripts that parse', () => {
     runOk('sh', ['-n', join(repo, 'packaging', s)]);
     assert.match(readFileSync(join(repo, 'packaging', s), 'utf8'), /^#!\/bin\/sh\n/);
   }
+});
+
+test('preinst swaps the Python meter.json for the exact conffile bytes; postinst material is kept aside', () => {
+  const dir = join(work, 'scripts');
+  runOk('dpkg-deb', ['-e', deb, dir]);
+  const shipped = runOk('sh', [
+    '-c',
+    'dpkg-deb --fsys-tarfile "$1" | tar -xOf - ./etc/kaifareader/meter.json',
+    'sh',
+    deb,
+  ]);
+  const fakeRoot = join(work, 'dpkg-root');
+  const etc = join(fakeRoot, 'etc/kaifareader');
+  mkdirSync(etc, { recursive: true });
+  const users = '{ "key_hex_string": "00112233445566778899AABBCCDDEEFF", "port": "/dev/ttyUSB1" }\n';
+  const env = { ...process.env, DPKG_ROOT: fakeRoot };
+  // Upgrade between our own versions: dpkg's normal conffile handling, the script leaves the file alone.
+  writeFileSync(join(etc, 'meter.json'), users);
+  runOk('sh', [join(dir, 'preinst'), 'upgrade', '1:0.0.9-1'], { env });
+  assert.equal(readFileSync(join(etc, 'meter.json'), 'utf8'), users);
+  assert.ok(!existsSync(join(etc, 'meter.json.python-upgrade')));
+  // Upgrade from the Python package 0.3: the user's file is kept aside, the conffile's bytes take its place,
+  // so dpkg has nothing to ask about.
+  runOk('sh', [join(dir, 'preinst'), 'upgrade', '0.3'], { env });
+  assert.equal(readFileSync(join(etc, 'meter.json.python-upgrade'), 'utf8'), users);
+  assert.equal(readFileSync(join(etc, 'meter.json'), 'utf8'), shipped);
+  // A failed upgrade puts the user's file back.
+  runOk('sh', [join(dir, 'postrm'), 'abort-upgrade', '0.3'], { env });
+  assert.equal(readFileSync(join(etc, 'meter.json'), 'utf8'), users);
+  assert.ok(!existsSync(join(etc, 'meter.json.python-upgrade')));
 });
 
 test('paths, owners and modes of the installed files', () => {

@@ -18,8 +18,8 @@ export interface PublishRequest {
 }
 
 export interface BrokerEvents {
-  /** CONNACK accepted. `generation` increases with every new connection. */
-  onConnect(generation: number): void;
+  /** CONNACK accepted (first connection or a reconnect). */
+  onConnect(): void;
   /** The connection (or a connection attempt) ended; a reconnect is scheduled after `retryInMs`. */
   onClose(retryInMs: number): void;
   onError(err: unknown): void;
@@ -28,8 +28,6 @@ export interface BrokerEvents {
 
 export interface BrokerConnection {
   readonly connected: boolean;
-  /** Current connection generation (see onConnect). */
-  readonly generation: number;
   /** `done` runs on PUBACK/PUBCOMP (QoS 1/2), after the write (QoS 0), or with an error. */
   publish(msg: PublishRequest, done: (err?: Error) => void): void;
   subscribe(topic: string): void;
@@ -83,15 +81,13 @@ function toClientOptions(cfg: MqttConfig, will: PublishRequest): mqtt.IClientOpt
 export function connectBroker(cfg: MqttConfig, opts: ConnectOptions): BrokerConnection {
   const { minMs, maxMs } = opts.backoff ?? { minMs: 1000, maxMs: 60_000 };
   const client = mqtt.connect(cfg.url, toClientOptions(cfg, opts.will));
-  let generation = 0;
   let delay = minMs;
   let timer: NodeJS.Timeout | undefined;
   let closing = false;
 
   client.on('connect', () => {
     delay = minMs;
-    generation += 1;
-    opts.events.onConnect(generation);
+    opts.events.onConnect();
   });
   client.on('message', (topic, payload) => opts.events.onMessage(topic, payload.toString('utf8')));
   client.on('error', (err) => opts.events.onError(err));
@@ -112,9 +108,6 @@ export function connectBroker(cfg: MqttConfig, opts: ConnectOptions): BrokerConn
     get connected() {
       return client.connected;
     },
-    get generation() {
-      return generation;
-    },
     publish(msg, done) {
       client.publish(msg.topic, msg.payload, { qos: msg.qos, retain: msg.retain }, (err) =>
         done(err ?? undefined),
@@ -132,7 +125,8 @@ export function connectBroker(cfg: MqttConfig, opts: ConnectOptions): BrokerConn
           client.stream?.destroy();
           resolve();
         }, timeoutMs);
-        client.end(false, {}, () => {
+        // Graceful DISCONNECT when connected (the broker then drops the last will); else just close.
+        client.end(!client.connected, {}, () => {
           clearTimeout(force);
           resolve();
         });

@@ -9,7 +9,7 @@
  * Legacy topics reproduce the old Python tool: paho-mqtt's `str(float)` of the kWh value (`3744.082`,
  * `3744.0` for whole numbers), QoS as configured, not retained.
  */
-import type { MeterSnapshot } from '../../model/snapshot.js';
+import { baseValue, type MeterSnapshot, type Reading } from '../../model/snapshot.js';
 import { legacyTopic, stateTopic, valueTopic } from './topics.js';
 import type { OutgoingMessage } from './types.js';
 
@@ -27,9 +27,14 @@ export function toStateObject(snapshot: MeterSnapshot): Record<string, number | 
   if (meterTime !== undefined) state.meter_time = meterTime;
   state.received_at = new Date(snapshot.receivedAt).toISOString();
   for (const r of snapshot.readings) {
-    if (!RESERVED_KEYS.has(r.key)) state[r.key] = r.value;
+    if (!RESERVED_KEYS.has(r.key)) state[r.key] = keyedValue(r);
   }
   return state;
+}
+
+/** The value in the unit its key promises (`energy_import_wh` in Wh even when a DSMR meter states kWh). */
+function keyedValue(r: Reading): number | string {
+  return baseValue(r) ?? r.value;
 }
 
 export function toStateMessage(base: string, snapshot: MeterSnapshot): OutgoingMessage {
@@ -46,7 +51,7 @@ export function toValueMessages(base: string, snapshot: MeterSnapshot): Outgoing
     .filter((r) => !RESERVED_KEYS.has(r.key))
     .map((r) => ({
       topic: valueTopic(base, snapshot.meterId, r.key),
-      payload: String(r.value),
+      payload: String(keyedValue(r)),
       retain: false,
     }));
 }

@@ -1,0 +1,75 @@
+// Import/export kWh per day or month as grouped bars (uPlot, ordinal x axis labelled with the bucket label).
+import uPlot from '/vendor/uplot.esm.js';
+import { el } from './dom.js';
+import { failureText, getJson } from './api.js';
+import { axis, colors, fitWidth } from './theme.js';
+
+const HEIGHT = 240;
+const kwh = (wh) => (wh === null || wh === undefined ? null : Math.round(wh) / 1000);
+const fmt = (v) => (v === null || v === undefined ? '–' : `${v.toFixed(v >= 100 ? 0 : 2)} kWh`);
+
+/** `2026-11-24` → `24.11.`, `2026-11` → `11/26`. */
+function shortLabel(label, period) {
+  if (!label) return '';
+  const [y, m, d] = label.split('-');
+  return period === 'day' ? `${d}.${m}.` : `${m}/${y.slice(2)}`;
+}
+
+export function createEnergyChart(container, period) {
+  const c = colors();
+  let labels = [];
+  let u;
+
+  function build() {
+    const bars = (align) => uPlot.paths.bars({ size: [0.4, 40], align, gap: 1 });
+    u = new uPlot(
+      {
+        width: Math.max(300, container.clientWidth),
+        height: HEIGHT,
+        cursor: { drag: { x: false, y: false } },
+        scales: { x: { time: false, range: (_u, min, max) => [min - 0.6, max + 0.6] } },
+        series: [
+          { label: period === 'day' ? 'Day' : 'Month', value: (_u, i) => labels[i] ?? '–' },
+          { label: 'Import', stroke: c.imp, fill: c.imp, paths: bars(-1), points: { show: false }, value: (_u, v) => fmt(v) },
+          { label: 'Export', stroke: c.exp, fill: c.exp, paths: bars(1), points: { show: false }, value: (_u, v) => fmt(v) },
+        ],
+        axes: [
+          axis(c, {
+            space: 36,
+            incrs: [1, 2, 3, 5, 7, 10],
+            values: (_u, splits) => splits.map((i) => shortLabel(labels[i], period)),
+          }),
+          axis(c, { size: 50 }),
+        ],
+      },
+      [[], [], []],
+      container,
+    );
+    fitWidth(u, container, HEIGHT);
+  }
+
+  async function load() {
+    const r = await getJson(`/api/v1/energy?period=${period}`);
+    if (!r.ok || r.body.buckets.length === 0) {
+      const text = r.ok ? 'No energy data yet: bars appear after the first full day.' : failureText(r);
+      u?.destroy();
+      u = undefined;
+      container.replaceChildren(el('div', text, 'message'));
+      return;
+    }
+    const b = r.body.buckets;
+    labels = b.map((x) => x.label);
+    if (!u) {
+      container.replaceChildren();
+      build();
+    }
+    u.setData([b.map((_x, i) => i), b.map((x) => kwh(x.import_wh)), b.map((x) => kwh(x.export_wh))]);
+  }
+
+  return {
+    load,
+    get u() {
+      return u;
+    },
+  };
+}

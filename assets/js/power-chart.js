@@ -1,0 +1,96 @@
+// Power over time (import and export, W) with uPlot: range buttons, drag-to-zoom that refetches finer data,
+// double-click to zoom out, live points from the event stream while the last hour is shown, and a CSV link for
+// exactly the visible range.
+import uPlot from '/vendor/uplot.esm.js';
+import { $ } from './dom.js';
+import { failureText, getJson } from './api.js';
+import { alpha, axis, colors, fitWidth } from './theme.js';
+import { baseValue, findByCde, formatPower } from './format.js';
+
+const HEIGHT = 280;
+const FIELDS = 'power_import_w,power_export_w';
+
+export function createPowerChart(container) {
+  const c = colors();
+  let range = 3600; // seconds shown by the active range button
+  let view = { from: 0, to: 0, zoomed: false };
+  let loading = 0;
+
+  const u = new uPlot(
+    {
+      width: Math.max(300, container.clientWidth),
+      height: HEIGHT,
+      cursor: { drag: { x: true, y: false }, bind: { dblclick: () => null } },
+      scales: { x: { time: true } },
+      series: [
+        {},
+        { label: 'Import', stroke: c.imp, width: 2, fill: alpha(c.imp, 0.12), value: (_u, v) => formatPower(v) },
+        { label: 'Export', stroke: c.exp, width: 2, fill: alpha(c.exp, 0.12), value: (_u, v) => formatPower(v) },
+      ],
+      axes: [axis(c), axis(c, { size: 70, values: (_u, splits) => splits.map((v) => formatPower(v)) })],
+      hooks: { setSelect: [(self) => zoomTo(self)] },
+    },
+    [[], [], []],
+    container,
+  );
+  fitWidth(u, container, HEIGHT);
+  u.over.addEventListener('dblclick', () => show(range));
+
+  function setCsv() {
+    const link = $('csv-link');
+    link.href = `/api/v1/history.csv?from=${view.from}&to=${view.to}`;
+    link.download = `kaifareader-${view.from}-${view.to}.csv`;
+  }
+
+  async function load(from, to, zoomed) {
+    const ticket = ++loading;
+    view = { from, to, zoomed };
+    setCsv();
+    const r = await getJson(`/api/v1/history?from=${from}&to=${to}&fields=${FIELDS}`);
+    if (ticket !== loading) return; // a newer request superseded this one
+    if (!r.ok) {
+      $('power-hint').textContent = failureText(r);
+      return;
+    }
+    u.setData([r.body.t, r.body.series.power_import_w, r.body.series.power_export_w], false);
+    u.setScale('x', { min: from, max: to });
+  }
+
+  function zoomTo(self) {
+    if (self.select.width < 5) return;
+    const from = Math.floor(self.posToVal(self.select.left, 'x'));
+    const to = Math.ceil(self.posToVal(self.select.left + self.select.width, 'x'));
+    self.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+    if (to - from >= 60) void load(from, to, true);
+  }
+
+  function show(seconds) {
+    range = seconds;
+    const to = Math.ceil(Date.now() / 1000);
+    return load(to - seconds, to, false);
+  }
+
+  /** A pushed snapshot: appended while the last hour is shown and not zoomed. */
+  function live(s) {
+    if (view.zoomed || range > 3600) return;
+    const t = s.received_at;
+    const from = Math.floor(t - range);
+    const [xs, imp, exp] = u.data;
+    const keep = xs.findIndex((x) => x >= from);
+    const start = keep < 0 ? xs.length : keep;
+    const nx = xs.slice(start).concat(t);
+    const ni = imp.slice(start).concat(baseValue(findByCde(s, '1.7.0')) ?? null);
+    const ne = exp.slice(start).concat(baseValue(findByCde(s, '2.7.0')) ?? null);
+    view = { from, to: Math.ceil(t), zoomed: false };
+    u.setData([nx, ni, ne], false);
+    u.setScale('x', { min: view.from, max: view.to });
+    setCsv();
+  }
+
+  /** Longer ranges are refetched now and then (the store adds a point per telegram). */
+  setInterval(() => {
+    if (!view.zoomed && range > 3600) void show(range);
+  }, 60_000);
+
+  return { u, show, live, get view() { return view; } };
+}

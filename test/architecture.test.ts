@@ -1,0 +1,97 @@
+/**
+ * Layering rules, read from the import lines (ARCHITECTURE.md: pure protocol code, I/O at the edges, one owning
+ * file per external library, lower layers never import higher ones, sinks see only MeterSnapshot).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const SRC = join(import.meta.dirname, '..', 'src');
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+function imports(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [
+    ...text.matchAll(/^(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]/gm),
+    ...text.matchAll(/import\(['"]([^'"]+)['"]\)/g),
+  ].map((m) => m[1]!);
+}
+
+const all = files(SRC).map((f) => ({
+  file: relative(SRC, f),
+  layer: relative(SRC, f).split('/')[0]!,
+  deps: imports(f),
+}));
+
+/** Layers that must stay pure (no I/O, no clocks): the decoder path. */
+const PURE = ['framing', 'dlms', 'axdr', 'cosem', 'profiles', 'pipeline', 'model', 'errors.ts', 'util'];
+const IO_MODULES = [
+  'node:fs',
+  'node:fs/promises',
+  'node:net',
+  'node:http',
+  'node:child_process',
+  'serialport',
+  'mqtt',
+  'libsql',
+];
+/** Lower layers may not import these higher ones. */
+const ORDER = ['errors.ts', 'util', 'model', 'framing', 'axdr', 'cosem', 'dlms', 'profiles', 'pipeline'];
+
+test('the decoder layers are pure: no file system, network, serial, MQTT or SQLite imports', () => {
+  const bad = all
+    .filter((f) => PURE.includes(f.layer))
+    .flatMap((f) => f.deps.filter((d) => IO_MODULES.includes(d)).map((d) => `${f.file} → ${d}`));
+  assert.deepEqual(bad, []);
+});
+
+test('the decoder layers never call Date.now() or new Date() (time is passed in)', () => {
+  const bad = all
+    .filter((f) => PURE.includes(f.layer))
+    .filter((f) => /Date\.now\(\)|new Date\(\)/.test(readFileSync(join(SRC, f.file), 'utf8')))
+    .map((f) => f.file);
+  assert.deepEqual(bad, []);
+});
+
+test('lower layers never import higher ones', () => {
+  const bad: string[] = [];
+  for (const f of all) {
+    const rank = ORDER.indexOf(f.layer);
+    if (rank < 0) continue;
+    for (const d of f.deps.filter((x) => x.startsWith('.'))) {
+      const target = relative(SRC, join(SRC, f.file, '..', d))
+        .split('/')[0]!
+        .replace(/\.js$/, '.ts');
+      const targetRank = ORDER.indexOf(target);
+      if (targetRank > rank) bad.push(`${f.file} → ${d}`);
+      if (targetRank < 0 && target !== f.layer) bad.push(`${f.file} → ${d} (outside the decoder)`);
+    }
+  }
+  assert.deepEqual(bad, []);
+});
+
+test('each external library has one owning file', () => {
+  const owners: Record<string, string[]> = { serialport: [], mqtt: [], libsql: [] };
+  for (const f of all) for (const d of f.deps) if (d in owners) owners[d]!.push(f.file);
+  assert.deepEqual(owners, {
+    serialport: ['transport/serial-source.ts'],
+    mqtt: ['sinks/mqtt/mqtt-client.ts'],
+    libsql: ['store/sqlite.ts'],
+  });
+});
+
+test('sinks, store and http see snapshots, never bytes: no framing/dlms/pipeline imports', () => {
+  const bad = all
+    .filter((f) => ['sinks', 'store', 'http'].includes(f.layer))
+    .flatMap((f) =>
+      f.deps.filter((d) => /\/(framing|dlms|pipeline|axdr)\//.test(d)).map((d) => `${f.file} → ${d}`),
+    );
+  assert.deepEqual(bad, []);
+});
