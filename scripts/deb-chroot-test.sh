@@ -17,7 +17,7 @@
 #   KAIFAREADER_CHROOT_MIRROR  package mirror (default: the first Debian mirror in /etc/apt/sources.list*)
 #   KAIFAREADER_CHROOT_CACHE   base chroot kept between runs (default /var/tmp/kaifareader-chroot-<suite>);
 #                              delete it to start from a fresh debootstrap
-# Runtime (2 cores): first run ≈ 3–6 min (debootstrap + nodejs download), later runs ≈ 30–60 s.
+# Runtime measured on 2 cores: first run 135 s (109 s of it debootstrap + nodejs download), later runs 10 s.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)

@@ -20,7 +20,10 @@ function renderFacts(st) {
     ['History rows', st.history_rows === null ? 'history off' : formatCount(st.history_rows)],
   ];
   if (st.last_error) {
-    facts.push(['Last error', `${st.last_error.code}: ${st.last_error.message} (${formatAge(Date.now() / 1000 - st.last_error.at)})`]);
+    facts.push([
+      'Last error',
+      `${st.last_error.code}: ${st.last_error.message} (${formatAge(Date.now() / 1000 - st.last_error.at)})`,
+    ]);
   }
   $('facts').replaceChildren(...facts.map(([k, v]) => fact(k, v)));
 }
@@ -45,7 +48,10 @@ function renderErrors(st) {
 function renderSinks(st) {
   const rows = Object.entries(st.sinks).map(([name, s]) => {
     const tr = el('tr');
-    const extra = [s.backlog ? `backlog ${formatCount(s.backlog)}` : '', s.dropped ? `dropped ${formatCount(s.dropped)}` : '']
+    const extra = [
+      s.backlog ? `backlog ${formatCount(s.backlog)}` : '',
+      s.dropped ? `dropped ${formatCount(s.dropped)}` : '',
+    ]
       .filter(Boolean)
       .join(', ');
     tr.append(el('td', name), el('td', s.state, s.ok ? 'good' : 'bad'), el('td', extra));

@@ -27,11 +27,28 @@ export function createEnergyChart(container, period) {
         width: Math.max(300, container.clientWidth),
         height: HEIGHT,
         cursor: { drag: { x: false, y: false } },
-        scales: { x: { time: false, range: (_u, min, max) => [min - 0.6, max + 0.6] } },
+        scales: {
+          x: { time: false, range: (_u, min, max) => [min - 0.6, max + 0.6] },
+          y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.08 : 1] },
+        },
         series: [
           { label: period === 'day' ? 'Day' : 'Month', value: (_u, i) => labels[i] ?? '–' },
-          { label: 'Import', stroke: c.imp, fill: c.imp, paths: bars(-1), points: { show: false }, value: (_u, v) => fmt(v) },
-          { label: 'Export', stroke: c.exp, fill: c.exp, paths: bars(1), points: { show: false }, value: (_u, v) => fmt(v) },
+          {
+            label: 'Import',
+            stroke: c.imp,
+            fill: c.imp,
+            paths: bars(-1),
+            points: { show: false },
+            value: (_u, v) => fmt(v),
+          },
+          {
+            label: 'Export',
+            stroke: c.exp,
+            fill: c.exp,
+            paths: bars(1),
+            points: { show: false },
+            value: (_u, v) => fmt(v),
+          },
         ],
         axes: [
           axis(c, {

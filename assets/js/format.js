@@ -20,7 +20,8 @@ export function baseValue(reading) {
   return f === undefined ? undefined : reading.value * f;
 }
 
-const nf = (digits) => new Intl.NumberFormat(undefined, { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const nf = (digits) =>
+  new Intl.NumberFormat(undefined, { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const nf0 = nf(0);
 const nf1 = nf(1);
 const nf2 = nf(2);

@@ -7,7 +7,9 @@ import { createPowerChart } from './power-chart.js';
 import { createEnergyChart } from './energy-chart.js';
 
 // A token given as ?token= was turned into a cookie by the server: drop it from the address bar.
-if (new URLSearchParams(location.search).has('token')) history.replaceState(null, '', location.pathname);
+const { location, history } = window;
+if (new window.URLSearchParams(location.search).has('token'))
+  history.replaceState(null, '', location.pathname);
 
 const state = { snapshot: undefined, snapshots: 0, statuses: 0 };
 const power = createPowerChart($('power-chart'));
@@ -22,7 +24,8 @@ window.kaifareader = {
 
 for (const button of $('ranges').querySelectorAll('button')) {
   button.addEventListener('click', () => {
-    for (const b of $('ranges').querySelectorAll('button')) b.setAttribute('aria-pressed', String(b === button));
+    for (const b of $('ranges').querySelectorAll('button'))
+      b.setAttribute('aria-pressed', String(b === button));
     void power.show(Number(button.dataset.range));
   });
 }

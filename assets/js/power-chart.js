@@ -10,6 +10,27 @@ import { baseValue, findByCde, formatPower } from './format.js';
 const HEIGHT = 280;
 const FIELDS = 'power_import_w,power_export_w';
 
+/**
+ * Drops empty buckets and keeps a null only where the data really stops (longer than `maxGap` seconds), so a
+ * meter that pushes less often than the bucket width still draws a line while an outage shows as a gap.
+ */
+export function compact(t, imp, exp, maxGap) {
+  const out = [[], [], []];
+  for (let i = 0; i < t.length; i++) {
+    if (imp[i] === null && exp[i] === null) continue;
+    const prev = out[0].length ? out[0][out[0].length - 1] : undefined;
+    if (prev !== undefined && t[i] - prev > maxGap) {
+      out[0].push(prev + 1);
+      out[1].push(null);
+      out[2].push(null);
+    }
+    out[0].push(t[i]);
+    out[1].push(imp[i]);
+    out[2].push(exp[i]);
+  }
+  return out;
+}
+
 export function createPowerChart(container) {
   const c = colors();
   let range = 3600; // seconds shown by the active range button
@@ -24,8 +45,20 @@ export function createPowerChart(container) {
       scales: { x: { time: true } },
       series: [
         {},
-        { label: 'Import', stroke: c.imp, width: 2, fill: alpha(c.imp, 0.12), value: (_u, v) => formatPower(v) },
-        { label: 'Export', stroke: c.exp, width: 2, fill: alpha(c.exp, 0.12), value: (_u, v) => formatPower(v) },
+        {
+          label: 'Import',
+          stroke: c.imp,
+          width: 2,
+          fill: alpha(c.imp, 0.12),
+          value: (_u, v) => formatPower(v),
+        },
+        {
+          label: 'Export',
+          stroke: c.exp,
+          width: 2,
+          fill: alpha(c.exp, 0.12),
+          value: (_u, v) => formatPower(v),
+        },
       ],
       axes: [axis(c), axis(c, { size: 70, values: (_u, splits) => splits.map((v) => formatPower(v)) })],
       hooks: { setSelect: [(self) => zoomTo(self)] },
@@ -52,7 +85,8 @@ export function createPowerChart(container) {
       $('power-hint').textContent = failureText(r);
       return;
     }
-    u.setData([r.body.t, r.body.series.power_import_w, r.body.series.power_export_w], false);
+    const { t, series, step } = r.body;
+    u.setData(compact(t, series.power_import_w, series.power_export_w, Math.max(5 * step, 120)));
     u.setScale('x', { min: from, max: to });
   }
 
@@ -82,7 +116,7 @@ export function createPowerChart(container) {
     const ni = imp.slice(start).concat(baseValue(findByCde(s, '1.7.0')) ?? null);
     const ne = exp.slice(start).concat(baseValue(findByCde(s, '2.7.0')) ?? null);
     view = { from, to: Math.ceil(t), zoomed: false };
-    u.setData([nx, ni, ne], false);
+    u.setData([nx, ni, ne]);
     u.setScale('x', { min: view.from, max: view.to });
     setCsv();
   }
@@ -92,5 +126,12 @@ export function createPowerChart(container) {
     if (!view.zoomed && range > 3600) void show(range);
   }, 60_000);
 
-  return { u, show, live, get view() { return view; } };
+  return {
+    u,
+    show,
+    live,
+    get view() {
+      return view;
+    },
+  };
 }

@@ -10,7 +10,7 @@
 import type { Command } from 'commander';
 import { loadConfig, resolveConfigPath, formatIssue } from '../config/load.js';
 import { createLogger } from '../log/create-logger.js';
-import { createApp, type App } from '../daemon/app.js';
+import type { App } from '../daemon/app.js';
 import { PROFILES } from '../profiles/meters.js';
 import { packageVersion } from './version.js';
 import type { AppConfig } from '../config/types.js';
@@ -62,7 +62,9 @@ export async function runUntilSignal(
 export async function runApp(config: AppConfig, warnings: string[], source?: ByteSource): Promise<number> {
   const logger = createLogger(config.logging);
   for (const w of warnings) logger.warn(w);
-  const app = createApp({ config, logger, version: packageVersion(), source });
+  // Imported here, not at the top: `kaifareader decode` / `config check` do not load sinks, mqtt or SQLite.
+  const { createApp } = await import('../daemon/app.js');
+  const app = await createApp({ config, logger, version: packageVersion(), source });
   logger.info(`kaifareader ${packageVersion()} reading ${source?.describe() ?? describeSource(config)}`);
   return runUntilSignal(
     app,

@@ -1,6 +1,10 @@
 /**
  * The composition root: builds source, sinks, daemon and HTTP server from a validated AppConfig. Shared by
  * `kaifareader run` and `kaifareader demo` (which injects the simulated meter as its source).
+ *
+ * The MQTT sink, the history store and the HTTP server are imported only when the config enables them: the mqtt
+ * client alone adds ~15 MB of resident memory, libsql ~7 MB — a Solarview-only daemon on a Raspberry Pi should
+ * not pay for them (see bench/daemon.ts).
  */
 import type { AppConfig } from '../config/types.js';
 import type { ByteSource } from '../transport/types.js';
@@ -8,10 +12,8 @@ import type { Sink } from '../sinks/sink.js';
 import type { Logger } from '../log/logger.js';
 import type { HistoryReader } from '../store/history-types.js';
 import { createSource } from '../transport/create-source.js';
+import type { HttpServer } from '../http/server.js';
 import { createSolarviewSink } from '../sinks/solarview.js';
-import { createMqttSink } from '../sinks/mqtt/mqtt-sink.js';
-import { createHistorySink } from '../sinks/history-sink.js';
-import { createHttpServer, type HttpServer } from '../http/server.js';
 import { createDaemon, type Daemon } from './daemon.js';
 
 export interface App {
@@ -31,13 +33,14 @@ export interface AppOptions {
   now?: () => number;
 }
 
-export function createApp(opts: AppOptions): App {
+export async function createApp(opts: AppOptions): Promise<App> {
   const { config, logger } = opts;
   const sinks: Sink[] = [];
   let history: HistoryReader | undefined;
   if (config.exports.solarview)
     sinks.push(createSolarviewSink(config.exports.solarview, logger.child('solarview')));
   if (config.exports.history) {
+    const { createHistorySink } = await import('../sinks/history-sink.js');
     const h = createHistorySink(config.exports.history, { logger });
     history = h.reader;
     sinks.push(h);
@@ -53,12 +56,14 @@ export function createApp(opts: AppOptions): App {
     now: opts.now,
   });
   if (config.exports.mqtt) {
+    const { createMqttSink } = await import('../sinks/mqtt/mqtt-sink.js');
     sinks.push(
       createMqttSink(config.exports.mqtt, { logger, dataDir: config.dataDir, status: daemon.status }),
     );
   }
   let server: HttpServer | undefined;
   if (config.http) {
+    const { createHttpServer } = await import('../http/server.js');
     server = createHttpServer({
       config: config.http,
       status: daemon.status,

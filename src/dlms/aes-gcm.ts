@@ -6,14 +6,25 @@
  *   authentication only (SC 0x10): AAD = SC ‖ AK ‖ plaintext, empty ciphertext
  *
  * The tag-less path computes the CTR keystream with one long-lived AES-128-ECB cipher per key (encrypting the
- * counter blocks), which avoids creating a cipher object per telegram; node:crypto is the only dependency.
+ * counter blocks, built in a reused scratch buffer), which avoids creating a cipher object per telegram — about
+ * 3× cheaper than createDecipheriv('aes-128-ctr') per telegram. node:crypto is the only dependency.
  */
 import { createCipheriv, createDecipheriv, timingSafeEqual, type Cipher } from 'node:crypto';
 import { DecodeError } from '../errors.js';
 
 const ecbCache = new Map<string, Cipher>();
+/** The last key used and its cipher: a meter has one key, so the map lookup (and its string key) is rare. */
+const lastKey = new Uint8Array(16);
+let lastCipher: Cipher | undefined;
+
+function sameAsLast(key: Uint8Array): boolean {
+  if (lastCipher === undefined || key.length !== 16) return false;
+  for (let i = 0; i < 16; i++) if (key[i] !== lastKey[i]) return false;
+  return true;
+}
 
 function ecbFor(key: Uint8Array): Cipher {
+  if (sameAsLast(key)) return lastCipher!;
   const id = Buffer.from(key).toString('latin1');
   let c = ecbCache.get(id);
   if (!c) {
@@ -21,6 +32,10 @@ function ecbFor(key: Uint8Array): Cipher {
     c = createCipheriv('aes-128-ecb', key, null);
     c.setAutoPadding(false);
     ecbCache.set(id, c);
+  }
+  if (key.length === 16) {
+    lastKey.set(key);
+    lastCipher = c;
   }
   return c;
 }
@@ -33,19 +48,32 @@ export function gcmIv(systemTitle: Uint8Array, invocationCounter: number): Buffe
   return iv;
 }
 
+/** Counter blocks, reused from call to call (grown when a longer telegram comes); 32-bit words in memory order. */
+let counters = new Uint32Array(256);
+const ivWords = new Uint32Array(3);
+const ivBytes = new Uint8Array(ivWords.buffer);
+/** Whether this machine stores 32-bit words little-endian (then the big-endian block counter is byte-swapped). */
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
+const bigEndian = (n: number): number =>
+  LITTLE_ENDIAN ? ((n & 0xff) << 24) | ((n & 0xff00) << 8) | ((n >>> 8) & 0xff00) | (n >>> 24) : n;
+
 /** XORs `data` with GCM's keystream (counter blocks IV ‖ 2, IV ‖ 3, …): decrypts and encrypts alike. */
 export function gcmKeystreamXor(key: Uint8Array, iv: Uint8Array, data: Uint8Array): Uint8Array {
   const blocks = Math.ceil(data.length / 16);
-  const counters = Buffer.allocUnsafe(blocks * 16);
-  for (let b = 0; b < blocks; b++) {
-    const o = b * 16;
-    counters.set(iv, o);
-    counters.writeUInt32BE((b + 2) >>> 0, o + 12);
+  if (counters.length < blocks * 4) counters = new Uint32Array(blocks * 4);
+  ivBytes.set(iv.subarray(0, 12));
+  const [w0, w1, w2] = ivWords;
+  for (let b = 0, o = 0; b < blocks; b++, o += 4) {
+    counters[o] = w0!;
+    counters[o + 1] = w1!;
+    counters[o + 2] = w2!;
+    counters[o + 3] = bigEndian(b + 2);
   }
-  const ks = ecbFor(key).update(counters);
-  const out = new Uint8Array(data.length);
-  for (let i = 0; i < data.length; i++) out[i] = data[i]! ^ ks[i]!;
-  return out;
+  // The keystream buffer is fresh for every call: XOR in place and hand it out as the result.
+  const ks = ecbFor(key).update(new Uint8Array(counters.buffer, 0, blocks * 16));
+  for (let i = 0; i < data.length; i++) ks[i]! ^= data[i]!;
+  return new Uint8Array(ks.buffer, ks.byteOffset, data.length);
 }
 
 /** AES-128-GCM decryption with tag check; throws `gcm.auth-failed` when the tag does not verify. */

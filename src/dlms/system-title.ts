@@ -28,15 +28,30 @@ export interface SystemTitleInfo {
   manufacturer?: string;
   /** FLAG id + hex of the other five bytes, e.g. `KFM1020007840`: a fallback meter id. */
   id: string;
+  /** All 8 bytes as upper-case hex, e.g. `4B464D1020007840`. */
+  hex: string;
+}
+
+function describe(st: Uint8Array): SystemTitleInfo {
+  const isLetter = (c: number | undefined) => c !== undefined && c >= 0x41 && c <= 0x5a;
+  const flag = isLetter(st[0]) && isLetter(st[1]) && isLetter(st[2]) ? String.fromCharCode(st[0]!, st[1]!, st[2]!) : undefined;
+  const hex = toHex(st);
+  return flag ? { flag, manufacturer: MANUFACTURERS[flag], id: flag + hex.slice(6), hex } : { id: hex, hex };
+}
+
+/** The last title seen and its description: a meter sends the same title in every telegram. */
+let lastTitle = new Uint8Array(0);
+let lastInfo: SystemTitleInfo | undefined;
+
+function sameAsLast(st: Uint8Array): boolean {
+  if (st.length !== lastTitle.length) return false;
+  for (let i = 0; i < st.length; i++) if (st[i] !== lastTitle[i]) return false;
+  return true;
 }
 
 export function describeSystemTitle(st: Uint8Array): SystemTitleInfo {
-  const head = st.subarray(0, 3);
-  const flag =
-    head.length === 3 && head.every((c) => c >= 0x41 && c <= 0x5a)
-      ? Buffer.from(head).toString('latin1')
-      : undefined;
-  return flag
-    ? { flag, manufacturer: MANUFACTURERS[flag], id: flag + toHex(st.subarray(3)) }
-    : { id: toHex(st) };
+  if (lastInfo && sameAsLast(st)) return lastInfo;
+  lastInfo = describe(st);
+  lastTitle = st.slice();
+  return lastInfo;
 }

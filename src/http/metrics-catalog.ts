@@ -43,7 +43,13 @@ export const UNIT_SCALE: Readonly<Record<string, { base: BaseUnit; factor: numbe
 const P = 'kaifareader_';
 const phase = (p: 1 | 2 | 3) => ({ phase: `l${p}` });
 
-function m(name: string, type: ReadingMetric['type'], base: BaseUnit, help: string, labels?: Record<string, string>) {
+function m(
+  name: string,
+  type: ReadingMetric['type'],
+  base: BaseUnit,
+  help: string,
+  labels?: Record<string, string>,
+) {
   return { name: P + name, type, base, help, ...(labels ? { labels } : {}) } satisfies ReadingMetric;
 }
 

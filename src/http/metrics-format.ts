@@ -94,14 +94,23 @@ function addReadings(out: Exposition, s: MeterSnapshot): void {
       out.add(metric.name, metric.type, metric.help, value, { ...meter, ...metric.labels });
     } else {
       const help = 'Numeric reading without a dedicated metric, in its DLMS unit';
-      out.add('kaifareader_obis_value', 'gauge', help, r.value, { ...meter, obis: r.obis, unit: r.unit ?? '' });
+      out.add('kaifareader_obis_value', 'gauge', help, r.value, {
+        ...meter,
+        obis: r.obis,
+        unit: r.unit ?? '',
+      });
     }
   }
 }
 
 function addStatus(out: Exposition, st: DaemonStatus): void {
   out.add('kaifareader_start_time_seconds', 'gauge', 'Daemon start time, unix seconds', st.startedAt / 1000);
-  out.add('kaifareader_source_connected', 'gauge', 'Whether the byte source is open (1) or not (0)', +st.sourceConnected);
+  out.add(
+    'kaifareader_source_connected',
+    'gauge',
+    'Whether the byte source is open (1) or not (0)',
+    +st.sourceConnected,
+  );
   out.add('kaifareader_received_bytes_total', 'counter', 'Bytes read from the source', st.bytesReceived);
   out.add('kaifareader_frames_total', 'counter', 'Link-layer frames with a valid checksum', st.framesOk);
   out.add('kaifareader_telegrams_total', 'counter', 'Telegrams decoded into readings', st.telegramsOk);
@@ -121,25 +130,44 @@ function addStatus(out: Exposition, st: DaemonStatus): void {
 
 function addSinks(out: Exposition, st: DaemonStatus): void {
   const names = Object.keys(st.sinks).sort();
-  for (const sink of names) out.add('kaifareader_sink_up', 'gauge', 'Sink healthy (1) or failing (0)', +st.sinks[sink]!.ok, { sink });
+  for (const sink of names)
+    out.add('kaifareader_sink_up', 'gauge', 'Sink healthy (1) or failing (0)', +st.sinks[sink]!.ok, { sink });
   const backlog = st.sinks.mqtt?.backlog;
   if (backlog !== undefined) {
-    out.add('kaifareader_outbox_backlog', 'gauge', 'MQTT messages waiting in the outbox for the broker', backlog);
+    out.add(
+      'kaifareader_outbox_backlog',
+      'gauge',
+      'MQTT messages waiting in the outbox for the broker',
+      backlog,
+    );
   }
   for (const sink of names) {
     const dropped = st.sinks[sink]!.dropped;
     if (dropped === undefined) continue;
-    out.add('kaifareader_sink_dropped_total', 'counter', 'Items a sink dropped because a bound was reached', dropped, { sink });
+    out.add(
+      'kaifareader_sink_dropped_total',
+      'counter',
+      'Items a sink dropped because a bound was reached',
+      dropped,
+      { sink },
+    );
   }
 }
 
 export function formatMetrics(input: MetricsInput): string {
   const out = new Exposition();
-  out.add('kaifareader_info', 'gauge', 'kaifareader version (value is always 1)', 1, { version: input.version });
+  out.add('kaifareader_info', 'gauge', 'kaifareader version (value is always 1)', 1, {
+    version: input.version,
+  });
   addStatus(out, input.status);
   addSinks(out, input.status);
   if (input.historyRows !== undefined) {
-    out.add('kaifareader_history_rows', 'gauge', 'Full-resolution rows in the history store', input.historyRows);
+    out.add(
+      'kaifareader_history_rows',
+      'gauge',
+      'Full-resolution rows in the history store',
+      input.historyRows,
+    );
   }
   if (input.snapshot) addReadings(out, input.snapshot);
   return out.text();

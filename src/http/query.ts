@@ -15,7 +15,9 @@ export function parseSeconds(params: URLSearchParams, name: string, fallback: nu
   const raw = params.get(name);
   if (raw === null || raw === '') return fallback;
   if (!/^\d{1,12}$/.test(raw)) {
-    throw new BadRequest(`${name} must be a time in unix seconds (a whole number such as 1764000000), got "${raw}"`);
+    throw new BadRequest(
+      `${name} must be a time in unix seconds (a whole number such as 1764000000), got "${raw}"`,
+    );
   }
   return Number(raw);
 }
@@ -44,7 +46,9 @@ export function parseStep(params: URLSearchParams, range: TimeRange): number {
   const step = Number(raw);
   if (span / step > MAX_POINTS) {
     const min = Math.ceil(span / MAX_POINTS);
-    throw new BadRequest(`step ${step} gives more than ${MAX_POINTS} points for this range: use step ≥ ${min}`);
+    throw new BadRequest(
+      `step ${step} gives more than ${MAX_POINTS} points for this range: use step ≥ ${min}`,
+    );
   }
   return step;
 }

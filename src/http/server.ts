@@ -73,7 +73,12 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, deps: HttpDep
   const auth = authorize(req, url, config);
   if (!auth.ok) {
     res.setHeader('WWW-Authenticate', auth.challenge);
-    sendError(res, 401, 'unauthorized', 'authentication required: send the configured token or user/password');
+    sendError(
+      res,
+      401,
+      'unauthorized',
+      'authentication required: send the configured token or user/password',
+    );
     return;
   }
   if (auth.setCookie) res.setHeader('Set-Cookie', auth.setCookie);
@@ -117,11 +122,11 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
   };
 
   return {
-    start() {
+    async start() {
       assertSafeBinding(opts.config);
       const srv = createServer({ keepAliveTimeout: 5000 }, onRequest);
       server = srv;
-      return new Promise((resolve, reject) => {
+      return new Promise<{ host: string; port: number }>((resolve, reject) => {
         const onError = (e: NodeJS.ErrnoException) => {
           server = undefined;
           reject(new Error(listenHint(opts.config, e)));
@@ -163,7 +168,8 @@ function formatHost(address: string): string {
 /** Turns a listen error into a sentence that says what to change. */
 function listenHint(config: HttpConfig, e: NodeJS.ErrnoException): string {
   const where = `${config.host}:${config.port}`;
-  if (e.code === 'EADDRINUSE') return `http: ${where} is already in use: stop the other program or change http.port`;
+  if (e.code === 'EADDRINUSE')
+    return `http: ${where} is already in use: stop the other program or change http.port`;
   if (e.code === 'EACCES') return `http: no permission to listen on ${where}: use a port above 1023`;
   if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') {
     return `http: ${config.host} is not an address of this machine: fix http.host (e.g. 127.0.0.1 or 0.0.0.0)`;

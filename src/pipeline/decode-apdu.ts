@@ -18,7 +18,6 @@ import { interpretBody } from '../profiles/detect.js';
 import { dsmrTimeToIso, isDsmr, readDsmr } from '../profiles/dsmr.js';
 import { findProfile } from '../profiles/meters.js';
 import type { Profile } from '../profiles/profile.js';
-import { toHex } from '../util/hex.js';
 
 export interface ApduContext {
   keys: CipherKeys;
@@ -58,7 +57,7 @@ function decipher(apdu: Uint8Array, keys: CipherKeys): Plain {
   const security: SecurityInfo = {
     mode: securityMode(c.securityControl),
     securityControl: c.securityControl,
-    systemTitle: toHex(c.systemTitle),
+    systemTitle: systemTitle.hex,
     invocationCounter: c.invocationCounter,
     tagVerified,
   };
@@ -106,11 +105,24 @@ function safeDateTime(dt: Parameters<typeof formatCosemDateTime>[0]): string | u
   }
 }
 
+const LOCAL_CLOCK = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/;
+
+/** The meter number (x.x.96.1.0.255) and the clock reading as text, in one pass over the readings. */
+function numberAndClock(readings: Reading[]): [string | undefined, string | undefined] {
+  let number: string | undefined;
+  let clock: string | undefined;
+  for (const r of readings) {
+    if (typeof r.value !== 'string') continue;
+    if (number === undefined && r.obis.endsWith('.96.1.0.255')) number = r.value;
+    else if (clock === undefined && r.key === 'meter_time') clock = r.value;
+  }
+  return [number, clock];
+}
+
 function snapshotOf(p: Plain, body: Body, ctx: ApduContext): MeterSnapshot {
-  const number = body.readings.find((r) => r.obis.endsWith('.96.1.0.255') && typeof r.value === 'string');
-  const clock = body.readings.find((r) => r.key === 'meter_time' && typeof r.value === 'string');
+  const [number, clock] = numberAndClock(body.readings);
   const snapshot: MeterSnapshot = {
-    meterId: (number?.value as string | undefined) ?? p.systemTitle?.id ?? 'unknown',
+    meterId: number ?? p.systemTitle?.id ?? 'unknown',
     profile: body.profile.id,
     receivedAt: ctx.receivedAt,
     framing: ctx.framing,
@@ -119,14 +131,10 @@ function snapshotOf(p: Plain, body: Body, ctx: ApduContext): MeterSnapshot {
   };
   const manufacturer = p.systemTitle?.manufacturer ?? body.profile.manufacturer;
   if (manufacturer) snapshot.manufacturer = manufacturer;
-  if (
-    body.profile.model &&
-    (!p.systemTitle?.manufacturer || p.systemTitle.manufacturer === body.profile.manufacturer)
-  ) {
+  if (body.profile.model && (!p.systemTitle?.manufacturer || p.systemTitle.manufacturer === body.profile.manufacturer)) {
     snapshot.model = body.profile.model;
   }
-  const localClock = typeof clock?.value === 'string' && /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(clock.value);
-  const meterTime = body.meterTime ?? (localClock ? (clock!.value as string).replace(' ', 'T') : undefined);
+  const meterTime = body.meterTime ?? (clock !== undefined && LOCAL_CLOCK.test(clock) ? clock.replace(' ', 'T') : undefined);
   if (meterTime) snapshot.meterTime = meterTime;
   return snapshot;
 }

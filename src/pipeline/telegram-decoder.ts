@@ -65,11 +65,12 @@ export class TelegramDecoder {
         receivedAt,
         framing: seg.frames[0]!.kind,
       });
-      out.push(
-        r.ok
-          ? { type: 'telegram', frames: seg.frames, ...r.value }
-          : { type: 'error', error: r.error, frames: seg.frames },
-      );
+      if (r.ok) {
+        const { snapshot, plaintext, longInvokeId } = r.value;
+        out.push({ type: 'telegram', frames: seg.frames, snapshot, plaintext, longInvokeId });
+      } else {
+        out.push({ type: 'error', error: r.error, frames: seg.frames });
+      }
     }
     return out;
   }

@@ -75,7 +75,12 @@ export function createFakeHistory(rows: FakeRow[], latest?: MeterSnapshot): Fake
         b.export_wh = e - b.firstE;
         out.set(start, b);
       }
-      return [...out.values()].map(({ start, label, import_wh, export_wh }) => ({ start, label, import_wh, export_wh }));
+      return [...out.values()].map(({ start, label, import_wh, export_wh }) => ({
+        start,
+        label,
+        import_wh,
+        export_wh,
+      }));
     },
   };
 }

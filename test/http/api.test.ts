@@ -87,7 +87,13 @@ test('GET /api/v1/status: every DaemonStatus field in snake_case', async () => {
           dropped: 0,
           last_error: 'ECONNREFUSED',
         },
-        solarview: { ok: true, state: 'writing /run/kaifareader/solarview.txt', backlog: null, dropped: null, last_error: null },
+        solarview: {
+          ok: true,
+          state: 'writing /run/kaifareader/solarview.txt',
+          backlog: null,
+          dropped: null,
+          last_error: null,
+        },
       },
       history_rows: 60,
     });
@@ -180,10 +186,15 @@ test('GET /api/v1/energy returns the store buckets', async () => {
 test('GET /api/v1/history.csv: header row, CRLF, ISO time, empty cells for gaps, download name', async () => {
   const h = await startHarness({ history: createFakeHistory(rows.slice(0, 2)) });
   try {
-    const res = await fetch(`${h.base}/api/v1/history.csv?from=${T0}&to=${T0 + 180}&step=60&fields=power_import_w`);
+    const res = await fetch(
+      `${h.base}/api/v1/history.csv?from=${T0}&to=${T0 + 180}&step=60&fields=power_import_w`,
+    );
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('content-type'), 'text/csv; charset=utf-8');
-    assert.equal(res.headers.get('content-disposition'), `attachment; filename="kaifareader-${T0}-${T0 + 180}.csv"`);
+    assert.equal(
+      res.headers.get('content-disposition'),
+      `attachment; filename="kaifareader-${T0}-${T0 + 180}.csv"`,
+    );
     assert.equal(
       await res.text(),
       'time_unix,time_utc,power_import_w\r\n' +
@@ -238,7 +249,10 @@ test('unknown paths are 404 JSON, other methods 405 with Allow, failures 500 wit
     res = await fetch(`${h.base}/api/v1/history`);
     assert.equal(res.status, 500);
     const text = await res.text();
-    assert.deepEqual(JSON.parse(text), { error: 'internal', message: 'internal error: see the kaifareader log' });
+    assert.deepEqual(JSON.parse(text), {
+      error: 'internal',
+      message: 'internal error: see the kaifareader log',
+    });
     assert.doesNotMatch(text, /secret|at .*\.ts/);
   } finally {
     await h.close();
@@ -254,7 +268,11 @@ test('page, assets and vendor uPlot are served with security headers; traversal 
     assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'self'/);
     assert.equal(page.headers.get('x-content-type-options'), 'nosniff');
     const html = await page.text();
-    assert.doesNotMatch(html, /<script>|<script(?![^>]*\bsrc=)[^>]*>|\son[a-z]+=|style=/i, 'no inline script or style');
+    assert.doesNotMatch(
+      html,
+      /<script>|<script(?![^>]*\bsrc=)[^>]*>|\son[a-z]+=|style=/i,
+      'no inline script or style',
+    );
     const etag = page.headers.get('etag') ?? '';
     assert.equal((await fetch(`${h.base}/`, { headers: { 'If-None-Match': etag } })).status, 304);
 
@@ -265,7 +283,12 @@ test('page, assets and vendor uPlot are served with security headers; traversal 
     const api = await fetch(`${h.base}/api/v1/status`);
     assert.equal(api.headers.get('cache-control'), 'no-store');
     assert.equal(api.headers.get('x-frame-options'), 'DENY');
-    for (const p of ['/assets/../package.json', '/assets/%2e%2e/package.json', '/assets/.hidden', '/vendor/uPlot.cjs.js']) {
+    for (const p of [
+      '/assets/../package.json',
+      '/assets/%2e%2e/package.json',
+      '/assets/.hidden',
+      '/vendor/uPlot.cjs.js',
+    ]) {
       const res = await fetch(h.base + p);
       assert.equal(res.status, 404, p);
     }

@@ -23,7 +23,12 @@ export function fixtureSnapshot(receivedAt = 1_632_728_835_000, powerImportW = 0
     receivedAt,
     meterTime: '2021-09-27T09:47:15+02:00',
     framing: 'mbus',
-    security: { mode: 'encrypted', securityControl: 0x20, systemTitle: '4B464D6750000009', invocationCounter: 9 },
+    security: {
+      mode: 'encrypted',
+      securityControl: 0x20,
+      systemTitle: '4B464D6750000009',
+      invocationCounter: 9,
+    },
     readings: [
       r('0.0.96.1.0.255', 'meter_number', 'Meter number', '181220000009'),
       r('1.0.1.8.0.255', 'energy_import_wh', 'Active energy import (A+)', 12937, 'Wh'),
@@ -57,7 +62,13 @@ export function fixtureStatus(): DaemonStatus {
     meterId: '181220000009',
     diagnosis: { state: 'ok', hint: 'telegrams arrive and decode' },
     sinks: {
-      mqtt: { ok: false, state: 'broker unreachable: ECONNREFUSED', backlog: 42, dropped: 0, lastError: 'ECONNREFUSED' },
+      mqtt: {
+        ok: false,
+        state: 'broker unreachable: ECONNREFUSED',
+        backlog: 42,
+        dropped: 0,
+        lastError: 'ECONNREFUSED',
+      },
       solarview: { ok: true, state: 'writing /run/kaifareader/solarview.txt' },
     },
   };

@@ -91,7 +91,8 @@ kaifareader_power_factor_ratio{meter_id="181220000009"} 1
 kaifareader_obis_value{meter_id="181220000009",obis="1.0.32.32.0.255",unit=""} 3
 `;
 
-const full = () => formatMetrics({ status: fixtureStatus(), snapshot: fixtureSnapshot(), version: '0.1.0', historyRows: 5 });
+const full = () =>
+  formatMetrics({ status: fixtureStatus(), snapshot: fixtureSnapshot(), version: '0.1.0', historyRows: 5 });
 
 test('metrics text for the fixture status and snapshot is exactly as documented', () => {
   assert.equal(full(), EXPECTED);
@@ -101,7 +102,13 @@ test('promtool check metrics accepts the output', () => {
   const probe = spawnSync('promtool', ['--version']);
   assert.equal(probe.error, undefined, 'promtool missing: apt-get install prometheus (.ci/run installs it)');
   const minimal = formatMetrics({
-    status: { ...fixtureStatus(), errorsByCode: {}, lastError: undefined, lastTelegramAt: undefined, sinks: {} },
+    status: {
+      ...fixtureStatus(),
+      errorsByCode: {},
+      lastError: undefined,
+      lastTelegramAt: undefined,
+      sinks: {},
+    },
     version: '0.1.0',
   });
   for (const text of [full(), minimal]) {

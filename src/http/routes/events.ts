@@ -22,7 +22,12 @@ export const events: Route = {
   path: '/events',
   handle({ req, res, deps }) {
     if (deps.sseClients.size >= deps.sse.maxClients) {
-      sendError(res, 503, 'too_many_clients', `at most ${deps.sse.maxClients} live streams: close other dashboards`);
+      sendError(
+        res,
+        503,
+        'too_many_clients',
+        `at most ${deps.sse.maxClients} live streams: close other dashboards`,
+      );
       return;
     }
     res.writeHead(200, {
@@ -50,9 +55,14 @@ export const events: Route = {
     const first = currentSnapshot(deps);
     if (first) writeEvent(res, 'snapshot', toApiSnapshot(first));
 
-    const unsubscribe = deps.subscribe((s) => guarded('snapshot', () => writeEvent(res, 'snapshot', toApiSnapshot(s)))());
+    const unsubscribe = deps.subscribe((s) =>
+      guarded('snapshot', () => writeEvent(res, 'snapshot', toApiSnapshot(s)))(),
+    );
     const statusTimer = setInterval(sendStatus, deps.sse.statusIntervalMs);
-    const heartbeat = setInterval(guarded('heartbeat', () => res.write(': ping\n\n')), deps.sse.heartbeatMs);
+    const heartbeat = setInterval(
+      guarded('heartbeat', () => res.write(': ping\n\n')),
+      deps.sse.heartbeatMs,
+    );
     statusTimer.unref();
     heartbeat.unref();
 

@@ -1,0 +1,170 @@
+/**
+ * Daemon benchmark: the real `kaifareader` process (spawned CLI, old meter.json, Solarview export) reading a real
+ * pty pair (socat), fed recorded Vorarlberg Kaifa MA309 telegrams (2 M-Bus frames, 376 bytes, SC 0x21).
+ *
+ * Method: the daemon is started and the benchmark waits until it holds the port open. Each telegram is written
+ * as the meter sends it — first frame, a short gap, second frame — and the clock starts when the write of its
+ * last byte returns. It stops when `fs.watch` on the export directory reports the Solarview file replaced
+ * (the sink writes a temp file and renames it over `kaifa.txt`). Then a pause, so telegrams never overlap.
+ * The first WARMUP telegrams are not counted (JIT, first file creation).
+ *
+ * Cases:
+ *   daemon-latency   last byte written → Solarview file replaced: median, p95, max (ms). Target ≤ 10 ms; the old
+ *                    Python script returns from its read only after the serial timeout (~1000 ms).
+ *   daemon-memory    the daemon's peak RSS (VmHWM from /proc/<pid>/status at the end) next to a bare `node -e`
+ *                    (same measurement). Target ≤ 60 MB.
+ *   daemon-cpu       the daemon's CPU time (utime + stime from /proc/<pid>/stat) over the measured telegrams,
+ *                    divided by their number: everything the process does per telegram (read, decode, log
+ *                    line, file write).
+ *
+ * Needs Linux (/proc), socat and a built dist/ (`npm run bench` builds). Runnable alone:
+ *   node --import tsx bench/daemon.ts [--quick]
+ */
+import { spawn, execFileSync } from 'node:child_process';
+import { closeSync, openSync, readFileSync, watch, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createPtyPair } from '../test/helpers/pty.js';
+import { loadVector } from '../test/helpers/vectors.js';
+import { BIN, assertBuilt, runCli, waitUntil } from '../test/e2e/helpers/cli-process.js';
+import { holdsOpen, makeTempDir, writeLegacyConfig } from '../test/e2e/helpers/daemon-fixtures.js';
+
+type Row = Record<string, number | string>;
+
+export interface BenchOptions {
+  quick: boolean;
+  only?: string;
+}
+
+export const caseNames = ['daemon-latency', 'daemon-memory', 'daemon-cpu'];
+
+const WARMUP = 5;
+/** Gap between the two frames of a telegram (a real MA309 leaves ~200 ms; the daemon may not wait for it). */
+const FRAME_GAP_MS = 5;
+/** Pause after each telegram's file update before the next telegram. */
+const PAUSE_MS = 15;
+const FILE = 'kaifa.txt';
+
+const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** Peak resident set size in MB of process `pid` (VmHWM). */
+function peakRssMb(pid: number | 'self'): number {
+  const m = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!m) throw new Error(`no VmHWM in /proc/${pid}/status`);
+  return Number(m[1]) / 1024;
+}
+
+/** CPU time (user + system) of process `pid` in ms. */
+function cpuMs(pid: number, tickMs: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is field 3 (state): utime is field 14, stime field 15.
+  return (Number(fields[11]) + Number(fields[12])) * tickMs;
+}
+
+function clockTickMs(): number {
+  try {
+    return 1000 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+  } catch {
+    return 10;
+  }
+}
+
+/** Peak RSS of a bare `node -e` that only reads its own VmHWM. */
+function bareNodeRssMb(): number {
+  const out = execFileSync(process.execPath, ['-e', "process.stdout.write(require('fs').readFileSync('/proc/self/status','utf8'))"], {
+    encoding: 'utf8',
+  });
+  const m = /^VmHWM:\s+(\d+) kB$/m.exec(out);
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+interface Measured {
+  latenciesMs: number[];
+  peakRssMb: number;
+  cpuMsPerTelegram: number;
+}
+
+async function measure(telegrams: number): Promise<Measured> {
+  assertBuilt();
+  const v = loadVector('vorarlberg_philippsev-vkw_1');
+  const frames = v.frames_hex.map((h) => Buffer.from(h, 'hex'));
+  const dir = makeTempDir('kaifareader-bench-');
+  const pty = await createPtyPair();
+  const config = writeLegacyConfig(dir.path, {
+    port: pty.b,
+    key_hex_string: v.key_hex,
+    logfile: undefined,
+    export_file_abspath: join(dir.path, FILE),
+  });
+  const daemon = runCli(['--config', config]);
+  let fd: number | undefined;
+  const watcher = watch(dir.path);
+  try {
+    await waitUntil(() => holdsOpen(daemon.pid, pty.b), 'the daemon to open the port', {
+      context: () => daemon.stderr(),
+      process: daemon,
+    });
+    let replaced: (() => void) | undefined;
+    watcher.on('change', (event, name) => {
+      if (event === 'rename' && name === FILE) replaced?.();
+    });
+    fd = openSync(pty.a, 'w');
+    const tick = clockTickMs();
+    const latenciesMs: number[] = [];
+    let cpuStart = 0;
+    for (let i = 0; i < WARMUP + telegrams; i++) {
+      if (i === WARMUP) cpuStart = cpuMs(daemon.pid, tick);
+      const seen = new Promise<number>((resolve) => (replaced = () => resolve(performance.now())));
+      writeSync(fd, frames[0]!);
+      await sleep(FRAME_GAP_MS);
+      writeSync(fd, frames[1]!);
+      const t0 = performance.now();
+      const timeout = sleep(5000).then(() => NaN);
+      const t1 = await Promise.race([seen, timeout]);
+      replaced = undefined;
+      if (Number.isNaN(t1)) throw new Error(`telegram ${i}: the Solarview file was not replaced within 5 s\n${daemon.stderr()}`);
+      if (i >= WARMUP) latenciesMs.push(t1 - t0);
+      await sleep(PAUSE_MS);
+    }
+    const cpu = cpuMs(daemon.pid, tick) - cpuStart;
+    return { latenciesMs, peakRssMb: peakRssMb(daemon.pid), cpuMsPerTelegram: cpu / telegrams };
+  } finally {
+    watcher.close();
+    if (fd !== undefined) closeSync(fd);
+    await daemon.stop('SIGTERM');
+    await pty.close();
+    dir.remove();
+  }
+}
+
+export async function run(opts: BenchOptions): Promise<Row[]> {
+  const wanted = caseNames.filter((c) => !opts.only || c.includes(opts.only));
+  if (wanted.length === 0) return [];
+  const telegrams = opts.quick ? 30 : 300;
+  const m = await measure(telegrams);
+  const sorted = [...m.latenciesMs].sort((a, b) => a - b);
+  const rows: Row[] = [
+    {
+      case: 'daemon-latency',
+      median_ms: round(percentile(sorted, 50)),
+      p95_ms: round(percentile(sorted, 95)),
+      max_ms: round(sorted.at(-1)!),
+      telegrams,
+    },
+    { case: 'daemon-memory', peak_rss_mb: round(m.peakRssMb, 1), bare_node_rss_mb: round(bareNodeRssMb(), 1) },
+    { case: 'daemon-cpu', cpu_ms_per_telegram: round(m.cpuMsPerTelegram, 3) },
+  ];
+  return rows.filter((r) => wanted.includes(r.case as string));
+}
+
+if (process.argv[1] && import.meta.url === `file://${process.argv[1]}`) {
+  void BIN;
+  const rows = await run({ quick: process.argv.includes('--quick') });
+  for (const r of rows) process.stdout.write(JSON.stringify(r) + '\n');
+}
