@@ -12,7 +12,13 @@
  *   daemon-latency   last byte written → Solarview file replaced: median, p95, max (ms). Target ≤ 10 ms; the old
  *                    Python script returns from its read only after the serial timeout (~1000 ms).
  *   daemon-memory    the daemon's peak RSS (VmHWM from /proc/<pid>/status at the end) next to a bare `node -e`
- *                    (same measurement). Target ≤ 60 MB.
+ *                    (same measurement). Target ≤ 60 MB. What it is made of (measured 2026-11): ~40 MB are pages of
+ *                    the node binary itself (file-backed, shared with every node process; bare node touches ~34 MB),
+ *                    ~20–25 MB anonymous: the V8 heap (~7–10 MB live, young generation up to 16 MB per semi-space
+ *                    before GC), compiled code, malloc arenas. The optional sinks are imported only when configured
+ *                    (mqtt alone was +15 MB); `--max-semi-space-size=1` takes off another 3–7 MB;
+ *                    importing `@serialport/stream` + `@serialport/bindings-cpp` instead of the `serialport`
+ *                    meta-package (all parsers) ~5 MB.
  *   daemon-cpu       the daemon's CPU time (utime + stime from /proc/<pid>/stat) over the measured telegrams,
  *                    divided by their number: everything the process does per telegram (read, decode, log
  *                    line, file write).
@@ -20,14 +26,14 @@
  * Needs Linux (/proc), socat and a built dist/ (`npm run bench` builds). Runnable alone:
  *   node --import tsx bench/daemon.ts [--quick]
  */
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, watch, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createPtyPair } from '../test/helpers/pty.js';
 import { loadVector } from '../test/helpers/vectors.js';
-import { BIN, assertBuilt, runCli, waitUntil } from '../test/e2e/helpers/cli-process.js';
+import { assertBuilt, runCli, waitUntil } from '../test/e2e/helpers/cli-process.js';
 import { holdsOpen, makeTempDir, writeLegacyConfig } from '../test/e2e/helpers/daemon-fixtures.js';
 
 type Row = Record<string, number | string>;
@@ -77,20 +83,29 @@ function clockTickMs(): number {
 
 /** Peak RSS of a bare `node -e` that only reads its own VmHWM. */
 function bareNodeRssMb(): number {
-  const out = execFileSync(process.execPath, ['-e', "process.stdout.write(require('fs').readFileSync('/proc/self/status','utf8'))"], {
-    encoding: 'utf8',
-  });
+  const out = execFileSync(
+    process.execPath,
+    ['-e', "process.stdout.write(require('fs').readFileSync('/proc/self/status','utf8'))"],
+    {
+      encoding: 'utf8',
+    },
+  );
   const m = /^VmHWM:\s+(\d+) kB$/m.exec(out);
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-interface Measured {
+export interface Measured {
   latenciesMs: number[];
   peakRssMb: number;
   cpuMsPerTelegram: number;
 }
 
-async function measure(telegrams: number): Promise<Measured> {
+/** Runs the daemon (with extra `env` / node flags, for experiments such as `--max-semi-space-size=1`). */
+export async function measure(
+  telegrams: number,
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<Measured> {
   assertBuilt();
   const v = loadVector('vorarlberg_philippsev-vkw_1');
   const frames = v.frames_hex.map((h) => Buffer.from(h, 'hex'));
@@ -102,7 +117,7 @@ async function measure(telegrams: number): Promise<Measured> {
     logfile: undefined,
     export_file_abspath: join(dir.path, FILE),
   });
-  const daemon = runCli(['--config', config]);
+  const daemon = runCli(['--config', config], env, nodeArgs);
   let fd: number | undefined;
   const watcher = watch(dir.path);
   try {
@@ -128,7 +143,8 @@ async function measure(telegrams: number): Promise<Measured> {
       const timeout = sleep(5000).then(() => NaN);
       const t1 = await Promise.race([seen, timeout]);
       replaced = undefined;
-      if (Number.isNaN(t1)) throw new Error(`telegram ${i}: the Solarview file was not replaced within 5 s\n${daemon.stderr()}`);
+      if (Number.isNaN(t1))
+        throw new Error(`telegram ${i}: the Solarview file was not replaced within 5 s\n${daemon.stderr()}`);
       if (i >= WARMUP) latenciesMs.push(t1 - t0);
       await sleep(PAUSE_MS);
     }
@@ -157,14 +173,17 @@ export async function run(opts: BenchOptions): Promise<Row[]> {
       max_ms: round(sorted.at(-1)!),
       telegrams,
     },
-    { case: 'daemon-memory', peak_rss_mb: round(m.peakRssMb, 1), bare_node_rss_mb: round(bareNodeRssMb(), 1) },
+    {
+      case: 'daemon-memory',
+      peak_rss_mb: round(m.peakRssMb, 1),
+      bare_node_rss_mb: round(bareNodeRssMb(), 1),
+    },
     { case: 'daemon-cpu', cpu_ms_per_telegram: round(m.cpuMsPerTelegram, 3) },
   ];
   return rows.filter((r) => wanted.includes(r.case as string));
 }
 
 if (process.argv[1] && import.meta.url === `file://${process.argv[1]}`) {
-  void BIN;
   const rows = await run({ quick: process.argv.includes('--quick') });
   for (const r of rows) process.stdout.write(JSON.stringify(r) + '\n');
 }

@@ -5,7 +5,8 @@
  *
  * Method (every case): one long-lived TelegramDecoder fed a stream of telegrams, each pushed as its link frames
  * (one `push` per frame, as a serial port delivers whole frames at best), so the decoder's state carries over like
- * in the daemon. Every iteration must produce exactly one `telegram` event (checked), else the case fails.
+ * in the daemon (the same bytes every time: the decoder keeps no replay state). The first and the last iteration
+ * must each yield a telegram with all the vector's expected readings, else the case fails.
  * Warm-up 0.5 s (quick: 0.2 s), then 5 timed runs of 1.5 s (quick: 3 of 0.3 s); the median run is reported, as
  * telegrams per wall-clock second and per second of process CPU time (the latter stays meaningful when other
  * processes share the cores). `ratio_to_floor` / `ratio_to_floor_cpu` compare each case with aes-ctr-floor.
@@ -65,7 +66,8 @@ function decoderCase(name: string, vectorId: string): Case {
           return readings;
         },
         check(readings) {
-          if (readings < expected) throw new Error(`${name}: expected a telegram with ${expected}+ readings, got ${readings}`);
+          if (readings < expected)
+            throw new Error(`${name}: expected a telegram with ${expected}+ readings, got ${readings}`);
         },
       };
     },
@@ -169,8 +171,12 @@ export async function run(opts: BenchOptions): Promise<Row[]> {
   const floor = rows.find((r) => r.case === 'aes-ctr-floor');
   if (floor) {
     for (const r of rows) {
-      r.ratio_to_floor = Number(((r.telegrams_per_s as number) / (floor.telegrams_per_s as number)).toFixed(3));
-      r.ratio_to_floor_cpu = Number(((r.telegrams_per_cpu_s as number) / (floor.telegrams_per_cpu_s as number)).toFixed(3));
+      r.ratio_to_floor = Number(
+        ((r.telegrams_per_s as number) / (floor.telegrams_per_s as number)).toFixed(3),
+      );
+      r.ratio_to_floor_cpu = Number(
+        ((r.telegrams_per_cpu_s as number) / (floor.telegrams_per_cpu_s as number)).toFixed(3),
+      );
     }
   }
   return rows;

@@ -2,13 +2,16 @@
  * History store benchmark: generates 5-second telegrams (a year; `quick`: a month) with realistic household values
  * (base load with appliance peaks, PV export at noon in summer, 3-phase voltages and currents, no per-phase power
  * like a Kaifa MA309), inserts them in hour-sized batches, then reports insert rate, file size per year and the
- * median time of the dashboard queries. Run alone: `node --import tsx bench/history.ts [--full]`.
+ * median time of the dashboard queries, and where the bytes go (SQLite's dbstat: bytes per raw row, rollups).
+ * Run alone: `node --import tsx bench/history.ts [--full]` (a month; `--full`: a year, 6.3 M rows, ~3 min).
+ * From `npm run bench`: a month, `--quick` a week.
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openHistoryStore, type HistoryStore } from '../src/store/history-store.js';
 import type { HistoryRow } from '../src/store/history-row.js';
+import { openDatabase } from '../src/store/sqlite.js';
 
 const START = Date.UTC(2024, 11, 31, 23); // 2025-01-01 00:00 Europe/Vienna
 const STEP_MS = 5000;
@@ -106,10 +109,36 @@ function insertAll(store: HistoryStore, count: number, batch: number, extra: num
   return [seconds, rest];
 }
 
-export async function run(opts: { quick: boolean }): Promise<Array<Record<string, number | string>>> {
+/** Size, bytes per row (all pages / leaf cells) and record payload per row of the two largest tables (dbstat). */
+function storage(file: string): Array<Record<string, number | string>> {
+  const db = openDatabase(file, []);
+  try {
+    const rows = db
+      .prepare(
+        `SELECT name, count(*) AS pages, sum(pgsize) AS bytes, sum(payload) AS payload,
+         sum(CASE WHEN pagetype = 'leaf' THEN ncell ELSE 0 END) AS cells
+         FROM dbstat GROUP BY name ORDER BY bytes DESC`,
+      )
+      .all() as { name: string; pages: number; bytes: number; payload: number; cells: number }[];
+    return rows.slice(0, 2).map((r) => ({
+      case: `table ${r.name}`,
+      rows: r.cells,
+      mb: Number((r.bytes / 1e6).toFixed(1)),
+      bytes_per_row: Number((r.bytes / Math.max(1, r.cells)).toFixed(1)),
+      payload_per_row: Number((r.payload / Math.max(1, r.cells)).toFixed(1)),
+    }));
+  } finally {
+    db.close();
+  }
+}
+
+export async function run(opts: {
+  quick: boolean;
+  full?: boolean;
+}): Promise<Array<Record<string, number | string>>> {
   const dir = mkdtempSync(join(tmpdir(), 'kaifareader-bench-history-'));
   const file = join(dir, 'history.db');
-  const days = opts.quick ? 30 : 365;
+  const days = opts.full ? 365 : opts.quick ? 7 : 30;
   const count = (days * 86400 * 1000) / STEP_MS;
   const out: Array<Record<string, number | string>> = [];
   try {
@@ -141,6 +170,7 @@ export async function run(opts: { quick: boolean }): Promise<Array<Record<string
       mb: Number(mb.toFixed(1)),
       mb_per_year: Math.round((mb * ROWS_PER_YEAR) / (count + single)),
     });
+    out.push(...storage(file));
     store = openHistoryStore(file);
     const end = (START + count * STEP_MS) / 1000;
     const q = (label: string, range: number, step: number): void => {
@@ -148,9 +178,10 @@ export async function run(opts: { quick: boolean }): Promise<Array<Record<string
     };
     q('hour', 3600, 5);
     q('day', 86400, 86);
+    q('2 days', 2 * 86400, 86);
     q('week', 7 * 86400, 605);
     q('month', 30 * 86400, 2592);
-    if (!opts.quick) q('year', 365 * 86400, 31536);
+    if (days >= 365) q('year', 365 * 86400, 31536);
     out.push(timeQuery(`energy per day (${days} d)`, () => store.energy('day', end - days * 86400, end)));
     out.push(timeQuery(`energy per month (${days} d)`, () => store.energy('month', end - days * 86400, end)));
     store.close();
@@ -161,6 +192,6 @@ export async function run(opts: { quick: boolean }): Promise<Array<Record<string
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const rows = await run({ quick: !process.argv.includes('--full') });
+  const rows = await run({ quick: false, full: process.argv.includes('--full') });
   console.table(rows);
 }

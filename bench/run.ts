@@ -59,8 +59,13 @@ function table(name: string, rows: Row[]): string {
   const cells = rows.map((r) => cols.map((c) => (r[c] === undefined ? '' : String(r[c]))));
   const widths = cols.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
   const fmt = (row: string[]) =>
-    row.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ').trimEnd();
-  return [`== ${name}`, fmt(cols), fmt(widths.map((w) => '-'.repeat(w))), ...cells.map(fmt), ''].join('\n') + '\n';
+    row
+      .map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return (
+    [`== ${name}`, fmt(cols), fmt(widths.map((w) => '-'.repeat(w))), ...cells.map(fmt), ''].join('\n') + '\n'
+  );
 }
 
 async function main(): Promise<void> {
@@ -86,7 +91,9 @@ async function main(): Promise<void> {
     else process.stdout.write(table(name, rows));
   }
   if (ran === 0) {
-    process.stderr.write(`no benchmark matches --only ${args.only ?? ''} (modules: ${moduleNames().join(', ')})\n`);
+    process.stderr.write(
+      `no benchmark matches --only ${args.only ?? ''} (modules: ${moduleNames().join(', ')})\n`,
+    );
     process.exitCode = 64;
   }
 }

@@ -78,10 +78,16 @@ test('lower layers never import higher ones', () => {
 });
 
 test('each external library has one owning file', () => {
-  const owners: Record<string, string[]> = { serialport: [], mqtt: [], libsql: [] };
+  const owners: Record<string, string[]> = {
+    '@serialport/stream': [],
+    '@serialport/bindings-cpp': [],
+    mqtt: [],
+    libsql: [],
+  };
   for (const f of all) for (const d of f.deps) if (d in owners) owners[d]!.push(f.file);
   assert.deepEqual(owners, {
-    serialport: ['transport/serial-source.ts'],
+    '@serialport/stream': ['transport/serial-source.ts'],
+    '@serialport/bindings-cpp': ['transport/serial-source.ts'],
     mqtt: ['sinks/mqtt/mqtt-client.ts'],
     libsql: ['store/sqlite.ts'],
   });

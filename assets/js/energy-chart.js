@@ -24,7 +24,7 @@ export function createEnergyChart(container, period) {
     const bars = (align) => uPlot.paths.bars({ size: [0.4, 40], align, gap: 1 });
     u = new uPlot(
       {
-        width: Math.max(300, container.clientWidth),
+        width: container.clientWidth || 300,
         height: HEIGHT,
         cursor: { drag: { x: false, y: false } },
         scales: {
@@ -52,7 +52,7 @@ export function createEnergyChart(container, period) {
         ],
         axes: [
           axis(c, {
-            space: 36,
+            space: 50,
             incrs: [1, 2, 3, 5, 7, 10],
             values: (_u, splits) => splits.map((i) => shortLabel(labels[i], period)),
           }),

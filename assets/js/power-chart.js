@@ -39,7 +39,7 @@ export function createPowerChart(container) {
 
   const u = new uPlot(
     {
-      width: Math.max(300, container.clientWidth),
+      width: container.clientWidth || 300,
       height: HEIGHT,
       cursor: { drag: { x: true, y: false }, bind: { dblclick: () => null } },
       scales: { x: { time: true } },

@@ -224,10 +224,29 @@ function buildMqtt(v: Values): MqttConfig | undefined {
 
 function buildHistory(v: Values, dataDir: string): HistoryConfig | undefined {
   if (!v.present('exports.history')) return undefined;
-  return {
+  const history: HistoryConfig = {
     path: v.get('exports.history.path') ?? join(dataDir, 'history.db'),
     retentionDays: v.def('exports.history.retention_days'),
+    timeZone: timeZone(v, 'exports.history.time_zone'),
   };
+  dropUndefined(history as unknown as Record<string, unknown>);
+  return history;
+}
+
+/** An IANA zone name known to this Node's ICU (kept as written: ICU would turn Asia/Kolkata into Asia/Calcutta). */
+function timeZone(v: Values, path: string): string | undefined {
+  const zone = v.get<string>(path);
+  if (zone === undefined) return undefined;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return zone;
+  } catch {
+    v.issue(
+      path,
+      `unknown time zone "${zone}": use an IANA name such as "Europe/Vienna" (list: timedatectl list-timezones)`,
+    );
+    return undefined;
+  }
 }
 
 function buildHttp(v: Values): HttpConfig | undefined {

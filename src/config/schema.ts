@@ -40,7 +40,6 @@ export interface FieldSpec {
   toggle?: boolean;
 }
 
-const PORT = { kind: 'integer', min: 1, max: 65535 } as const;
 
 export const CONFIG_SCHEMA: readonly FieldSpec[] = [
   {
@@ -312,6 +311,13 @@ export const CONFIG_SCHEMA: readonly FieldSpec[] = [
     description: 'Days of full-resolution rows kept; hourly/daily rollups are kept for ever.',
   },
   {
+    path: 'exports.history.time_zone',
+    kind: 'string',
+    default: 'Europe/Vienna',
+    example: 'Europe/Vienna',
+    description: 'IANA time zone whose local midnights and months divide energy per day/month.',
+  },
+  {
     path: 'http',
     kind: 'section',
     toggle: true,
@@ -324,7 +330,14 @@ export const CONFIG_SCHEMA: readonly FieldSpec[] = [
     example: '127.0.0.1',
     description: 'Listen address; anything but loopback requires token or basic_auth.',
   },
-  { path: 'http.port', ...PORT, default: 8080, description: 'Listen port.' },
+  {
+    path: 'http.port',
+    kind: 'integer',
+    min: 0,
+    max: 65535,
+    default: 8080,
+    description: 'Listen port (0: any free port, logged at start).',
+  },
   {
     path: 'http.token',
     kind: 'secret',

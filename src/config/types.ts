@@ -74,6 +74,8 @@ export interface HistoryConfig {
   path: string;
   /** Days of full-resolution rows kept; rollups are kept for ever. Default 30. */
   retentionDays: number;
+  /** IANA time zone for energy per day/month (`exports.history.time_zone`); absent = Europe/Vienna. */
+  timeZone?: string;
 }
 
 export interface HttpConfig {

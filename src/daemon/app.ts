@@ -41,7 +41,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
     sinks.push(createSolarviewSink(config.exports.solarview, logger.child('solarview')));
   if (config.exports.history) {
     const { createHistorySink } = await import('../sinks/history-sink.js');
-    const h = createHistorySink(config.exports.history, { logger });
+    const h = createHistorySink(config.exports.history, {
+      logger,
+      timeZone: config.exports.history.timeZone,
+    });
     history = h.reader;
     sinks.push(h);
   }

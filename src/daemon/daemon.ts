@@ -60,15 +60,20 @@ export function createDaemon(opts: DaemonOptions): Daemon {
   let latest: MeterSnapshot | undefined;
   let tick: NodeJS.Timeout | undefined;
   let lastDiagnosis = status.get().diagnosis.state;
+  /** The last problem diagnosed since telegrams last decoded (port-error, wrong-key …). */
+  let problem: string | undefined;
 
   const onDiagnosis = () => {
     const d = status.get().diagnosis;
     if (d.state === lastDiagnosis) return;
-    const was = lastDiagnosis;
     lastDiagnosis = d.state;
-    if (d.state === 'ok')
-      log.info(was === 'starting' ? 'first telegram decoded' : `telegrams decode again (was: ${was})`);
-    else if (d.state !== 'starting') log.warn(`diagnosis: ${d.state} — ${d.hint}`);
+    if (d.state === 'ok') {
+      log.info(problem ? `telegrams decode again (was: ${problem})` : 'first telegram decoded');
+      problem = undefined;
+    } else if (d.state !== 'starting') {
+      problem = d.state;
+      log.warn(`diagnosis: ${d.state} — ${d.hint}`);
+    }
   };
   status.subscribe(onDiagnosis);
 

@@ -64,6 +64,9 @@ export function diagnose(d: DiagnosisInput): Diagnosis {
     return { state: 'no-bytes', hint: `${HINTS.noBytes} (nothing for ${secs} s)` };
   }
   if (d.bytesSinceFrame >= NO_FRAME_BYTES) return { state: 'no-frames', hint: HINTS.noFrames };
-  if (d.lastTelegramAt === undefined) return { state: 'starting', hint: HINTS.starting };
+  // After the port (re)opened, nothing is proven until a telegram decodes on it.
+  const stale =
+    d.lastTelegramAt !== undefined && d.sourceOpenedAt !== undefined && d.lastTelegramAt < d.sourceOpenedAt;
+  if (d.lastTelegramAt === undefined || stale) return { state: 'starting', hint: HINTS.starting };
   return { state: 'ok', hint: HINTS.ok };
 }

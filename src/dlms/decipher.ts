@@ -31,10 +31,6 @@ export function decipherApdu(c: GeneralCipher, keys: CipherKeys): Deciphered {
   }
   const iv = gcmIv(c.systemTitle, c.invocationCounter);
   const ak = keys.authenticationKey;
-  const aad = (extra?: Uint8Array) => {
-    const parts = [Uint8Array.of(sc), ak!, ...(extra ? [extra] : [])];
-    return Buffer.concat(parts);
-  };
   if (!(sc & SC_ENCRYPTION)) {
     // Authentication only (or none): the information is plain; verify the GMAC tag when we can.
     if (c.authTag && ak) {
@@ -42,7 +38,7 @@ export function decipherApdu(c: GeneralCipher, keys: CipherKeys): Deciphered {
       const [, tag] = gcmEncrypt(
         keys.encryptionKey,
         iv,
-        aad(c.ciphertext),
+        aad(sc, ak, c.ciphertext),
         new Uint8Array(0),
         c.authTag.length,
       );
@@ -60,8 +56,17 @@ export function decipherApdu(c: GeneralCipher, keys: CipherKeys): Deciphered {
   const key = keys.encryptionKey;
   if (!key) throw missingKey('decrypt it');
   if (c.authTag && ak)
-    return { plaintext: gcmDecrypt(key, iv, aad(), c.ciphertext, c.authTag), tagVerified: true };
+    return { plaintext: gcmDecrypt(key, iv, aad(sc, ak), c.ciphertext, c.authTag), tagVerified: true };
   return { plaintext: gcmKeystreamXor(key, iv, c.ciphertext), tagVerified: false };
+}
+
+/** Additional authenticated data: SC ‖ AK (‖ the plain information, authentication only). */
+function aad(sc: number, ak: Uint8Array, information?: Uint8Array): Uint8Array {
+  const out = new Uint8Array(1 + ak.length + (information?.length ?? 0));
+  out[0] = sc;
+  out.set(ak, 1);
+  if (information) out.set(information, 1 + ak.length);
+  return out;
 }
 
 function missingKey(what: string): DecodeError {

@@ -34,7 +34,10 @@ export interface SystemTitleInfo {
 
 function describe(st: Uint8Array): SystemTitleInfo {
   const isLetter = (c: number | undefined) => c !== undefined && c >= 0x41 && c <= 0x5a;
-  const flag = isLetter(st[0]) && isLetter(st[1]) && isLetter(st[2]) ? String.fromCharCode(st[0]!, st[1]!, st[2]!) : undefined;
+  const flag =
+    isLetter(st[0]) && isLetter(st[1]) && isLetter(st[2])
+      ? String.fromCharCode(st[0]!, st[1]!, st[2]!)
+      : undefined;
   const hex = toHex(st);
   return flag ? { flag, manufacturer: MANUFACTURERS[flag], id: flag + hex.slice(6), hex } : { id: hex, hex };
 }

@@ -72,6 +72,7 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, deps: HttpDep
   const url = new URL(req.url ?? '/', 'http://localhost');
   const auth = authorize(req, url, config);
   if (!auth.ok) {
+    deps.logger.debug('unauthorized request', { path: url.pathname, remote: req.socket.remoteAddress });
     res.setHeader('WWW-Authenticate', auth.challenge);
     sendError(
       res,

@@ -131,10 +131,14 @@ function snapshotOf(p: Plain, body: Body, ctx: ApduContext): MeterSnapshot {
   };
   const manufacturer = p.systemTitle?.manufacturer ?? body.profile.manufacturer;
   if (manufacturer) snapshot.manufacturer = manufacturer;
-  if (body.profile.model && (!p.systemTitle?.manufacturer || p.systemTitle.manufacturer === body.profile.manufacturer)) {
+  if (
+    body.profile.model &&
+    (!p.systemTitle?.manufacturer || p.systemTitle.manufacturer === body.profile.manufacturer)
+  ) {
     snapshot.model = body.profile.model;
   }
-  const meterTime = body.meterTime ?? (clock !== undefined && LOCAL_CLOCK.test(clock) ? clock.replace(' ', 'T') : undefined);
+  const meterTime =
+    body.meterTime ?? (clock !== undefined && LOCAL_CLOCK.test(clock) ? clock.replace(' ', 'T') : undefined);
   if (meterTime) snapshot.meterTime = meterTime;
   return snapshot;
 }

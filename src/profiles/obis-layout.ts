@@ -70,22 +70,32 @@ function walk(items: AxdrValue[], st: WalkState): void {
   }
 }
 
+function hasObis(readings: Reading[], obis: string): boolean {
+  for (const r of readings) if (r.obis === obis) return true;
+  return false;
+}
+
 /** Readings of a self-describing body, or undefined when it names fewer than two values with OBIS codes. */
 export function readObisLayout(body: AxdrValue): Reading[] | undefined {
   if (body.type !== 'structure' && body.type !== 'array') return undefined;
   const st: WalkState = { readings: [], loose: [], leaves: 0 };
   walk(body.items, st);
   if (st.readings.length < 2) return undefined;
-  const has = (obis: string) => st.readings.some((r) => r.obis === obis);
   const first = st.loose[0];
-  if (first && first.index === 0 && !has(CLOCK)) {
+  if (first && first.index === 0 && !hasObis(st.readings, CLOCK)) {
     const v = first.value;
     if (v.type === 'date-time' || (v.type === 'octet-string' && looksLikeDateTime(v.value))) {
       st.readings.unshift(makeReading(obisInfo(CLOCK), toReadingValue(v)!));
     }
   }
   const last = st.loose.at(-1);
-  if (last && last !== first && last.index === st.leaves - 1 && isText(last.value) && !has(METER_NUMBER)) {
+  if (
+    last &&
+    last !== first &&
+    last.index === st.leaves - 1 &&
+    isText(last.value) &&
+    !hasObis(st.readings, METER_NUMBER)
+  ) {
     st.readings.push(makeReading(obisInfo(METER_NUMBER), toReadingValue(last.value)!));
   }
   return st.readings;

@@ -1,5 +1,5 @@
 /**
- * Builds Readings with their catalog key and name. OBIS bytes → info is cached (keyed by the 48-bit code), so
+ * Builds Readings with their catalog key and name. OBIS bytes → info is cached (keyed by the 6 code bytes), so
  * the hot path formats each code once per process, not once per telegram.
  */
 import type { Reading } from '../model/snapshot.js';
@@ -11,7 +11,11 @@ export interface ObisInfo {
   name: string;
 }
 
-const cache = new Map<number, ObisInfo>();
+/**
+ * Two levels keyed by small integers (fast map lookups, no 48-bit doubles): A·B·F (24 bits) → C·D·E (24 bits).
+ */
+const cache = new Map<number, Map<number, ObisInfo>>();
+let cached = 0;
 
 function infoOf(obis: string): ObisInfo {
   return { obis, key: keyForObis(obis), name: nameForObis(obis) };
@@ -19,11 +23,17 @@ function infoOf(obis: string): ObisInfo {
 
 /** Info for a 6-byte OBIS octet-string. */
 export function obisInfoFromBytes(b: Uint8Array): ObisInfo {
-  const id = ((b[0]! * 256 + b[1]!) * 256 + b[2]!) * 16777216 + ((b[3]! << 16) | (b[4]! << 8) | b[5]!);
-  let info = cache.get(id);
+  const outer = (b[0]! << 16) | (b[1]! << 8) | b[5]!;
+  const inner = (b[2]! << 16) | (b[3]! << 8) | b[4]!;
+  let level = cache.get(outer);
+  let info = level?.get(inner);
   if (!info) {
     info = infoOf(`${b[0]}.${b[1]}.${b[2]}.${b[3]}.${b[4]}.${b[5]}`);
-    if (cache.size < 4096) cache.set(id, info);
+    if (cached < 4096) {
+      if (!level) cache.set(outer, (level = new Map()));
+      level.set(inner, info);
+      cached++;
+    }
   }
   return info;
 }

@@ -42,7 +42,12 @@ export function looksLikeDateTime(b: Uint8Array): boolean {
 /** Text of an octet-string: local date-time text, ASCII, or upper-case hex. */
 export function octetText(b: Uint8Array): string {
   if (looksLikeDateTime(b)) return localText(readDateTimeFields(b, 0, 'date-time')) ?? toHex(b);
-  if (isPrintable(b)) return Buffer.from(b).toString('latin1');
+  if (isPrintable(b)) {
+    // Meter numbers and names are short: build the string directly instead of through a Buffer.
+    return b.length <= 64
+      ? String.fromCharCode.apply(null, b as unknown as number[])
+      : Buffer.from(b).toString('latin1');
+  }
   return toHex(b);
 }
 

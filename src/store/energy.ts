@@ -4,8 +4,10 @@
  * the last bucket before the first period and the first bucket after the last one.
  *
  * Rules:
- * - Inside a bucket the differences were already summed on insert (`*_inner`); a bucket never straddles a period
- *   edge (UTC minute/hour buckets align with local midnights of whole-minute/whole-hour zones).
+ * - Inside a bucket the differences were already summed on insert (`*_inner`) and go to the bucket's period. UTC hour
+ *   buckets align with the local midnights of whole-hour zones; in zones such as Asia/Kolkata (+05:30) the hour
+ *   around midnight straddles two days: its raw rows, while retention keeps them, are split at the edge into exact
+ *   spans (spansFromRows); without them the bucket's inner energy is spread over its readings' time span.
  * - The difference between one bucket's last reading and the next bucket's first is split over the periods in
  *   proportion to the time the gap spends in each: a gap from 22:00 to 02:00 gives half to each day. With a
  *   5 s cadence that is exact to the Wh; after an outage it is the best estimate the counters allow.
@@ -92,10 +94,15 @@ export function attributeEnergy(edges: number[], spans: CounterSpan[]): PeriodEn
   let prev: CounterSpan | undefined;
   for (const s of spans) {
     const i = periodIndex(edges, s.tsFirst);
-    if (i >= 0) {
-      imp[i] = imp[i]! + (s.importInner ?? 0);
-      exp[i] = exp[i]! + (s.exportInner ?? 0);
-      covered[i] = true;
+    if (i === periodIndex(edges, s.tsLast)) {
+      if (i >= 0) {
+        imp[i] = imp[i]! + (s.importInner ?? 0);
+        exp[i] = exp[i]! + (s.exportInner ?? 0);
+        covered[i] = true;
+      }
+    } else {
+      spread(edges, s.tsFirst, s.tsLast, s.importInner ?? 0, imp, covered);
+      spread(edges, s.tsFirst, s.tsLast, s.exportInner ?? 0, exp, noCover);
     }
     if (prev) {
       const same = prev.meterLast === s.meterFirst;
@@ -108,4 +115,47 @@ export function attributeEnergy(edges: number[], spans: CounterSpan[]): PeriodEn
     prev = s;
   }
   return { importWh: roundCumulative(imp), exportWh: roundCumulative(exp), covered };
+}
+
+/** One raw reading that carries the counters. */
+export interface CounterRow {
+  ts: number;
+  meter: number;
+  importWh: number;
+  exportWh: number | null;
+}
+
+/** Splits consecutive raw rows (ascending) into one span per run of rows inside the same period. */
+export function spansFromRows(edges: number[], rows: CounterRow[]): CounterSpan[] {
+  const out: CounterSpan[] = [];
+  let cur: CounterSpan | undefined;
+  let curPeriod = NaN;
+  for (const r of rows) {
+    const p = periodIndex(edges, r.ts);
+    if (cur && p === curPeriod) {
+      const same = cur.meterLast === r.meter;
+      const dt = r.ts - cur.tsLast;
+      const dI = counterDelta(cur.importLast, r.importWh, same, dt);
+      const dE = counterDelta(cur.exportLast, r.exportWh, same, dt);
+      if (dI !== null) cur.importInner = (cur.importInner ?? 0) + dI;
+      if (dE !== null) cur.exportInner = (cur.exportInner ?? 0) + dE;
+      [cur.tsLast, cur.meterLast, cur.importLast, cur.exportLast] = [r.ts, r.meter, r.importWh, r.exportWh];
+      continue;
+    }
+    cur = {
+      tsFirst: r.ts,
+      tsLast: r.ts,
+      meterFirst: r.meter,
+      meterLast: r.meter,
+      importFirst: r.importWh,
+      importLast: r.importWh,
+      importInner: null,
+      exportFirst: r.exportWh,
+      exportLast: r.exportWh,
+      exportInner: null,
+    };
+    curPeriod = p;
+    out.push(cur);
+  }
+  return out;
 }

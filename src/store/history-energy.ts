@@ -1,37 +1,52 @@
 /**
- * `energy(period, from, to)`: reads the counter spans of the rollup buckets around the requested local periods and
- * hands them to attributeEnergy (energy.ts). Hour rollups are used when every period edge is a whole UTC hour
- * (Europe/Vienna and every whole-hour zone: a year of days reads ~8 760 rows); minute rollups otherwise
- * (zones such as Asia/Kolkata +05:30).
+ * `energy(period, from, to)`: reads the counter spans of the hour rollups around the requested local periods and
+ * hands them to attributeEnergy (energy.ts): a year of days reads ~8 760 rows. In zones whose midnights are not
+ * whole UTC hours (Asia/Kolkata +05:30) an hour bucket can straddle a period edge: while its raw rows are still
+ * there (retention) it is replaced by exact spans split at the edge, otherwise attributeEnergy spreads it by time.
  */
 import type { EnergyBucket } from './history-types.js';
 import type { SqliteDatabase } from './sqlite.js';
-import { attributeEnergy, type CounterSpan } from './energy.js';
+import { attributeEnergy, spansFromRows, type CounterRow, type CounterSpan } from './energy.js';
 import { periodEdges } from './local-time.js';
 
 const SPAN_COLUMNS = `energy_ts_first AS tsFirst, energy_ts_last AS tsLast, meter_first AS meterFirst,
   meter_last AS meterLast, energy_import_wh_first AS importFirst, energy_import_wh_last AS importLast,
   energy_import_wh_inner AS importInner, energy_export_wh_first AS exportFirst,
   energy_export_wh_last AS exportLast, energy_export_wh_inner AS exportInner`;
+const WHERE = 'energy_ts_last IS NOT NULL';
 
-function spans(db: SqliteDatabase, table: string, fromSec: number, toSec: number): CounterSpan[] {
-  const where = 'energy_ts_last IS NOT NULL';
-  const before = db
-    .prepare(
-      `SELECT ${SPAN_COLUMNS} FROM ${table} WHERE ${table}.ts < ? AND ${where} ORDER BY ${table}.ts DESC LIMIT 1`,
-    )
-    .get(fromSec) as CounterSpan | undefined;
-  const inside = db
-    .prepare(
-      `SELECT ${SPAN_COLUMNS} FROM ${table} WHERE ${table}.ts >= ? AND ${table}.ts < ? AND ${where} ORDER BY ${table}.ts`,
-    )
-    .all(fromSec, toSec) as CounterSpan[];
-  const after = db
-    .prepare(
-      `SELECT ${SPAN_COLUMNS} FROM ${table} WHERE ${table}.ts >= ? AND ${where} ORDER BY ${table}.ts LIMIT 1`,
-    )
-    .get(toSec) as CounterSpan | undefined;
+function spans(db: SqliteDatabase, fromSec: number, toSec: number): CounterSpan[] {
+  const select = (cond: string, order: string) =>
+    db.prepare(
+      `SELECT ${SPAN_COLUMNS} FROM rollup_hour WHERE ${cond} AND ${WHERE} ORDER BY rollup_hour.ts ${order}`,
+    );
+  const before = select('rollup_hour.ts < ?', 'DESC LIMIT 1').get(fromSec) as CounterSpan | undefined;
+  const inside = select('rollup_hour.ts >= ? AND rollup_hour.ts < ?', '').all(
+    fromSec,
+    toSec,
+  ) as CounterSpan[];
+  const after = select('rollup_hour.ts >= ?', 'LIMIT 1').get(toSec) as CounterSpan | undefined;
   return [...(before ? [before] : []), ...inside, ...(after ? [after] : [])];
+}
+
+/** True when a period edge falls inside the span (first, last]. */
+function straddles(edges: number[], s: CounterSpan): boolean {
+  return edges.some((e) => e > s.tsFirst && e <= s.tsLast);
+}
+
+/** Replaces spans that straddle an edge by exact spans from their raw rows, when all of those are still stored. */
+function refine(db: SqliteDatabase, edges: number[], all: CounterSpan[]): CounterSpan[] {
+  if (edges.every((e) => e % 3_600_000 === 0)) return all;
+  const rows = db.prepare(
+    `SELECT ts, meter, energy_import_wh AS importWh, energy_export_wh AS exportWh FROM readings
+     WHERE ts >= ? AND ts <= ? AND energy_import_wh IS NOT NULL ORDER BY ts`,
+  );
+  return all.flatMap((s) => {
+    if (!straddles(edges, s)) return [s];
+    const raw = rows.all(s.tsFirst, s.tsLast) as CounterRow[];
+    const complete = raw.length > 0 && raw[0]!.ts === s.tsFirst && raw[raw.length - 1]!.ts === s.tsLast;
+    return complete ? spansFromRows(edges, raw) : [s];
+  });
 }
 
 export function queryEnergy(
@@ -44,8 +59,8 @@ export function queryEnergy(
   const { periods, end } = periodEdges(period, from * 1000, to * 1000, timeZone);
   if (periods.length === 0) return [];
   const edges = [...periods.map((p) => p.start), end];
-  const table = edges.every((e) => e % 3_600_000 === 0) ? 'rollup_hour' : 'rollup_minute';
-  const e = attributeEnergy(edges, spans(db, table, edges[0]! / 1000, end / 1000));
+  const first = Math.floor(edges[0]! / 3_600_000) * 3600;
+  const e = attributeEnergy(edges, refine(db, edges, spans(db, first, end / 1000)));
   const out: EnergyBucket[] = [];
   periods.forEach((p, i) => {
     if (e.covered[i])

@@ -1,17 +1,18 @@
 /**
- * MeterSnapshot → one `readings` row (pure). Readings are matched by OBIS code with the B field (channel) ignored,
+ * MeterSnapshot → one history row (pure): the `readings` columns plus the reactive counters that only the rollups
+ * keep (see history-schema.ts). Readings are matched by OBIS code with the B field (channel) ignored,
  * so `1.1.1.8.0.255` counts as `1.0.1.8.0.255`; values are converted to the column's integer base unit
  * (Wh, varh, W, deci-volts, milli-amperes) by the unit factor table below.
  */
 import type { MeterSnapshot } from '../model/snapshot.js';
-import type { ReadingColumn } from './history-schema.js';
+import type { RowField } from './history-schema.js';
 
-export type HistoryRow = { ts: number; meterId: string } & Record<ReadingColumn, number | null>;
+export type HistoryRow = { ts: number; meterId: string } & Record<RowField, number | null>;
 
 type ColumnUnit = 'Wh' | 'varh' | 'W' | 'dV' | 'mA';
 
 /** OBIS without the B field (`a.c.d.e.f`) → column. */
-const OBIS_COLUMNS: Record<string, [ReadingColumn, ColumnUnit]> = {
+const OBIS_COLUMNS: Record<string, [RowField, ColumnUnit]> = {
   '1.1.8.0.255': ['energy_import_wh', 'Wh'],
   '1.2.8.0.255': ['energy_export_wh', 'Wh'],
   '1.3.8.0.255': ['reactive_import_varh', 'varh'],

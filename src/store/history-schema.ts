@@ -2,29 +2,40 @@
  * Schema of the history file (SQLite, WAL). Outside names: database columns are snake_case with the unit and never
  * change incompatibly; new columns come as new migrations.
  *
- * `readings` — one row per telegram, integers in base units so a row stays ~50 bytes:
+ * `readings` (v3 layout) — one row per telegram, integers in base units, ~47 bytes per row on disk:
  *   ts                   unix MILLISECONDS (receive time), the rowid itself (`INTEGER PRIMARY KEY`), so the table
- *                        is its own time index and no second b-tree is needed
+ *                        is its own time index and no second b-tree is needed; ms because two telegrams can fall
+ *                        into the same second
  *   meter                → meters.id (small dictionary: the meter number is stored once, not per row)
- *   energy_*_wh          active energy counters, Wh        reactive_*_varh  reactive energy counters, varh
- *   power_*_w            active power, W                   power_l1..3_w    per-phase active power import, W
+ *   energy_*_wh          active energy counters, Wh        power_*_w        active power, W
  *   voltage_l1..3_dv     voltage in DECI-volts (0.1 V): 231.4 V → 2314
  *   current_l1..3_ma     current in MILLI-amperes: 1.23 A → 1230
+ *   power_l1..3_w        per-phase active power import, W (most meters send none: 1 header byte each)
  *   NULL where the meter does not send the value (1-phase meters, list-based telegrams).
+ * Reactive energy counters (varh) are NOT stored per row (v1/v2 did): the hour and day rollups keep the last
+ * value per bucket (`reactive_*_varh_last`), so they survive at hourly resolution.
  *
- * `rollup_minute|hour|day` (v2) — one row per UTC-aligned bucket, ts = bucket start in unix SECONDS. Sums and counts
+ * `rollup_hour|day` — one row per UTC-aligned bucket, ts = bucket start in unix SECONDS. Sums and counts
  * (average = sum / count, exact), min/max power, first/last counters and the sum of counter differences between
  * consecutive readings inside the bucket (`*_inner`), from which `energy()` rebuilds per-day/month energy without
  * the raw rows (see energy.ts). Maintained in the same transaction as the raw rows, kept for ever.
  *
  * `latest` — one row: the last full snapshot as JSON, for `latest()` after a restart.
+ *
+ * Migrations: v1 raw rows + latest; v2 minute/hour/day rollups; v3 drops `rollup_minute` (short ranges are
+ * downsampled from the raw rows) and rebuilds `readings` without the reactive columns (INSERT … SELECT in rowid
+ * order: ~1 s per 500 000 rows; the freed pages are reused by new rows, the file does not shrink). A v1 file gets
+ * its rollups built (with the reactive counters) BEFORE v3 runs — see history-open.ts.
  */
 import type { Migration } from './sqlite.js';
 
-export const ROLLUP_TABLES = { minute: 60, hour: 3600, day: 86400 } as const;
+export const ROLLUP_TABLES = { hour: 3600, day: 86400 } as const;
 export type RollupLevel = keyof typeof ROLLUP_TABLES;
 
-function rollupTable(level: RollupLevel): string {
+/** The migration after which the rollup tables exist (a v1 file is upgraded to this, rolled up, then to the end). */
+export const ROLLUPS_VERSION = 2;
+
+function rollupTable(level: string): string {
   return `CREATE TABLE rollup_${level} (
   ts INTEGER PRIMARY KEY,
   n INTEGER NOT NULL,
@@ -43,6 +54,37 @@ function rollupTable(level: RollupLevel): string {
   reactive_import_varh_last INTEGER, reactive_export_varh_last INTEGER
 );`;
 }
+
+/** The integer columns of `readings` (v3) after `ts` and `meter`, in table order. */
+export const READING_COLUMNS = [
+  'energy_import_wh',
+  'energy_export_wh',
+  'power_import_w',
+  'power_export_w',
+  'voltage_l1_dv',
+  'voltage_l2_dv',
+  'voltage_l3_dv',
+  'current_l1_ma',
+  'current_l2_ma',
+  'current_l3_ma',
+  'power_l1_w',
+  'power_l2_w',
+  'power_l3_w',
+] as const;
+export type ReadingColumn = (typeof READING_COLUMNS)[number];
+
+/** Values taken from a telegram that only the rollups keep. */
+export const ROLLUP_ONLY_FIELDS = ['reactive_import_varh', 'reactive_export_varh'] as const;
+/** Every value of a history row: the stored columns and the rollup-only ones. */
+export const ROW_FIELDS = [...READING_COLUMNS, ...ROLLUP_ONLY_FIELDS] as const;
+export type RowField = (typeof ROW_FIELDS)[number];
+
+const readingsV3 = (name: string): string =>
+  `CREATE TABLE ${name} (
+  ts INTEGER PRIMARY KEY,
+  meter INTEGER NOT NULL,
+  ${READING_COLUMNS.map((c) => `${c} INTEGER`).join(', ')}
+);`;
 
 export const HISTORY_MIGRATIONS: Migration[] = [
   {
@@ -63,26 +105,16 @@ CREATE TABLE latest (id INTEGER PRIMARY KEY CHECK (id = 1), ts INTEGER NOT NULL,
   },
   {
     version: 2,
-    sql: (Object.keys(ROLLUP_TABLES) as RollupLevel[]).map(rollupTable).join('\n'),
+    sql: ['minute', 'hour', 'day'].map(rollupTable).join('\n'),
+  },
+  {
+    version: 3,
+    sql: `
+DROP TABLE rollup_minute;
+${readingsV3('readings_v3')}
+INSERT INTO readings_v3 (ts, meter, ${READING_COLUMNS.join(', ')})
+  SELECT ts, meter, ${READING_COLUMNS.join(', ')} FROM readings ORDER BY ts;
+DROP TABLE readings;
+ALTER TABLE readings_v3 RENAME TO readings;`,
   },
 ];
-
-/** The integer columns of `readings` after `ts` and `meter`, in table order. */
-export const READING_COLUMNS = [
-  'energy_import_wh',
-  'energy_export_wh',
-  'reactive_import_varh',
-  'reactive_export_varh',
-  'power_import_w',
-  'power_export_w',
-  'voltage_l1_dv',
-  'voltage_l2_dv',
-  'voltage_l3_dv',
-  'current_l1_ma',
-  'current_l2_ma',
-  'current_l3_ma',
-  'power_l1_w',
-  'power_l2_w',
-  'power_l3_w',
-] as const;
-export type ReadingColumn = (typeof READING_COLUMNS)[number];

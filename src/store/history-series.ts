@@ -1,9 +1,12 @@
 /**
- * `series(from, to, step)`: averages per bucket from the coarsest table whose bucket fits the step — raw rows for
- * short ranges, then minute, hour and day rollups — with at most MAX_POINTS buckets. Buckets are aligned to
- * multiples of the step in UTC (unix seconds). Averages are exact (rollup sums / counts). Rounding: power to 1 W,
- * voltage to 0.1 V, current to 1 mA (0.001 A); energy is the last counter value in the bucket.
- * Raw rows already removed by retention are replaced by minute rollups.
+ * `series(from, to, step)`: averages per bucket with at most MAX_POINTS buckets, aligned to multiples of the step in
+ * UTC (unix seconds). Sources:
+ *   - ranges up to RAW_MAX_RANGE_S (2 days) with a step below an hour: the raw rows, downsampled in SQL
+ *     (`GROUP BY ts / bucket` over the rowid range; steps above a minute are rounded up to whole minutes);
+ *   - otherwise the coarsest rollup (hour, day) whose bucket fits the step, the step rounded up to its multiple.
+ * Averages are exact (raw avg, rollup sums / counts). Rounding: power to 1 W, voltage to 0.1 V, current to 1 mA
+ * (0.001 A); energy is the last counter value in the bucket. When retention has removed raw rows inside a short
+ * range, the hour rollups serve it (step 3600) instead of showing a hole.
  */
 import { SERIES_FIELDS, type Series, type SeriesField } from './history-types.js';
 import { ROLLUP_TABLES, type RollupLevel } from './history-schema.js';
@@ -59,6 +62,9 @@ function round(v: number | null, scale: number, digits: number): number | null {
   return Math.round(v * scale * f) / f;
 }
 
+/** Short ranges are read from the raw rows (at most 34 560 rows at one telegram per 5 s). */
+export const RAW_MAX_RANGE_S = 2 * 86400;
+
 /** Picks the source and the effective step for a request. */
 function plan(
   db: SqliteDatabase,
@@ -66,24 +72,30 @@ function plan(
   to: number,
   step: number,
 ): { level: RollupLevel | 'raw'; step: number } {
-  let s = Math.max(1, Math.floor(step), Math.ceil((to - from) / (MAX_POINTS - 1)));
+  const s = Math.max(1, Math.floor(step), Math.ceil((to - from) / (MAX_POINTS - 1)));
   const levels = (Object.entries(ROLLUP_TABLES) as [RollupLevel, number][]).filter(([, sec]) => sec <= s);
-  const coarsest = levels[levels.length - 1];
-  if (coarsest) return { level: coarsest[0], step: Math.ceil(s / coarsest[1]) * coarsest[1] };
-  if (rawDeletedIn(db, from)) {
-    s = Math.ceil(s / 60) * 60;
-    return { level: 'minute', step: s };
-  }
-  return { level: 'raw', step: s };
+  const coarse = levels[levels.length - 1] ?? ['hour', ROLLUP_TABLES.hour];
+  const raw = s < ROLLUP_TABLES.hour && to - from <= RAW_MAX_RANGE_S && !rawDeletedIn(db, from);
+  if (raw) return { level: 'raw', step: s <= 60 ? s : Math.ceil(s / 60) * 60 };
+  return { level: coarse[0], step: Math.ceil(s / coarse[1]) * coarse[1] };
 }
 
-/** True when retention has removed raw rows after `from` that the minute rollups still cover. */
+/**
+ * True when retention has removed raw rows in [from, …) that the hour rollups still count: the rollups from
+ * from's hour to the oldest raw row's hour hold more rows than the raw table has there. Retention deletes the
+ * oldest rows first, so only ranges starting before the oldest raw row can be affected.
+ */
 function rawDeletedIn(db: SqliteDatabase, from: number): boolean {
   const oldest = (db.prepare('SELECT min(ts) AS t FROM readings').get() as { t: number | null }).t;
-  const before = oldest === null ? Number.MAX_SAFE_INTEGER : Math.floor(oldest / 1000) - 60;
-  return (
-    db.prepare('SELECT 1 FROM rollup_minute WHERE ts >= ? AND ts < ? LIMIT 1').get(from, before) !== undefined
-  );
+  if (oldest !== null && oldest <= from * 1000) return false;
+  const h0 = Math.floor(from / 3600) * 3600;
+  const h1 = oldest === null ? Number.MAX_SAFE_INTEGER : Math.floor(oldest / 3_600_000) * 3600 + 3600;
+  const rolled = db.prepare('SELECT sum(n) AS n FROM rollup_hour WHERE ts >= ? AND ts < ?').get(h0, h1) as {
+    n: number | null;
+  };
+  if (!rolled.n || oldest === null) return !!rolled.n;
+  const count = db.prepare('SELECT count(*) AS n FROM readings WHERE ts >= ? AND ts < ?');
+  return rolled.n > (count.get(h0 * 1000, h1 * 1000) as { n: number }).n;
 }
 
 export function querySeries(db: SqliteDatabase, from: number, to: number, step: number): Series {

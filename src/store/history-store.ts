@@ -5,16 +5,11 @@
  */
 import type { MeterSnapshot } from '../model/snapshot.js';
 import type { EnergyBucket, HistoryReader, Series } from './history-types.js';
-import { openDatabase, type SqliteDatabase } from './sqlite.js';
-import { HISTORY_MIGRATIONS, READING_COLUMNS, ROLLUP_TABLES, type RollupLevel } from './history-schema.js';
+import type { SqliteDatabase } from './sqlite.js';
+import { READING_COLUMNS } from './history-schema.js';
 import type { HistoryRow } from './history-row.js';
-import {
-  RollupBuilder,
-  rollupUpsertSql,
-  type CounterState,
-  type Partials,
-  type StoredRow,
-} from './rollup.js';
+import { RollupBuilder, type CounterState } from './rollup.js';
+import { openHistoryDatabase, rollupWriter } from './history-open.js';
 import { querySeries } from './history-series.js';
 import { queryEnergy } from './history-energy.js';
 import { checkTimeZone } from './local-time.js';
@@ -37,12 +32,10 @@ export interface HistoryStoreOptions {
   maxBytes?: number;
 }
 
-const LEVELS = Object.keys(ROLLUP_TABLES) as RollupLevel[];
-
 export function openHistoryStore(path: string, opts: HistoryStoreOptions = {}): HistoryStore {
   const timeZone = opts.timeZone ?? 'Europe/Vienna';
   checkTimeZone(timeZone);
-  const db = openDatabase(path, HISTORY_MIGRATIONS);
+  const db = openHistoryDatabase(path);
   try {
     const store = new Store(db, path, timeZone);
     if (opts.maxBytes !== undefined) store.setMaxBytes(opts.maxBytes);
@@ -69,11 +62,7 @@ class Store implements HistoryStore {
       insertRow: db.prepare(
         `INSERT INTO readings (${cols.join(', ')}) VALUES (?${', ?'.repeat(cols.length - 1)})`,
       ),
-      upsert: {
-        minute: db.prepare(rollupUpsertSql('minute')),
-        hour: db.prepare(rollupUpsertSql('hour')),
-        day: db.prepare(rollupUpsertSql('day')),
-      },
+      writePartials: rollupWriter(db),
       latest: db.prepare(
         'INSERT INTO latest (id, ts, snapshot) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET ts = excluded.ts, snapshot = excluded.snapshot',
       ),
@@ -83,7 +72,6 @@ class Store implements HistoryStore {
         'DELETE FROM readings WHERE ts IN (SELECT ts FROM readings WHERE ts < ? ORDER BY ts LIMIT ?)',
       ),
     };
-    if (this.rollupsMissing()) this.rebuildRollups();
     this.builder = new RollupBuilder(this.loadCounterState());
     this.lastTs = this.loadLastTs();
   }
@@ -101,7 +89,7 @@ class Store implements HistoryStore {
       this.db.exec('BEGIN IMMEDIATE');
       const stored = fresh.map((r) => ({ ...r, meter: this.meterId(r.meterId) }));
       for (const r of stored) this.stmts.insertRow.run(r.ts, r.meter, ...READING_COLUMNS.map((c) => r[c]));
-      this.writePartials(this.builder.build(stored));
+      this.stmts.writePartials(this.builder.build(stored));
       if (latest && fresh.length > 0) this.stmts.latest.run(last, JSON.stringify(latest));
       this.db.exec('COMMIT');
     } catch (e) {
@@ -156,42 +144,11 @@ class Store implements HistoryStore {
     return id;
   }
 
-  private writePartials(partials: Partials): void {
-    for (const level of LEVELS) {
-      for (const [bucket, values] of partials[level]) this.stmts.upsert[level].run(bucket, ...values);
-    }
-  }
-
-  private rollupsMissing(): boolean {
-    const raw = this.db.prepare('SELECT 1 FROM readings LIMIT 1').get();
-    return raw !== undefined && this.db.prepare('SELECT 1 FROM rollup_minute LIMIT 1').get() === undefined;
-  }
-
-  /** Builds the rollups from the raw rows (after upgrading a v1 file), in one transaction. */
-  private rebuildRollups(): void {
-    const builder = new RollupBuilder(undefined);
-    const select = this.db.prepare('SELECT * FROM readings WHERE ts > ? ORDER BY ts LIMIT 20000');
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
-      let after = -1;
-      for (;;) {
-        const rows = select.all(after) as StoredRow[];
-        if (rows.length === 0) break;
-        this.writePartials(builder.build(rows.map((r) => ({ ...r, meterId: '' }))));
-        after = rows[rows.length - 1]!.ts;
-      }
-      this.db.exec('COMMIT');
-    } catch (e) {
-      this.db.exec('ROLLBACK');
-      throw e;
-    }
-  }
-
   private loadCounterState(): CounterState | undefined {
     const r = this.db
       .prepare(
         `SELECT energy_ts_last AS ts, meter_last AS meter, energy_import_wh_last AS importWh,
-         energy_export_wh_last AS exportWh FROM rollup_minute WHERE energy_ts_last IS NOT NULL ORDER BY rollup_minute.ts DESC LIMIT 1`,
+         energy_export_wh_last AS exportWh FROM rollup_hour WHERE energy_ts_last IS NOT NULL ORDER BY rollup_hour.ts DESC LIMIT 1`,
       )
       .get() as CounterState | undefined;
     return r && { ts: r.ts, meter: r.meter, importWh: r.importWh, exportWh: r.exportWh };

@@ -1,5 +1,5 @@
 /**
- * Incremental rollups (pure): a batch of rows → one partial aggregate per touched minute/hour/day bucket, merged
+ * Incremental rollups (pure): a batch of rows → one partial aggregate per touched hour/day bucket, merged
  * into the rollup tables with one upsert per bucket. Each rollup column has a merge kind (sum, min, max, first,
  * last); the same table drives the JS fold and the SQL `ON CONFLICT … DO UPDATE`, so both always agree.
  *
@@ -86,8 +86,9 @@ export const ROLLUP_COLUMNS: RollupColumn[] = [
   { name: 'energy_export_wh_first', kind: 'first', value: (r) => ifEnergy(r, r.energy_export_wh) },
   { name: 'energy_export_wh_last', kind: 'last', value: (r) => ifEnergy(r, r.energy_export_wh) },
   { name: 'energy_export_wh_inner', kind: 'sum', value: (_r, i) => i.exportWh },
-  { name: 'reactive_import_varh_last', kind: 'last', value: (r) => r.reactive_import_varh },
-  { name: 'reactive_export_varh_last', kind: 'last', value: (r) => r.reactive_export_varh },
+  // only in the rollups: raw rows read back from a v3 file have no reactive columns (undefined → null)
+  { name: 'reactive_import_varh_last', kind: 'last', value: (r) => r.reactive_import_varh ?? null },
+  { name: 'reactive_export_varh_last', kind: 'last', value: (r) => r.reactive_export_varh ?? null },
 ];
 
 const FOLD: Record<Kind, (acc: number, v: number) => number> = {
@@ -126,7 +127,7 @@ export class RollupBuilder {
   constructor(public state: CounterState | undefined) {}
 
   build(rows: StoredRow[]): Partials {
-    const out = { minute: new Map(), hour: new Map(), day: new Map() } as Partials;
+    const out = Object.fromEntries(LEVELS.map(([level]) => [level, new Map()])) as Partials;
     for (const r of rows) this.add(out, r);
     return out;
   }

@@ -27,8 +27,15 @@ interface Run {
 }
 
 function decode(args: string[], input?: string | Buffer): Run {
-  assert.ok(existsSync(join(ROOT, 'dist', 'cli', 'main.js')), 'dist/ is missing: run `npx tsc -p tsconfig.json` first');
-  const r = spawnSync(process.execPath, [BIN, 'decode', ...args], { input, encoding: 'utf8', timeout: 20_000 });
+  assert.ok(
+    existsSync(join(ROOT, 'dist', 'cli', 'main.js')),
+    'dist/ is missing: run `npx tsc -p tsconfig.json` first',
+  );
+  const r = spawnSync(process.execPath, [BIN, 'decode', ...args], {
+    input,
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
   assert.equal(r.error, undefined);
   assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -40,7 +47,8 @@ const jsonLines = (s: string): Array<Record<string, unknown>> =>
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 
-const expectedReadings = (v = VKW) => Object.entries(v.expected!).map(([obis, x]) => ({ obis, value: x.value, unit: x.unit ?? null }));
+const expectedReadings = (v = VKW) =>
+  Object.entries(v.expected!).map(([obis, x]) => ({ obis, value: x.value, unit: x.unit ?? null }));
 
 function assertVkwJson(stdout: string): void {
   const [t, ...more] = jsonLines(stdout);
@@ -65,7 +73,10 @@ test('table output: header and one row per reading', () => {
   assert.match(r.stdout, /^meter time: +2023-07-26T20:05:20\+02:00$/m);
   assert.match(r.stdout, /^security: +AES-128-GCM encrypted, no tag \(SC 0x21/m);
   for (const { obis, value, unit } of expectedReadings()) {
-    const row = new RegExp(`^${obis.replace(/\./g, '\\.')} .* ${String(value)}${unit ? `  ${unit}` : ''}$`, 'm');
+    const row = new RegExp(
+      `^${obis.replace(/\./g, '\\.')} .* ${String(value)}${unit ? `  ${unit}` : ''}$`,
+      'm',
+    );
     assert.match(r.stdout, row, `row of ${obis}`);
   }
   assert.match(r.stdout, /^1\.0\.32\.7\.0\.255 +Voltage L1 +233 +V$/m);
@@ -128,7 +139,10 @@ test('wrong key: plaintext.invalid as JSON, exit 1; as text on stderr', () => {
   assert.match(e!.error.message, /the key is probably wrong or belongs to another meter/);
   const text = decode(['--key', wrong, ...VKW.frames_hex]);
   assert.equal(text.code, 1);
-  assert.match(text.stderr, /error \[plaintext\.invalid\]: .*the key is probably wrong or belongs to another meter/);
+  assert.match(
+    text.stderr,
+    /error \[plaintext\.invalid\]: .*the key is probably wrong or belongs to another meter/,
+  );
   assert.doesNotMatch(text.stdout + text.stderr, new RegExp(wrong, 'i'), 'the key is never printed');
 });
 

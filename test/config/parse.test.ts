@@ -192,7 +192,7 @@ const BAD: Array<[Record<string, unknown>, string, string]> = [
   [{ ...base0, exports: { solarview: {} } }, 'exports.solarview.file', 'required'],
   [{ ...base, exports: { history: 'yes' } }, 'exports.history', 'or true/false'],
   [{ ...base, http: { host: '0.0.0.0' } }, 'http.host', 'set "http.token" or "http.basic_auth"'],
-  [{ ...base, http: { port: 0 } }, 'http.port', 'from 1 to 65535'],
+  [{ ...base, http: { port: 70000 } }, 'http.port', 'from 0 to 65535'],
   [{ ...base, http: { basic_auth: { username: 'u' } } }, 'http.basic_auth.password', 'required'],
   [
     { ...base, exports: { mqtt: { url: 'mqtt://h', password: 7 } } },

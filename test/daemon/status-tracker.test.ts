@@ -61,7 +61,8 @@ test('errors are counted by code; the last one is kept', () => {
 test(`${WRONG_KEY_STREAK} key failures in a row → wrong-key; a good telegram clears it`, () => {
   const { s, states } = tracker();
   goodTelegram(s, T0 + 1000);
-  for (let i = 1; i <= WRONG_KEY_STREAK; i++) s.error(T0 + 1000 + i * 5000, 'plaintext.invalid', 'not a data-notification', true);
+  for (let i = 1; i <= WRONG_KEY_STREAK; i++)
+    s.error(T0 + 1000 + i * 5000, 'plaintext.invalid', 'not a data-notification', true);
   assert.equal(s.get().diagnosis.state, 'wrong-key');
   goodTelegram(s, T0 + 30_000);
   assert.deepEqual(states(), ['ok', 'wrong-key', 'ok']);
@@ -96,7 +97,10 @@ test('source error → port-error with its hint, not connected; reopen clears it
   });
   s.sourceOpen(T0 + 9000);
   assert.equal(s.get().sourceConnected, true);
-  assert.deepEqual(states(), ['ok', 'port-error', 'ok']);
+  // reopened, but nothing is proven until a telegram decodes on the new port
+  assert.equal(s.get().diagnosis.state, 'starting');
+  goodTelegram(s, T0 + 10_000);
+  assert.deepEqual(states(), ['ok', 'port-error', 'starting', 'ok']);
 });
 
 test('silence: refresh() turns the diagnosis into no-bytes; a reopen restarts the silence clock', () => {

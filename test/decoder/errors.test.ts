@@ -7,7 +7,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeApdu, type ApduContext } from '../../src/pipeline/decode-apdu.js';
 import { encodeTelegram } from '../../src/pipeline/encode-telegram.js';
-import { encodeDataNotification, encodeGeneralGloCiphering, type CipherFields } from '../../src/dlms/encode.js';
+import {
+  encodeDataNotification,
+  encodeGeneralGloCiphering,
+  type CipherFields,
+} from '../../src/dlms/encode.js';
 import type { AxdrValue } from '../../src/axdr/types.js';
 import type { CipherKeys } from '../../src/dlms/decipher.js';
 import type { Framing } from '../../src/model/snapshot.js';
@@ -20,7 +24,12 @@ const AK = hex('D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF');
 const KEYS: CipherKeys = { encryptionKey: EK, authenticationKey: AK };
 const WRONG_KEY = 'the key is probably wrong or belongs to another meter';
 
-const ctx = (keys: CipherKeys = KEYS, profile?: string): ApduContext => ({ keys, profile, receivedAt: RECEIVED_AT, framing: 'raw' });
+const ctx = (keys: CipherKeys = KEYS, profile?: string): ApduContext => ({
+  keys,
+  profile,
+  receivedAt: RECEIVED_AT,
+  framing: 'raw',
+});
 
 function codeOf(apdu: Uint8Array, c: ApduContext = ctx()): string {
   const r = decodeApdu(apdu, c);
@@ -36,8 +45,14 @@ const cipherFields = (securityControl: number, systemTitle = ST): CipherFields =
 });
 
 // ---- A-XDR builders ----
-const obis = (code: string): AxdrValue => ({ type: 'octet-string', value: Uint8Array.from(code.split('.').map(Number)) });
-const text = (s: string): AxdrValue => ({ type: 'octet-string', value: Uint8Array.from(Buffer.from(s, 'latin1')) });
+const obis = (code: string): AxdrValue => ({
+  type: 'octet-string',
+  value: Uint8Array.from(code.split('.').map(Number)),
+});
+const text = (s: string): AxdrValue => ({
+  type: 'octet-string',
+  value: Uint8Array.from(Buffer.from(s, 'latin1')),
+});
 const u16 = (value: number): AxdrValue => ({ type: 'uint16', value });
 const u32 = (value: number): AxdrValue => ({ type: 'uint32', value });
 const su = (scaler: number, unit: number): AxdrValue => ({
@@ -58,7 +73,18 @@ const plaintextOf = (body: AxdrValue, withTime = true): Uint8Array =>
   encodeDataNotification({
     longInvokeId: 0x42,
     dateTime: withTime
-      ? { year: 2023, month: 7, day: 26, dayOfWeek: 3, hour: 20, minute: 5, second: 20, hundredths: 0, deviation: -120, clockStatus: 0x80 }
+      ? {
+          year: 2023,
+          month: 7,
+          day: 26,
+          dayOfWeek: 3,
+          hour: 20,
+          minute: 5,
+          second: 20,
+          hundredths: 0,
+          deviation: -120,
+          clockStatus: 0x80,
+        }
       : undefined,
     body,
   });
@@ -116,7 +142,10 @@ test('axdr.* of a corrupted plaintext are reported as such when a GCM tag proves
     assert.equal(codeOf(pt), code, `${what}, plaintext`);
     // Without a tag the same damage cannot be told from a wrong key.
     const r = decodeApdu(encodeGeneralGloCiphering(pt, cipherFields(0x21)), ctx());
-    assert.ok(!r.ok && r.error.code === 'plaintext.invalid' && r.error.message.includes(WRONG_KEY), `${what}, SC 0x21`);
+    assert.ok(
+      !r.ok && r.error.code === 'plaintext.invalid' && r.error.message.includes(WRONG_KEY),
+      `${what}, SC 0x21`,
+    );
   }
 });
 
@@ -165,7 +194,9 @@ test('the fixtures hold tag-less (SC 0x20/0x21) and tagged (SC 0x30) vectors', (
 
 for (const v of tagless) {
   test(`${v.id}: a wrong key gives plaintext.invalid with "${WRONG_KEY}"`, () => {
-    const events = decodeChunks([captureBytes(v)], { keys: { encryptionKey: flipKey(keysOf(v).encryptionKey) } });
+    const events = decodeChunks([captureBytes(v)], {
+      keys: { encryptionKey: flipKey(keysOf(v).encryptionKey) },
+    });
     assert.deepEqual(onlyError(events), ['plaintext.invalid']);
     const e = events.find((x) => x.type === 'error');
     assert.ok(e?.type === 'error' && e.error.message.includes(WRONG_KEY));
@@ -176,9 +207,13 @@ for (const v of tagless) {
 for (const v of decodable.filter((x) => referenceTelegram(x).snapshot.security.tagVerified)) {
   test(`${v.id} (SC 0x30): a wrong authentication or encryption key gives gcm.auth-failed`, () => {
     const k = keysOf(v);
-    const wrongAk = decodeChunks([captureBytes(v)], { keys: { ...k, authenticationKey: flipKey(k.authenticationKey) } });
+    const wrongAk = decodeChunks([captureBytes(v)], {
+      keys: { ...k, authenticationKey: flipKey(k.authenticationKey) },
+    });
     assert.deepEqual(onlyError(wrongAk), ['gcm.auth-failed']);
-    const wrongEk = decodeChunks([captureBytes(v)], { keys: { ...k, encryptionKey: flipKey(k.encryptionKey) } });
+    const wrongEk = decodeChunks([captureBytes(v)], {
+      keys: { ...k, encryptionKey: flipKey(k.encryptionKey) },
+    });
     assert.deepEqual(onlyError(wrongEk), ['gcm.auth-failed']);
     const noKey = decodeChunks([captureBytes(v)], {});
     assert.deepEqual(onlyError(noKey), ['key.missing']);
@@ -204,7 +239,10 @@ test('hdlc.fcs via the stream: the damaged frame is skipped, no telegram', () =>
   bad[60]! ^= 0x10;
   const codes = onlyError(decodeChunks([bad], { keys: keysOf(v) }));
   assert.equal(codes[0], 'hdlc.fcs'); // then the rest of the frame is garbage
-  assert.ok(codes.slice(1).every((c) => c.startsWith('framing.')), codes.join());
+  assert.ok(
+    codes.slice(1).every((c) => c.startsWith('framing.')),
+    codes.join(),
+  );
 });
 
 test('dsmr.crc: a damaged DSMR telegram with a valid GCM tag; plaintext.invalid without a tag', () => {
@@ -212,7 +250,10 @@ test('dsmr.crc: a damaged DSMR telegram with a valid GCM tag; plaintext.invalid 
   const ref = referenceTelegram(v);
   const text = Buffer.from(ref.plaintext).toString('latin1');
   const at = text.indexOf('1-0:1.8.0(') + 12;
-  const damaged = Buffer.from(text.slice(0, at) + (text[at] === '1' ? '2' : '1') + text.slice(at + 1), 'latin1');
+  const damaged = Buffer.from(
+    text.slice(0, at) + (text[at] === '1' ? '2' : '1') + text.slice(at + 1),
+    'latin1',
+  );
   const k = keysOf(v);
   const systemTitle = hex(ref.snapshot.security.systemTitle!);
   const fields = (securityControl: number): CipherFields => ({
@@ -232,15 +273,28 @@ test('dsmr.crc: a damaged DSMR telegram with a valid GCM tag; plaintext.invalid 
 const FRAMINGS: Framing[] = ['mbus', 'hdlc', 'raw'];
 const SECURITY = [undefined, 0x20, 0x21, 0x30] as const;
 
-function roundTrip(plaintext: Uint8Array, framing: Framing, sc: number | undefined, systemTitle = ST, profile?: string) {
-  const frames = encodeTelegram({ plaintext, framing, cipher: sc === undefined ? undefined : cipherFields(sc, systemTitle) });
+function roundTrip(
+  plaintext: Uint8Array,
+  framing: Framing,
+  sc: number | undefined,
+  systemTitle = ST,
+  profile?: string,
+) {
+  const frames = encodeTelegram({
+    plaintext,
+    framing,
+    cipher: sc === undefined ? undefined : cipherFields(sc, systemTitle),
+  });
   const events = decodeChunks(frames, { keys: KEYS, profile });
   const problems = events.filter((e) => e.type !== 'telegram');
   assert.deepEqual(problems, [], `${framing}, SC ${sc}`);
   const [t, ...more] = telegrams(events);
   assert.ok(t && more.length === 0, `${framing}, SC ${sc}: one telegram`);
   assert.equal(t.snapshot.framing, framing);
-  assert.equal(t.snapshot.security.mode, sc === undefined ? 'none' : sc === 0x30 ? 'authenticated-encrypted' : 'encrypted');
+  assert.equal(
+    t.snapshot.security.mode,
+    sc === undefined ? 'none' : sc === 0x30 ? 'authenticated-encrypted' : 'encrypted',
+  );
   assert.equal(t.snapshot.security.tagVerified ?? false, sc === 0x30);
   return t;
 }
@@ -249,7 +303,11 @@ function roundTrip(plaintext: Uint8Array, framing: Framing, sc: number | undefin
  * `{OBIS, value}` pairs carry no units; they are implied from the system title's manufacturer (L+G), which a
  * plaintext telegram does not transmit.
  */
-function withoutImpliedUnits<T extends { unit?: string }>(readings: T[], profile: string, sc: number | undefined): T[] {
+function withoutImpliedUnits<T extends { unit?: string }>(
+  readings: T[],
+  profile: string,
+  sc: number | undefined,
+): T[] {
   if (sc !== undefined || profile !== 'obis-pairs') return readings;
   return readings.map(({ unit: _unit, ...r }) => r as T);
 }
@@ -274,7 +332,13 @@ for (const v of decodable) {
 
 type Expected = Array<[string, number | string, string?]>;
 
-const LAYOUTS: Array<{ name: string; body: AxdrValue; profile: string; expected: Expected; systemTitle?: string }> = [
+const LAYOUTS: Array<{
+  name: string;
+  body: AxdrValue;
+  profile: string;
+  expected: Expected;
+  systemTitle?: string;
+}> = [
   {
     name: 'OBIS structures (TINETZ)',
     body: TINETZ_BODY,
@@ -308,7 +372,13 @@ const LAYOUTS: Array<{ name: string; body: AxdrValue; profile: string; expected:
   },
   {
     name: '{OBIS, value} pairs (L+G E450, units implied for LGZ)',
-    body: struct({ type: 'octet-string', value: DATE_TIME }, obis('1.0.1.8.0.255'), u32(4408736), obis('1.0.1.7.0.255'), u32(2893)),
+    body: struct(
+      { type: 'octet-string', value: DATE_TIME },
+      obis('1.0.1.8.0.255'),
+      u32(4408736),
+      obis('1.0.1.7.0.255'),
+      u32(2893),
+    ),
     profile: 'obis-pairs',
     systemTitle: '4C475A6772A9A111',
     expected: [
@@ -319,7 +389,19 @@ const LAYOUTS: Array<{ name: string; body: AxdrValue; profile: string; expected:
   },
   {
     name: 'positions: Netz Burgenland E450',
-    body: struct(u16(236), u16(237), u16(235), u16(5), u16(4), u16(26), u32(29), u32(0), u32(31358606), u32(7619), text('30137181')),
+    body: struct(
+      u16(236),
+      u16(237),
+      u16(235),
+      u16(5),
+      u16(4),
+      u16(26),
+      u32(29),
+      u32(0),
+      u32(31358606),
+      u32(7619),
+      text('30137181'),
+    ),
     profile: 'burgenland-e450',
     expected: [
       ['1.0.32.7.0.255', 236, 'V'],
@@ -394,7 +476,8 @@ const LAYOUTS: Array<{ name: string; body: AxdrValue; profile: string; expected:
   },
 ];
 
-const asTable = (t: TelegramEvent): Expected => t.snapshot.readings.map((r) => (r.unit ? [r.obis, r.value, r.unit] : [r.obis, r.value]));
+const asTable = (t: TelegramEvent): Expected =>
+  t.snapshot.readings.map((r) => (r.unit ? [r.obis, r.value, r.unit] : [r.obis, r.value]));
 
 for (const l of LAYOUTS) {
   test(`round trip, hand-built body: ${l.name}`, () => {
@@ -403,7 +486,8 @@ for (const l of LAYOUTS) {
       for (const sc of SECURITY) {
         const t = roundTrip(plaintextOf(l.body, l.profile !== 'obis-flat'), framing, sc, st);
         assert.equal(t.snapshot.profile, l.profile, `${framing}, SC ${sc}`);
-        const expected = sc === undefined && l.profile === 'obis-pairs' ? l.expected.map(([o, v]) => [o, v]) : l.expected;
+        const expected =
+          sc === undefined && l.profile === 'obis-pairs' ? l.expected.map(([o, v]) => [o, v]) : l.expected;
         assert.deepEqual(asTable(t), expected, `${framing}, SC ${sc}`);
       }
     }
@@ -413,7 +497,10 @@ for (const l of LAYOUTS) {
 }
 
 test('round trip, hand-built DSMR text inside the cipher (no CRC line)', () => {
-  const dsmr = Buffer.from('/XYZ5\\2ABC\r\n\r\n1-0:1.8.0(000123.456*kWh)\r\n0-0:96.1.1(4530303433)\r\n1-0:32.7.0(230.1*V)\r\n!\r\n', 'latin1');
+  const dsmr = Buffer.from(
+    '/XYZ5\\2ABC\r\n\r\n1-0:1.8.0(000123.456*kWh)\r\n0-0:96.1.1(4530303433)\r\n1-0:32.7.0(230.1*V)\r\n!\r\n',
+    'latin1',
+  );
   for (const framing of FRAMINGS) {
     for (const sc of [0x20, 0x30]) {
       const t = roundTrip(dsmr, framing, sc);

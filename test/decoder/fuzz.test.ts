@@ -80,14 +80,20 @@ const MUTATIONS: Array<[string, Mutation]> = [
     (f, rnd) => {
       const out = copy(f);
       const fr = out[pick(rnd, out)]!;
-      const at = fr[0] === 0x68 ? 1 + int(rnd, 2) : fr[0] === 0x7e ? 1 + int(rnd, 2) : Math.min(fr.length - 1, 10 + int(rnd, 3));
+      const at =
+        fr[0] === 0x68
+          ? 1 + int(rnd, 2)
+          : fr[0] === 0x7e
+            ? 1 + int(rnd, 2)
+            : Math.min(fr.length - 1, 10 + int(rnd, 3));
       fr[at] = rnd() < 0.5 ? int(rnd, 256) : (fr[at]! + (rnd() < 0.5 ? 1 : 255)) & 0xff;
       return out;
     },
   ],
   [
     'garbage between frames',
-    (f, rnd) => f.flatMap((fr) => [nastyBytes(rnd, int(rnd, 40)), fr]).concat([nastyBytes(rnd, int(rnd, 20))]),
+    (f, rnd) =>
+      f.flatMap((fr) => [nastyBytes(rnd, int(rnd, 40)), fr]).concat([nastyBytes(rnd, int(rnd, 20))]),
   ],
   [
     'duplicated frame',
@@ -96,7 +102,10 @@ const MUTATIONS: Array<[string, Mutation]> = [
       return [...f.slice(0, i + 1), f[i]!, ...f.slice(i + 1)];
     },
   ],
-  ['dropped frame', (f, rnd) => (f.length > 1 ? f.filter((_, i) => i !== pick(rnd, f)) : [f[0]!.subarray(1)])],
+  [
+    'dropped frame',
+    (f, rnd) => (f.length > 1 ? f.filter((_, i) => i !== pick(rnd, f)) : [f[0]!.subarray(1)]),
+  ],
   ['swapped frames', (f) => (f.length > 1 ? [...f].reverse() : [f[0]!, f[0]!])],
   ['random bytes', (_, rnd) => [randomBytes(rnd, int(rnd, 600))]],
   ['start-byte soup', (_, rnd) => [nastyBytes(rnd, int(rnd, 600))]],
@@ -129,7 +138,10 @@ function checkEvent(e: DecoderEvent): number {
       for (const r of s.readings) {
         assert.match(r.obis, OBIS);
         assert.ok(typeof r.key === 'string' && r.key.length > 0);
-        assert.ok(typeof r.value === 'string' || (typeof r.value === 'number' && !Number.isNaN(r.value)), `${r.obis} value ${r.value}`);
+        assert.ok(
+          typeof r.value === 'string' || (typeof r.value === 'number' && !Number.isNaN(r.value)),
+          `${r.obis} value ${r.value}`,
+        );
       }
       return 0;
     }
@@ -160,7 +172,7 @@ function runCase(seed: number): number {
     accounted += checkEvent(e);
     if (e.type === 'telegram') telegrams++;
   };
-  for (let at = 0; at < stream.length; ) {
+  for (let at = 0; at < stream.length;) {
     const n = 1 + int(rnd, maxChunk);
     for (const e of decoder.push(stream.subarray(at, at + n), seed)) check(e);
     at += n;
@@ -179,7 +191,9 @@ test(`whole pipeline: ${CASES} random and mutated streams never throw, hang or l
     try {
       telegramsSeen += runCase(seed);
     } catch (e) {
-      throw new Error(`fuzz case ${i} failed (KAIFAREADER_FUZZ_SEED=${seed} replays it): ${(e as Error).stack}`);
+      throw new Error(
+        `fuzz case ${i} failed (KAIFAREADER_FUZZ_SEED=${seed} replays it): ${(e as Error).stack}`,
+      );
     }
   }
   // The generator must also produce decodable streams, or the property would be vacuous.
@@ -188,9 +202,15 @@ test(`whole pipeline: ${CASES} random and mutated streams never throw, hang or l
 
 test('the mutations keep a vector decodable only when they leave it intact (sanity of the generator)', () => {
   const x = vectors.find((y) => y.v.id === 'vorarlberg_philippsev-vkw_1')!;
-  const asIs = new TelegramDecoder({ keys: x.keys }).push(Buffer.concat(MUTATIONS[0]![1](x.frames, prng(1))), 0);
+  const asIs = new TelegramDecoder({ keys: x.keys }).push(
+    Buffer.concat(MUTATIONS[0]![1](x.frames, prng(1))),
+    0,
+  );
   assert.equal(asIs.filter((e) => e.type === 'telegram').length, 1);
-  const swapped = new TelegramDecoder({ keys: x.keys }).push(Buffer.concat(MUTATIONS[8]![1](x.frames, prng(1))), 0);
+  const swapped = new TelegramDecoder({ keys: x.keys }).push(
+    Buffer.concat(MUTATIONS[8]![1](x.frames, prng(1))),
+    0,
+  );
   assert.equal(swapped.filter((e) => e.type === 'telegram').length, 0);
   assert.ok(swapped.some((e) => e.type === 'error' && e.error.code === 'mbus.segment-order'));
 });

@@ -56,7 +56,13 @@ test('Green Book SC 0x30: encrypt gives the published ciphertext and 12-byte tag
 });
 
 test('Green Book SC 0x30: the general-glo-ciphering encoder writes the published bytes after DB 08 <title>', () => {
-  const apdu = encodeGeneralGloCiphering(PLAIN, { key: EK, authKey: AK, systemTitle: ST, invocationCounter: IC, securityControl: 0x30 });
+  const apdu = encodeGeneralGloCiphering(PLAIN, {
+    key: EK,
+    authKey: AK,
+    systemTitle: ST,
+    invocationCounter: IC,
+    securityControl: 0x30,
+  });
   assert.equal(toHex(apdu), `DB08${toHex(ST)}1E3001234567${GB_CIPHERTEXT}${GB_TAG_30}`);
   const c = decodeGeneralCipher(apdu);
   assert.equal(toHex(c.ciphertext), GB_CIPHERTEXT);
@@ -67,7 +73,10 @@ test('Green Book SC 0x30: the general-glo-ciphering encoder writes the published
 });
 
 test('Green Book SC 0x30: decipher verifies the tag, and fails for any wrong key or byte', () => {
-  const good = decipherApdu(cipher(0x30, GB_CIPHERTEXT, GB_TAG_30), { encryptionKey: EK, authenticationKey: AK });
+  const good = decipherApdu(cipher(0x30, GB_CIPHERTEXT, GB_TAG_30), {
+    encryptionKey: EK,
+    authenticationKey: AK,
+  });
   assert.equal(toHex(good.plaintext), toHex(PLAIN));
   const wrongAk = AK.slice();
   wrongAk[15]! ^= 1;
@@ -76,12 +85,28 @@ test('Green Book SC 0x30: decipher verifies the tag, and fails for any wrong key
   const flipped = `${GB_CIPHERTEXT.slice(0, -2)}BD`;
   const badTag = `${GB_TAG_30.slice(0, -2)}6A`;
   for (const [what, c, keys] of [
-    ['wrong authentication key', cipher(0x30, GB_CIPHERTEXT, GB_TAG_30), { encryptionKey: EK, authenticationKey: wrongAk }],
-    ['wrong encryption key', cipher(0x30, GB_CIPHERTEXT, GB_TAG_30), { encryptionKey: wrongEk, authenticationKey: AK }],
-    ['ciphertext bit flipped', cipher(0x30, flipped, GB_TAG_30), { encryptionKey: EK, authenticationKey: AK }],
+    [
+      'wrong authentication key',
+      cipher(0x30, GB_CIPHERTEXT, GB_TAG_30),
+      { encryptionKey: EK, authenticationKey: wrongAk },
+    ],
+    [
+      'wrong encryption key',
+      cipher(0x30, GB_CIPHERTEXT, GB_TAG_30),
+      { encryptionKey: wrongEk, authenticationKey: AK },
+    ],
+    [
+      'ciphertext bit flipped',
+      cipher(0x30, flipped, GB_TAG_30),
+      { encryptionKey: EK, authenticationKey: AK },
+    ],
     ['tag bit flipped', cipher(0x30, GB_CIPHERTEXT, badTag), { encryptionKey: EK, authenticationKey: AK }],
   ] as const) {
-    assert.throws(() => decipherApdu(c, keys), (e: unknown) => e instanceof DecodeError && e.code === 'gcm.auth-failed', what);
+    assert.throws(
+      () => decipherApdu(c, keys),
+      (e: unknown) => e instanceof DecodeError && e.code === 'gcm.auth-failed',
+      what,
+    );
   }
 });
 
@@ -96,7 +121,12 @@ test('Green Book SC 0x20 (encryption only): keystream XOR gives the published ci
   const d = decipherApdu(cipher(0x20, GB_CIPHERTEXT), { encryptionKey: EK });
   assert.equal(toHex(d.plaintext), toHex(PLAIN));
   assert.equal(d.tagVerified, false);
-  const apdu = encodeGeneralGloCiphering(PLAIN, { key: EK, systemTitle: ST, invocationCounter: IC, securityControl: 0x20 });
+  const apdu = encodeGeneralGloCiphering(PLAIN, {
+    key: EK,
+    systemTitle: ST,
+    invocationCounter: IC,
+    securityControl: 0x20,
+  });
   assert.equal(toHex(apdu), `DB08${toHex(ST)}122001234567${GB_CIPHERTEXT}`);
 });
 
@@ -108,7 +138,11 @@ test('Green Book SC 0x10 (authentication only): the published GMAC tag verifies 
   assert.equal(toHex(d.plaintext), toHex(PLAIN));
   assert.equal(d.tagVerified, true);
   assert.throws(
-    () => decipherApdu(cipher(0x10, toHex(PLAIN), `${GB_TAG_10.slice(0, -2)}17`), { encryptionKey: EK, authenticationKey: AK }),
+    () =>
+      decipherApdu(cipher(0x10, toHex(PLAIN), `${GB_TAG_10.slice(0, -2)}17`), {
+        encryptionKey: EK,
+        authenticationKey: AK,
+      }),
     (e: unknown) => e instanceof DecodeError && e.code === 'gcm.auth-failed',
   );
   const unchecked = decipherApdu(cipher(0x10, toHex(PLAIN), GB_TAG_10), {});
@@ -116,7 +150,10 @@ test('Green Book SC 0x10 (authentication only): the published GMAC tag verifies 
 });
 
 test('encrypted telegram without a key: key.missing; compression: security.unsupported', () => {
-  assert.throws(() => decipherApdu(cipher(0x20, GB_CIPHERTEXT), {}), (e: unknown) => e instanceof DecodeError && e.code === 'key.missing');
+  assert.throws(
+    () => decipherApdu(cipher(0x20, GB_CIPHERTEXT), {}),
+    (e: unknown) => e instanceof DecodeError && e.code === 'key.missing',
+  );
   assert.throws(
     () => decipherApdu(cipher(0xa0, GB_CIPHERTEXT), { encryptionKey: EK }),
     (e: unknown) => e instanceof DecodeError && e.code === 'security.unsupported',
@@ -166,7 +203,11 @@ for (const t of NIST) {
     assert.equal(toHex(ct), t.cipher.toUpperCase());
     assert.equal(toHex(tag), t.tag.toUpperCase());
     assert.equal(toHex(gcmDecrypt(key, iv, aad, hex(t.cipher), hex(t.tag))), t.plain.toUpperCase());
-    assert.equal(toHex(gcmDecrypt(key, iv, aad, hex(t.cipher), hex(t.tag).subarray(0, 12))), t.plain.toUpperCase(), '12-byte tag');
+    assert.equal(
+      toHex(gcmDecrypt(key, iv, aad, hex(t.cipher), hex(t.tag).subarray(0, 12))),
+      t.plain.toUpperCase(),
+      '12-byte tag',
+    );
   });
 }
 
@@ -179,12 +220,18 @@ test('gcmKeystreamXor equals node aes-128-gcm ciphertext for random keys, IVs an
     const plain = bytes(Math.floor(rnd() * 700));
     const c = createCipheriv('aes-128-gcm', key, iv);
     const reference = Buffer.concat([c.update(plain), c.final()]);
-    assert.equal(toHex(gcmKeystreamXor(key, iv, plain)), toHex(reference), `case ${i}, ${plain.length} bytes`);
+    assert.equal(
+      toHex(gcmKeystreamXor(key, iv, plain)),
+      toHex(reference),
+      `case ${i}, ${plain.length} bytes`,
+    );
   }
 });
 
 test('gcmKeystreamXor: many keys in turn (the per-key cipher cache) stay correct', () => {
-  const keys = Array.from({ length: 40 }, (_, k) => Uint8Array.from({ length: 16 }, (_, i) => (i * 31 + k * 7) & 0xff));
+  const keys = Array.from({ length: 40 }, (_, k) =>
+    Uint8Array.from({ length: 16 }, (_, i) => (i * 31 + k * 7) & 0xff),
+  );
   const iv = gcmIv(ST, IC);
   for (let round = 0; round < 3; round++) {
     for (const key of keys) {
@@ -201,6 +248,7 @@ test('gcmDecrypt reports gcm.auth-failed with a message that says what to check'
   badTag[0]! ^= 1;
   assert.throws(
     () => gcmDecrypt(key, iv, new Uint8Array(0), hex(NIST[1]!.cipher), badTag),
-    (e: unknown) => e instanceof DecodeError && e.code === 'gcm.auth-failed' && /key is wrong/.test(e.message),
+    (e: unknown) =>
+      e instanceof DecodeError && e.code === 'gcm.auth-failed' && /key is wrong/.test(e.message),
   );
 });

@@ -1,6 +1,10 @@
 /** Shared helpers of the decoder tests: keys of a vector, whole-pipeline runs, comparable summaries of events. */
 import type { CipherKeys } from '../../src/dlms/decipher.js';
-import { TelegramDecoder, type DecoderEvent, type TelegramDecoderOptions } from '../../src/pipeline/telegram-decoder.js';
+import {
+  TelegramDecoder,
+  type DecoderEvent,
+  type TelegramDecoderOptions,
+} from '../../src/pipeline/telegram-decoder.js';
 import { PROFILES } from '../../src/profiles/meters.js';
 import type { Reading } from '../../src/model/snapshot.js';
 import type { Vector } from '../helpers/vectors.js';
@@ -32,7 +36,7 @@ export function telegrams(events: DecoderEvent[]): TelegramEvent[] {
 
 /** What a caller cares about: per telegram its profile, meter id, meter time and readings; per error its code. */
 export function summary(events: DecoderEvent[]): unknown[] {
-  return events.flatMap((e) => {
+  return events.flatMap((e): unknown[] => {
     if (e.type === 'telegram') {
       const s = e.snapshot;
       return [{ profile: s.profile, meterId: s.meterId, meterTime: s.meterTime, readings: s.readings }];

@@ -6,7 +6,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { captureBytes, chunk, loadVectors, prng, type Vector } from '../helpers/vectors.js';
 import { toHex } from '../../src/util/hex.js';
-import { decodeChunks, isoMeterTime, keysOf, profileOfVector, readingMap, summary, telegrams } from './support.js';
+import {
+  decodeChunks,
+  isoMeterTime,
+  keysOf,
+  profileOfVector,
+  readingMap,
+  summary,
+  telegrams,
+} from './support.js';
 
 const vectors = loadVectors();
 const decodable = vectors.filter((v) => v.decodable);
@@ -66,7 +74,10 @@ for (const v of framingOnly) {
   test(`${v.id}: frames found, no key → key.missing with its message`, () => {
     const events = decodeChunks([captureBytes(v)], { emitFrames: true });
     const frames = events.flatMap((e) => (e.type === 'frame' ? [toHex(e.frame.bytes)] : []));
-    assert.deepEqual(frames, v.frames_hex.map((h) => h.toUpperCase()));
+    assert.deepEqual(
+      frames,
+      v.frames_hex.map((h) => h.toUpperCase()),
+    );
     const errors = events.flatMap((e) => (e.type === 'error' ? [e.error] : []));
     assert.equal(errors.length, 1);
     assert.equal(errors[0]!.code, 'key.missing');
@@ -78,10 +89,22 @@ for (const v of framingOnly) {
 }
 
 test('isoMeterTime turns the DLMS deviation into an ISO offset', () => {
-  assert.equal(isoMeterTime({ text: '2023-07-26 20:05:20', deviation_min: -120, clock_status: '80' }), '2023-07-26T20:05:20+02:00');
-  assert.equal(isoMeterTime({ text: '2021-03-07 14:55:33', deviation_min: -60, clock_status: '00' }), '2021-03-07T14:55:33+01:00');
-  assert.equal(isoMeterTime({ text: '2021-03-07 14:55:33', deviation_min: 90, clock_status: '00' }), '2021-03-07T14:55:33-01:30');
-  assert.equal(isoMeterTime({ text: '2023-03-28 19:11:20', deviation_min: null, clock_status: '00' }), '2023-03-28T19:11:20');
+  assert.equal(
+    isoMeterTime({ text: '2023-07-26 20:05:20', deviation_min: -120, clock_status: '80' }),
+    '2023-07-26T20:05:20+02:00',
+  );
+  assert.equal(
+    isoMeterTime({ text: '2021-03-07 14:55:33', deviation_min: -60, clock_status: '00' }),
+    '2021-03-07T14:55:33+01:00',
+  );
+  assert.equal(
+    isoMeterTime({ text: '2021-03-07 14:55:33', deviation_min: 90, clock_status: '00' }),
+    '2021-03-07T14:55:33-01:30',
+  );
+  assert.equal(
+    isoMeterTime({ text: '2023-03-28 19:11:20', deviation_min: null, clock_status: '00' }),
+    '2023-03-28T19:11:20',
+  );
 });
 
 for (const v of vectors) {
@@ -90,10 +113,23 @@ for (const v of vectors) {
     const opts = { keys: keysOf(v) };
     const reference = summary(decodeChunks([bytes], opts));
     assert.equal(reference.length, 1, 'one telegram or one error');
-    assert.deepEqual(summary(decodeChunks(chunk(bytes, () => 0), opts)), reference, '1-byte chunks');
+    assert.deepEqual(
+      summary(
+        decodeChunks(
+          chunk(bytes, () => 0),
+          opts,
+        ),
+      ),
+      reference,
+      '1-byte chunks',
+    );
     const rnd = prng(0x5eed ^ bytes.length);
     for (let i = 0; i < 25; i++) {
-      assert.deepEqual(summary(decodeChunks(chunk(bytes, rnd, 1 + Math.floor(rnd() * 100)), opts)), reference, `random chunking ${i}`);
+      assert.deepEqual(
+        summary(decodeChunks(chunk(bytes, rnd, 1 + Math.floor(rnd() * 100)), opts)),
+        reference,
+        `random chunking ${i}`,
+      );
     }
     if (v.frames_hex.length > 1) {
       for (let at = 1; at < bytes.length; at++) {

@@ -39,12 +39,14 @@ const CASES: Case[] = [
   {
     name: 'key of the wrong length',
     make: legacy({ port: '/dev/ttyUSB0', key_hex_string: SHORT_KEY }),
-    message: /key_hex_string: the key must be 32 hex digits \(16 bytes\), got 30 digits \(the value is not shown\)/,
+    message:
+      /key_hex_string: the key must be 32 hex digits \(16 bytes\), got 30 digits \(the value is not shown\)/,
   },
   {
     name: 'unknown parity',
     make: legacy({ port: '/dev/ttyUSB0', parity: 'serial.PARITY_WEIRD' }),
-    message: /parity: expected "none", "even", "odd", "mark" or "space" .*got the string "serial\.PARITY_WEIRD"/,
+    message:
+      /parity: expected "none", "even", "odd", "mark" or "space" .*got the string "serial\.PARITY_WEIRD"/,
   },
   {
     name: 'missing port',
@@ -62,10 +64,13 @@ for (const c of CASES) {
     t.after(() => daemon.stop('SIGKILL'));
     const exit = await Promise.race([
       daemon.exited,
-      new Promise<undefined>((r) => setTimeout(r, 10_000).unref()),
+      new Promise<string>((r) => setTimeout(() => r('still running after 10 s'), 10_000).unref()),
     ]);
     assert.deepEqual(exit, { code: 78, signal: null }, `did not exit with 78:\n${daemon.stderr()}`);
-    assert.match(daemon.stderr(), new RegExp(`invalid configuration in ${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:`));
+    assert.match(
+      daemon.stderr(),
+      new RegExp(`invalid configuration in ${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:`),
+    );
     assert.match(daemon.stderr(), c.message);
     assert.match(daemon.stderr(), /Check it with `kaifareader config check`/);
     assert.equal(daemon.stdout(), '');

@@ -16,16 +16,30 @@ test('demo: telegrams decode, solarview.txt and history.db appear, /api/v1/lates
   t.after(() => demo.stop('SIGKILL'));
   const log = () => demo.stderr();
   const opts = { context: log, process: demo };
-  const port = await waitUntil(() => /dashboard on http:\/\/127\.0\.0\.1:(\d+)\//.exec(log())?.[1], 'the dashboard line', opts);
-  await waitUntil(() => (log().match(/\[meter\] 1KFM0200004242: 1\.8\.0 \d+\.\d{3} kWh/g)?.length ?? 0) >= 2, 'two decoded telegrams', opts);
+  const port = await waitUntil(
+    () => /dashboard on http:\/\/127\.0\.0\.1:(\d+)\//.exec(log())?.[1],
+    'the dashboard line',
+    opts,
+  );
+  await waitUntil(
+    () => (log().match(/\[meter\] 1KFM0200004242: 1\.8\.0 \d+\.\d{3} kWh/g)?.length ?? 0) >= 2,
+    'two decoded telegrams',
+    opts,
+  );
   assert.match(log(), /first telegram decoded/);
   await waitUntil(() => existsSync(join(dir.path, 'solarview.txt')), 'solarview.txt', opts);
-  assert.match(readIfExists(join(dir.path, 'solarview.txt'))!, /^\/\?!\n\/KAIFA\n1\.8\.0\(\d{6}\.\d{3}\*kWh\)\n2\.8\.0\(\d{6}\.\d{3}\*kWh\)\n!\n$/);
+  assert.match(
+    readIfExists(join(dir.path, 'solarview.txt'))!,
+    /^\/\?!\n\/KAIFA\n1\.8\.0\(\d{6}\.\d{3}\*kWh\)\n2\.8\.0\(\d{6}\.\d{3}\*kWh\)\n!\n$/,
+  );
   assert.ok(existsSync(join(dir.path, 'history.db')), 'history.db is missing');
 
   const res = await fetch(`http://127.0.0.1:${port}/api/v1/latest`);
   assert.equal(res.status, 200);
-  const latest = (await res.json()) as { meter_id: string; readings: Record<string, { value: unknown; unit: string | null; obis: string }> };
+  const latest = (await res.json()) as {
+    meter_id: string;
+    readings: Record<string, { value: unknown; unit: string | null; obis: string }>;
+  };
   assert.equal(latest.meter_id, '1KFM0200004242');
   assert.equal(latest.readings.energy_import_wh?.obis, '1.0.1.8.0.255');
   assert.equal(latest.readings.energy_import_wh?.unit, 'Wh');

@@ -11,7 +11,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createPtyPair, type PtyPair } from '../helpers/pty.js';
 import { loadVector } from '../helpers/vectors.js';
 import { countOf, runCli, waitUntil, type CliProcess } from './helpers/cli-process.js';
-import { hexBytes, holdsOpen, makeTempDir, openMeterEnd, readIfExists, writeLegacyConfig } from './helpers/daemon-fixtures.js';
+import {
+  hexBytes,
+  holdsOpen,
+  makeTempDir,
+  openMeterEnd,
+  readIfExists,
+  writeLegacyConfig,
+} from './helpers/daemon-fixtures.js';
 
 const VKW = loadVector('vorarlberg_philippsev-vkw_1');
 const FRAMES = VKW.frames_hex.map(hexBytes);
@@ -23,15 +30,22 @@ const lines = (log: string, re: RegExp): number => log.split('\n').filter((l) =>
 /** Waits until the daemon holds `pty.b`, writes one telegram into `pty.a`, waits for the file to be (re)written. */
 async function sendAndSee(daemon: CliProcess, pty: PtyPair, out: string): Promise<void> {
   const log = () => daemon.stderr();
-  await waitUntil(() => holdsOpen(daemon.pid, pty.b), `the daemon to open ${pty.b}`, { context: log, process: daemon });
+  await waitUntil(() => holdsOpen(daemon.pid, pty.b), `the daemon to open ${pty.b}`, {
+    context: log,
+    process: daemon,
+  });
   const before = readIfExists(out) === undefined ? undefined : statSync(out).ino;
   const meter = await openMeterEnd(pty.a);
   try {
     await meter.write(FRAMES);
-    await waitUntil(() => readIfExists(out) !== undefined && statSync(out).ino !== before, 'the Solarview file', {
-      context: log,
-      process: daemon,
-    });
+    await waitUntil(
+      () => readIfExists(out) !== undefined && statSync(out).ino !== before,
+      'the Solarview file',
+      {
+        context: log,
+        process: daemon,
+      },
+    );
   } finally {
     await meter.close();
   }
@@ -61,13 +75,22 @@ test('pty removed and recreated at the same path: one warning per cause, decodin
   await sendAndSee(daemon, pty, out);
 
   await pty.close(); // unplugged
-  await waitUntil(() => log().includes('port lost'), 'the "port lost" warning', { context: log, process: daemon });
-  await waitUntil(() => log().includes('diagnosis: port-error'), 'the port-error diagnosis', { context: log, process: daemon });
+  await waitUntil(() => log().includes('port lost'), 'the "port lost" warning', {
+    context: log,
+    process: daemon,
+  });
+  await waitUntil(() => log().includes('diagnosis: port-error'), 'the port-error diagnosis', {
+    context: log,
+    process: daemon,
+  });
   await sleep(1500); // several reopen attempts (250, 500, 1000 ms apart) fail meanwhile
 
   pty = await createPtyPair(paths); // plugged in again
   await sendAndSee(daemon, pty, out);
-  await waitUntil(() => log().includes('telegrams decode again'), 'the recovery line', { context: log, process: daemon });
+  await waitUntil(() => log().includes('telegrams decode again'), 'the recovery line', {
+    context: log,
+    process: daemon,
+  });
 
   assert.equal(daemon.exit(), undefined, 'the daemon exited');
   // One source warning per cause (lost, then missing while socat is gone) and one diagnosis line, however many
@@ -88,10 +111,17 @@ test('port missing at start: the daemon keeps running, says "no such port" once,
   const { daemon, out } = startDaemon(dir.path, paths.b);
   t.after(() => daemon.stop('SIGKILL'));
   const log = () => daemon.stderr();
-  await waitUntil(() => log().includes('no such port'), 'the "no such port" warning', { context: log, process: daemon });
+  await waitUntil(() => log().includes('no such port'), 'the "no such port" warning', {
+    context: log,
+    process: daemon,
+  });
   await sleep(1500); // several reopen attempts fail meanwhile
   assert.equal(lines(log(), /\[source\] .*: no such port /), 1, log());
-  assert.equal(lines(log(), /WARN {2}\[meter\] diagnosis: port-error — .*no such port: check the cable/), 1, log());
+  assert.equal(
+    lines(log(), /WARN {2}\[meter\] diagnosis: port-error — .*no such port: check the cable/),
+    1,
+    log(),
+  );
   assert.match(log(), /WARN {2}\[source\] .*ttyKAIFA: no such port .*hint=.*ls -l \/dev\/serial\/by-id\//);
   assert.equal(daemon.exit(), undefined, 'the daemon exited');
 

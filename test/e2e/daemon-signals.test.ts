@@ -11,7 +11,14 @@ import { join } from 'node:path';
 import { createPtyPair } from '../helpers/pty.js';
 import { loadVector } from '../helpers/vectors.js';
 import { freePort, runCli, waitUntil, type CliProcess } from './helpers/cli-process.js';
-import { hexBytes, holdsOpen, makeTempDir, openMeterEnd, readIfExists, writeLegacyConfig } from './helpers/daemon-fixtures.js';
+import {
+  hexBytes,
+  holdsOpen,
+  makeTempDir,
+  openMeterEnd,
+  readIfExists,
+  writeLegacyConfig,
+} from './helpers/daemon-fixtures.js';
 
 const VKW = loadVector('vorarlberg_philippsev-vkw_1');
 const FRAMES = VKW.frames_hex.map(hexBytes);

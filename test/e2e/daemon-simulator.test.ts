@@ -44,11 +44,18 @@ test('simulator → pty → daemon: telegrams keep decoding, the file is rewritt
   const daemon = runCli(['--config', config]);
   t.after(() => daemon.stop('SIGKILL'));
   const log = () => daemon.stderr();
-  const port = await waitUntil(() => /dashboard on http:\/\/127\.0\.0\.1:(\d+)\//.exec(log())?.[1], 'the dashboard line', {
+  const port = await waitUntil(
+    () => /dashboard on http:\/\/127\.0\.0\.1:(\d+)\//.exec(log())?.[1],
+    'the dashboard line',
+    {
+      context: log,
+      process: daemon,
+    },
+  );
+  await waitUntil(() => holdsOpen(daemon.pid, pty.b), 'the daemon to open the port', {
     context: log,
     process: daemon,
   });
-  await waitUntil(() => holdsOpen(daemon.pid, pty.b), 'the daemon to open the port', { context: log, process: daemon });
   const sim = runCli(['simulate', '--port', pty.a, '--period', '0.3']);
   t.after(() => sim.stop('SIGKILL'));
 
@@ -78,7 +85,10 @@ test('simulator → pty → daemon: telegrams keep decoding, the file is rewritt
   for (let i = 1; i < samples.length; i++) {
     const [a, b] = [samples[i - 1]!, samples[i]!];
     assert.ok(b.telegrams > a.telegrams && b.bytes > a.bytes, JSON.stringify(samples));
-    assert.ok(b.imported >= a.imported && b.exported >= a.exported, `counters went down: ${JSON.stringify(samples)}`);
+    assert.ok(
+      b.imported >= a.imported && b.exported >= a.exported,
+      `counters went down: ${JSON.stringify(samples)}`,
+    );
   }
   assert.ok(new Set(samples.map((s) => s.inode)).size > 1, 'the Solarview file was never rewritten');
   const status = await getJson(`http://127.0.0.1:${port}/api/v1/status`);
@@ -109,7 +119,10 @@ test('wrong key: the daemon diagnoses it in the log and never prints the key', a
   const daemon = runCli(['--config', config]);
   t.after(() => daemon.stop('SIGKILL'));
   const log = () => daemon.stderr();
-  await waitUntil(() => holdsOpen(daemon.pid, pty.b), 'the daemon to open the port', { context: log, process: daemon });
+  await waitUntil(() => holdsOpen(daemon.pid, pty.b), 'the daemon to open the port', {
+    context: log,
+    process: daemon,
+  });
   // The simulator encrypts with a key derived from --key, i.e. not the configured one.
   const sim = runCli(['simulate', '--port', pty.a, '--period', '0.2', '--key', key, '--wrong-key']);
   t.after(() => sim.stop('SIGKILL'));
@@ -120,11 +133,23 @@ test('wrong key: the daemon diagnoses it in the log and never prints the key', a
   assert.deepEqual(await sim.stop('SIGTERM'), { code: 0, signal: null });
   assert.deepEqual(await daemon.stop('SIGTERM'), { code: 0, signal: null });
 
-  assert.match(log(), /WARN {2}\[meter\] diagnosis: wrong-key — .*the key is probably wrong or belongs to another meter/);
-  assert.equal(readIfExists(join(dir.path, 'kaifa.txt')), undefined, 'a wrongly decrypted telegram was exported');
+  assert.match(
+    log(),
+    /WARN {2}\[meter\] diagnosis: wrong-key — .*the key is probably wrong or belongs to another meter/,
+  );
+  assert.equal(
+    readIfExists(join(dir.path, 'kaifa.txt')),
+    undefined,
+    'a wrongly decrypted telegram was exported',
+  );
   const everything = [daemon.stdout(), daemon.stderr(), readIfExists(logfile) ?? ''].join('\n');
   assert.ok(everything.includes('diagnosis: wrong-key'), 'the log file lacks the diagnosis');
-  for (const form of [key, key.toLowerCase(), key.match(/../g)!.join(' '), key.match(/../g)!.join(' ').toLowerCase()]) {
+  for (const form of [
+    key,
+    key.toLowerCase(),
+    key.match(/../g)!.join(' '),
+    key.match(/../g)!.join(' ').toLowerCase(),
+  ]) {
     assert.ok(!everything.includes(form), `the key appears in the output as "${form}"`);
   }
 });

@@ -10,7 +10,14 @@ import { join } from 'node:path';
 import { createPtyPair } from '../helpers/pty.js';
 import { loadVector } from '../helpers/vectors.js';
 import { countOf, runCli, waitUntil } from './helpers/cli-process.js';
-import { hexBytes, holdsOpen, makeTempDir, openMeterEnd, readIfExists, writeLegacyConfig } from './helpers/daemon-fixtures.js';
+import {
+  hexBytes,
+  holdsOpen,
+  makeTempDir,
+  openMeterEnd,
+  readIfExists,
+  writeLegacyConfig,
+} from './helpers/daemon-fixtures.js';
 
 interface Case {
   vector: string;
@@ -25,7 +32,11 @@ const CASES: Case[] = [
     solarview: '/?!\n/KAIFA\n1.8.0(003744.082*kWh)\n2.8.0(003929.988*kWh)\n!\n',
   },
   // EVN (Netz NÖ) official example: key only, security byte 0x20; 1.8.0 = 12937 Wh, 2.8.0 = 0 Wh.
-  { vector: 'evn_netznoe-pdf_1', meterId: '', solarview: '/?!\n/KAIFA\n1.8.0(000012.937*kWh)\n2.8.0(000000.000*kWh)\n!\n' },
+  {
+    vector: 'evn_netznoe-pdf_1',
+    meterId: '',
+    solarview: '/?!\n/KAIFA\n1.8.0(000012.937*kWh)\n2.8.0(000000.000*kWh)\n!\n',
+  },
   // TINETZ 1-phase example: 1.8.0 = 9108 Wh, 2.8.0 = 0 Wh.
   {
     vector: 'tinetz_fneur-example_1',
@@ -53,7 +64,10 @@ for (const c of CASES) {
     const daemon = runCli(['--config', config]);
     t.after(() => daemon.stop('SIGKILL'));
     const log = () => daemon.stderr();
-    await waitUntil(() => holdsOpen(daemon.pid, pty.b), 'the daemon to open the port', { context: log, process: daemon });
+    await waitUntil(() => holdsOpen(daemon.pid, pty.b), 'the daemon to open the port', {
+      context: log,
+      process: daemon,
+    });
     assert.doesNotMatch(log(), /invalid configuration|ERROR/);
 
     const meter = await openMeterEnd(pty.a);
@@ -67,7 +81,10 @@ for (const c of CASES) {
 
     // The same telegram again in 7-byte pieces: the file is replaced (atomic rename → new inode), same text.
     await meter.write(frames, 7);
-    await waitUntil(() => statSync(out).ino !== firstInode, 'the Solarview file to be rewritten', { context: log, process: daemon });
+    await waitUntil(() => statSync(out).ino !== firstInode, 'the Solarview file to be rewritten', {
+      context: log,
+      process: daemon,
+    });
     assert.equal(readIfExists(out), c.solarview);
     assert.equal(log().match(/\[meter\] \S+: 1\.8\.0 /g)?.length, 2, log());
     if (c.meterId) assert.equal(countOf(log(), `${c.meterId}: 1.8.0`), 2, log());

@@ -14,6 +14,17 @@ import type { DaemonStatus } from '../../src/status/status.js';
 import { createFakeHistory, type FakeRow } from '../helpers/fake-history.js';
 import { fixtureSnapshot, fixtureStatus } from '../http/fixtures.js';
 
+/** What the page exposes on `window` (the test's view; the project compiles without the DOM library). */
+interface Win {
+  kaifareader?: {
+    state: { snapshots: number };
+    power: { u: { data: (number | null)[][] }; view: { zoomed: boolean } };
+    daily: { u?: { data: number[][] } };
+    monthly: { u?: { data: number[][] } };
+  };
+  document: { getElementById(id: string): { textContent: string | null } | null };
+}
+
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -117,29 +128,37 @@ test('dashboard: live tiles over SSE, power chart with points, energy bars, diag
     await page.goto(`http://127.0.0.1:${port}/?token=dashboard-test-token`);
     assert.equal(new URL(page.url()).search, '', 'token removed from the address bar');
 
-    await page.waitForFunction('window.kaifareader?.state.snapshots >= 1');
+    await page.waitForFunction(() => ((globalThis as unknown as Win).kaifareader?.state.snapshots ?? 0) >= 1);
     const before = await page.textContent('#tile-power-import');
     assert.match(before ?? '', /^\d+ W$/);
     await page.waitForFunction(
-      `document.getElementById('tile-power-import').textContent !== ${JSON.stringify(before)}`,
+      (t) => (globalThis as unknown as Win).document.getElementById('tile-power-import')?.textContent !== t,
+      before,
     );
     assert.match((await page.textContent('#u-l1')) ?? '', /^233[.,]7 V$/);
     assert.match((await page.textContent('#tile-energy-import')) ?? '', /^12[.,]937 kWh$/);
     assert.notEqual(await page.textContent('#tile-age'), '–');
 
     // power chart: one hour of 20-second points from the store plus live points (non-null values counted)
-    await page.waitForFunction('window.kaifareader.power.u.data[1].filter((v) => v !== null).length > 100');
+    await page.waitForFunction(
+      () =>
+        (globalThis as unknown as Win).kaifareader!.power.u.data[1]!.filter((v) => v !== null).length > 100,
+    );
     assert.equal(await page.locator('#power-chart canvas').count(), 1);
 
     // energy bars: 31 daily buckets (the fake has data for all of them) and 12–13 months
-    await page.waitForFunction('window.kaifareader.daily.u?.data[0].length >= 30');
-    await page.waitForFunction('window.kaifareader.monthly.u?.data[0].length >= 12');
+    await page.waitForFunction(
+      () => ((globalThis as unknown as Win).kaifareader!.daily.u?.data[0]!.length ?? 0) >= 30,
+    );
+    await page.waitForFunction(
+      () => ((globalThis as unknown as Win).kaifareader!.monthly.u?.data[0]!.length ?? 0) >= 12,
+    );
     assert.equal(await page.locator('#daily-chart canvas').count(), 1);
 
     // diagnostics follow the status events
-    await page.waitForFunction(`document.getElementById('errors').textContent.includes('mbus.checksum')`);
+    await page.locator('#errors', { hasText: 'mbus.checksum' }).waitFor();
     status.diagnosis = { state: 'wrong-key', hint: 'the key is probably wrong or belongs to another meter' };
-    await page.waitForFunction(`document.getElementById('diagnosis-state').textContent === 'wrong-key'`);
+    await page.locator('#diagnosis-state', { hasText: /^wrong-key$/ }).waitFor();
     assert.match((await page.textContent('#diagnosis-hint')) ?? '', /key is probably wrong/);
 
     // drag-select zooms in: finer data is fetched and the CSV link covers the visible range only
@@ -149,16 +168,16 @@ test('dashboard: live tiles over SSE, power chart with points, energy bars, diag
     await page.mouse.down();
     await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2, { steps: 5 });
     await page.mouse.up();
-    await page.waitForFunction('window.kaifareader.power.view.zoomed === true');
+    await page.waitForFunction(() => (globalThis as unknown as Win).kaifareader!.power.view.zoomed);
     const csvAfter = await page.getAttribute('#csv-link', 'href');
     assert.notEqual(csvAfter, csvBefore);
     const m = /from=(\d+)&to=(\d+)/.exec(csvAfter ?? '');
     assert.ok(m && Number(m[2]) - Number(m[1]) < 0.5 * 3600, `zoomed CSV range ${csvAfter}`);
     await page.dblclick('#power-chart .u-over');
-    await page.waitForFunction('window.kaifareader.power.view.zoomed === false');
+    await page.waitForFunction(() => !(globalThis as unknown as Win).kaifareader!.power.view.zoomed);
 
     status.diagnosis = { state: 'ok', hint: 'telegrams arrive and decode' };
-    await page.waitForFunction(`document.getElementById('diagnosis-state').textContent === 'ok'`);
+    await page.locator('#diagnosis-state', { hasText: /^ok$/ }).waitFor();
     await page.mouse.move(0, 0);
     mkdirSync('test-artifacts', { recursive: true });
     await page.screenshot({ path: 'test-artifacts/dashboard.png', fullPage: true });

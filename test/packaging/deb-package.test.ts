@@ -152,7 +152,14 @@ test("only production modules and only this arch's glibc binaries are bundled", 
       `dev package ${dev} is in the package`,
     );
   }
-  for (const dep of ['commander', 'serialport', 'mqtt', 'libsql', 'uplot']) {
+  for (const dep of [
+    'commander',
+    '@serialport/stream',
+    '@serialport/bindings-cpp',
+    'mqtt',
+    'libsql',
+    'uplot',
+  ]) {
     assert.ok(entries.has(`./usr/lib/kaifareader/node_modules/${dep}/package.json`), `${dep} is missing`);
   }
   const addons = paths.filter((p) => p.endsWith('.node'));

@@ -104,7 +104,7 @@ test('energy after a restart continues the segment of the stored counters', (t) 
   const b = openHistoryStore(path, { timeZone: 'Asia/Kolkata' });
   t.after(() => b.close());
   b.insert([row(d + 10_000, { energy_import_wh: 111 }), row(d + 15_000, { energy_import_wh: 120 })]);
-  // Kolkata is UTC+05:30: its midnights are not whole UTC hours, the minute rollups are used
+  // Kolkata is UTC+05:30: its midnights are not whole UTC hours (these readings are far from one)
   assert.deepEqual(b.energy('day', d / 1000, d / 1000 + 1), [
     { start: Date.UTC(2026, 4, 9, 18, 30) / 1000, label: '2026-05-10', import_wh: 20, export_wh: 0 },
   ]);
@@ -112,4 +112,24 @@ test('energy after a restart continues the segment of the stored counters', (t) 
     () => openHistoryStore(path, { timeZone: 'Europe/Wien' }),
     /unknown time zone 'Europe\/Wien'.*IANA/,
   );
+});
+
+test('Asia/Kolkata (+05:30): the hour straddling midnight is split exactly from raw rows, by time without them', (t) => {
+  const store = openHistoryStore(join(tempDir(t), 'h.db'), { timeZone: 'Asia/Kolkata' });
+  t.after(() => store.close());
+  // local midnight 2026-05-11 00:00 IST = 2026-05-10 18:30 UTC; rows every 5 min from 18:00 to 18:55 UTC:
+  // +20 Wh per row up to 18:25 (1000 → 1100), +10 Wh at 18:30, then nothing
+  const h = Date.UTC(2026, 4, 10, 18);
+  const counters = [1000, 1020, 1040, 1060, 1080, 1100, 1110, 1110, 1110, 1110, 1110, 1110];
+  store.insert(counters.map((wh, k) => row(h + k * 300_000, { energy_import_wh: wh })));
+  const [from, to] = [Date.UTC(2026, 4, 10, 12) / 1000, Date.UTC(2026, 4, 11, 12) / 1000];
+  const days = (a: number, b: number) => [
+    { start: Date.UTC(2026, 4, 9, 18, 30) / 1000, label: '2026-05-10', import_wh: a, export_wh: 0 },
+    { start: Date.UTC(2026, 4, 10, 18, 30) / 1000, label: '2026-05-11', import_wh: b, export_wh: 0 },
+  ];
+  // exact: 100 Wh inside 18:00–18:25 plus the 18:25 → 18:30 step (10 Wh) belong to May 10
+  assert.deepEqual(store.energy('day', from, to), days(110, 0));
+  // raw rows gone: the bucket's 110 Wh over 18:00–18:55 are split by time, 30 min : 25 min → 60 : 50
+  assert.equal(store.deleteRawBefore(h + 3_600_000, 100), 12);
+  assert.deepEqual(store.energy('day', from, to), days(60, 50));
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HistoryRow } from '../../src/store/history-row.js';
 import type { MeterSnapshot, Reading } from '../../src/model/snapshot.js';
-import { READING_COLUMNS } from '../../src/store/history-schema.js';
+import { ROW_FIELDS } from '../../src/store/history-schema.js';
 
 /** A temp dir removed after the test (even on failure) via t.after. */
 export function tempDir(t: { after(fn: () => void): void }): string {
@@ -15,7 +15,7 @@ export function tempDir(t: { after(fn: () => void): void }): string {
 
 export function row(ts: number, values: Partial<HistoryRow> = {}, meterId = 'M1'): HistoryRow {
   const r = { ts, meterId } as HistoryRow;
-  for (const c of READING_COLUMNS) r[c] = null;
+  for (const c of ROW_FIELDS) r[c] = null;
   return { ...r, ...values };
 }
 

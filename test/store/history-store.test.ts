@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { openHistoryStore } from '../../src/store/history-store.js';
-import { HISTORY_MIGRATIONS } from '../../src/store/history-schema.js';
-import { openDatabase } from '../../src/store/sqlite.js';
+import { HISTORY_MIGRATIONS, READING_COLUMNS } from '../../src/store/history-schema.js';
+import { openDatabase, type SqliteDatabase } from '../../src/store/sqlite.js';
 import type { HistoryRow } from '../../src/store/history-row.js';
 import { row, snapshot, tempDir } from './helpers.js';
 
@@ -32,24 +32,36 @@ function means(rows: HistoryRow[], step: number, key: 'power_import_w' | 'voltag
   return new Map([...groups].map(([b, [sum, n]]) => [b, sum / n]));
 }
 
-test('a new file gets every migration; an old v1 file is upgraded and its rollups are built', (t) => {
-  const dir = tempDir(t);
-  const fresh = openHistoryStore(join(dir, 'new.db'));
-  fresh.close();
-  const db = openDatabase(join(dir, 'new.db'), []);
-  assert.equal((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version, 2);
-  db.close();
+const columns = (db: SqliteDatabase, table: string): string[] =>
+  (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name);
+const tables = (db: SqliteDatabase): string[] =>
+  (
+    db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name`).all() as {
+      name: string;
+    }[]
+  ).map((r) => r.name);
+const V3_TABLES = ['latest', 'meters', 'readings', 'rollup_day', 'rollup_hour'];
 
-  const oldPath = join(dir, 'old.db');
+test('a new file gets the v3 layout: no minute rollups, no reactive columns in the raw rows', (t) => {
+  const path = join(tempDir(t), 'new.db');
+  openHistoryStore(path).close();
+  const db = openDatabase(path, []);
+  t.after(() => db.close());
+  assert.equal((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version, 3);
+  assert.deepEqual(tables(db), V3_TABLES);
+  assert.deepEqual(columns(db, 'readings'), ['ts', 'meter', ...READING_COLUMNS]);
+});
+
+test('an old v1 file is upgraded: rollups built with its reactive counters, then the v3 layout', (t) => {
+  const oldPath = join(tempDir(t), 'old.db');
   const v1 = openDatabase(oldPath, HISTORY_MIGRATIONS.slice(0, 1));
   v1.exec(`INSERT INTO meters (id, meter_id) VALUES (1, 'M1')`);
-  for (let i = 0; i < 24; i++) {
-    v1.prepare('INSERT INTO readings (ts, meter, power_import_w, energy_import_wh) VALUES (?, 1, ?, ?)').run(
-      T0 + i * 5000,
-      i < 12 ? 100 : 400,
-      5000 + i * 2,
-    );
-  }
+  const insert = v1.prepare(
+    `INSERT INTO readings (ts, meter, power_import_w, energy_import_wh, reactive_import_varh, reactive_export_varh)
+     VALUES (?, 1, ?, ?, ?, ?)`,
+  );
+  for (let i = 0; i < 24; i++)
+    insert.run(T0 + i * 5000, i < 12 ? 100 : 400, 5000 + i * 2, 700 + i, 30 + (i >> 4));
   v1.close();
   const upgraded = openHistoryStore(oldPath);
   t.after(() => upgraded.close());
@@ -59,10 +71,20 @@ test('a new file gets every migration; an old v1 file is upgraded and its rollup
   assert.deepEqual(s.values.energy_import_wh, [5022, 5046]);
   assert.equal(upgraded.count(), 24);
   // new rows continue the counter segment of the old ones
-  upgraded.insert([row(T0 + 24 * 5000, { energy_import_wh: 5050 })]);
+  upgraded.insert([row(T0 + 24 * 5000, { energy_import_wh: 5050, reactive_import_varh: 800 })]);
   assert.deepEqual(upgraded.energy('day', T0 / 1000, T0 / 1000 + 3600), [
     { start: T0 / 1000 - 3600, label: '2026-01-05', import_wh: 50, export_wh: 0 },
   ]);
+
+  const db = openDatabase(oldPath, []);
+  t.after(() => db.close());
+  assert.deepEqual(tables(db), V3_TABLES);
+  assert.deepEqual(columns(db, 'readings'), ['ts', 'meter', ...READING_COLUMNS]);
+  const reactive = 'SELECT reactive_import_varh_last AS i, reactive_export_varh_last AS e FROM';
+  // the old rows' last reactive counters (723, 31) survived in the rollups; the new row's import (800) was merged
+  // in, its export (not sent) left the old value
+  assert.deepEqual(db.prepare(`${reactive} rollup_hour`).raw(true).all(), [[800, 31]]);
+  assert.deepEqual(db.prepare(`${reactive} rollup_day`).raw(true).all(), [[800, 31]]);
 });
 
 test('insert, then latest() and count() after reopening', (t) => {
@@ -83,7 +105,7 @@ test('insert, then latest() and count() after reopening', (t) => {
   assert.equal(s2.count(), 3);
 });
 
-test('series at raw, minute, hour and day granularity returns exact bucket averages', (t) => {
+test('series from raw rows (downsampled), hour and day rollups returns exact bucket averages', (t) => {
   const store = openHistoryStore(join(tempDir(t), 'h.db'));
   t.after(() => store.close());
   const rows = twoDays();
@@ -128,7 +150,12 @@ test('series: never more than 2000 points, nulls in gaps, long steps use the coa
   const from = T0 / 1000;
   const wide = store.series(from, from + 2 * 86400, 1);
   assert.ok(wide.t.length <= 2000);
-  assert.equal(wide.step, 120);
+  assert.equal(wide.step, 120); // raw rows, 87 s rounded up to whole minutes
+  // beyond two days the hour rollups serve even a fine step
+  const week = store.series(from, from + 7 * 86400, 60);
+  assert.equal(week.step, 3600);
+  assert.equal(week.t.length, 7 * 24);
+  assert.equal(week.values.power_import_w.filter((v) => v !== null).length, 47);
   const hourly = store.series(from, from + 3 * 3600, 3600);
   assert.deepEqual(
     hourly.values.power_import_w.map((v) => v === null),
@@ -140,22 +167,31 @@ test('series: never more than 2000 points, nulls in gaps, long steps use the coa
   );
 });
 
-test('retention deletes old raw rows in chunks but keeps rollups, series and energy', (t) => {
+test('retention deletes old raw rows in chunks but keeps rollups; short ranges without raw rows use hours', (t) => {
   const store = openHistoryStore(join(tempDir(t), 'h.db'));
   t.after(() => store.close());
-  store.insert(twoDays());
+  const rows = twoDays();
+  store.insert(rows);
   const from = T0 / 1000;
-  const beforeSeries = store.series(from, from + 3600, 60);
+  const beforeSeries = store.series(from, from + 2 * 86400, 3600);
   const beforeEnergy = store.energy('day', from, from + 2 * 86400);
-  const cutoff = T0 + 86_400_000;
+  const cutoff = T0 + 86_400_000 + 1_800_000; // day 2, 00:30 UTC
   let deleted = 0;
   for (let n = -1; n !== 0;) deleted += n = store.deleteRawBefore(cutoff, 5000);
-  assert.equal(deleted, 17280);
-  assert.equal(store.count(), 17280);
-  assert.deepEqual(store.series(from, from + 3600, 60), beforeSeries);
+  assert.equal(deleted, 17280 + 360);
+  assert.equal(store.count(), 17280 - 360);
+  assert.deepEqual(store.series(from, from + 2 * 86400, 3600), beforeSeries);
   assert.deepEqual(store.energy('day', from, from + 2 * 86400), beforeEnergy);
-  // a short range in the deleted part falls back to minute rollups instead of showing nothing
-  const short = store.series(from, from + 600, 5);
-  assert.equal(short.step, 60);
-  assert.equal(short.values.power_import_w.filter((v) => v !== null).length, 10);
+  // a short range in the deleted part falls back to the hour rollups instead of showing nothing
+  const hourly = means(rows, 3600, 'power_import_w');
+  for (const start of [from, from + 86400]) {
+    const short = store.series(start, start + 600, 5);
+    assert.equal(short.step, 3600);
+    assert.deepEqual(short.t, [start]);
+    assert.deepEqual(short.values.power_import_w, [Math.round(hourly.get(start)!)]);
+  }
+  // a range starting after the oldest remaining raw row is still served at full resolution
+  const raw = store.series(cutoff / 1000, cutoff / 1000 + 600, 5);
+  assert.equal(raw.step, 5);
+  assert.equal(raw.values.power_import_w.filter((v) => v !== null).length, 120);
 });

@@ -51,9 +51,14 @@ export function assertBuilt(): void {
   }
 }
 
-export function runCli(args: string[], env: Record<string, string | undefined> = {}): CliProcess {
+/** Starts `node [nodeArgs] bin/kaifareader args…` with `env` added to (or, when undefined, removed from) ours. */
+export function runCli(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  nodeArgs: string[] = [],
+): CliProcess {
   assertBuilt();
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], {
     cwd: ROOT,
     env: { ...process.env, JOURNAL_STREAM: undefined, KAIFAREADER_KEY: undefined, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -108,7 +113,9 @@ export async function waitUntil<T>(
     if (v) return v;
     const exit = opts.process?.exit();
     if (exit || Date.now() > deadline) {
-      const why = exit ? `the process exited (${exit.code ?? exit.signal}) while waiting` : 'timed out waiting';
+      const why = exit
+        ? `the process exited (${exit.code ?? exit.signal}) while waiting`
+        : 'timed out waiting';
       const ctx = opts.context ? `\n--- context ---\n${opts.context()}` : '';
       throw new Error(`${why} for ${what}${ctx}`);
     }

@@ -3,7 +3,16 @@
  * template with port/key/paths filled in, a writer on the meter's end of a pty pair, and "has the daemon opened
  * the port" (its /proc/<pid>/fd links), so bytes are written only when somebody reads them.
  */
-import { chmodSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +35,11 @@ export function makeTempDir(prefix = 'kaifareader-e2e-'): TempDir {
  * `changes` applied to `<dir>/meter.json`, mode 600 (it holds a key). A change whose value is `undefined` deletes
  * the key. Returns the path.
  */
-export function writeLegacyConfig(dir: string, changes: Record<string, unknown>, name = 'meter.json'): string {
+export function writeLegacyConfig(
+  dir: string,
+  changes: Record<string, unknown>,
+  name = 'meter.json',
+): string {
   const config = JSON.parse(readFileSync(TEMPLATE_PATH, 'utf8')) as Record<string, unknown>;
   for (const [k, v] of Object.entries(changes)) {
     if (v === undefined) delete config[k];
