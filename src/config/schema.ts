@@ -40,7 +40,6 @@ export interface FieldSpec {
   toggle?: boolean;
 }
 
-
 export const CONFIG_SCHEMA: readonly FieldSpec[] = [
   {
     path: 'source',
