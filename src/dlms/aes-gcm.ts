@@ -73,7 +73,16 @@ export function gcmKeystreamXor(key: Uint8Array, iv: Uint8Array, data: Uint8Arra
   // The keystream buffer is fresh for every call: XOR in place and hand it out as the result.
   const ks = ecbFor(key).update(new Uint8Array(counters.buffer, 0, blocks * 16));
   const out = new Uint8Array(ks.buffer, ks.byteOffset, data.length); // a plain view: faster element access
-  for (let i = 0; i < out.length; i++) out[i]! ^= data[i]!;
+  let i = 0;
+  if ((ks.byteOffset & 3) === 0) {
+    // 32-bit words: the keystream is aligned (Node's buffer pool), the ciphertext is read through a DataView.
+    const n = data.length >> 2;
+    const words = new Uint32Array(ks.buffer, ks.byteOffset, n);
+    const dv = new DataView(data.buffer, data.byteOffset, data.length);
+    for (let w = 0; w < n; w++) words[w]! ^= dv.getUint32(w << 2, LITTLE_ENDIAN);
+    i = n << 2;
+  }
+  for (; i < out.length; i++) out[i]! ^= data[i]!;
   return out;
 }
 

@@ -109,7 +109,7 @@ export function scanHdlcFrame(buf: Uint8Array, offset: number): HdlcScan {
 }
 
 function toFrame(buf: Uint8Array, offset: number, h: Header, infoAt: number): LinkFrame {
-  const bytes = buf.slice(offset, h.end + 1);
+  const bytes = buf.subarray(offset, h.end + 1);
   const rel = infoAt - offset;
   const fcsRel = h.end - 2 - offset;
   const llc =

@@ -50,7 +50,7 @@ function verify(buf: Uint8Array, offset: number, len: number): 'ok' | 'need-more
 }
 
 function toFrame(buf: Uint8Array, offset: number, len: number, quirk: boolean): LinkFrame {
-  const bytes = buf.slice(offset, offset + HEADER + len + 2);
+  const bytes = buf.subarray(offset, offset + HEADER + len + 2);
   const ci = bytes[6]!;
   const frame: LinkFrame = {
     kind: 'mbus',

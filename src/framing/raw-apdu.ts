@@ -41,7 +41,7 @@ function readLength(buf: Uint8Array, at: number): [number, number] | 'need-more'
 }
 
 function rawFrame(buf: Uint8Array, offset: number, end: number): RawScan {
-  const bytes = buf.slice(offset, end);
+  const bytes = buf.subarray(offset, end);
   return {
     kind: 'frame',
     frame: { kind: 'raw', bytes, payload: bytes, segment: { final: true, index: 0 }, meta: {} },

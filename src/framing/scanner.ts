@@ -18,7 +18,7 @@
 import { scanMbusFrame } from './mbus.js';
 import { scanHdlcFrame } from './hdlc.js';
 import { scanGloCipherApdu, scanPlainApdu, type MeasureApdu } from './raw-apdu.js';
-import type { ScanEvent } from './types.js';
+import type { LinkFrame, ScanEvent } from './types.js';
 
 export type FrameKind = 'mbus' | 'hdlc' | 'raw';
 
@@ -36,7 +36,7 @@ type Scan = ReturnType<typeof scanMbusFrame>;
 export class FrameScanner {
   private store = new Uint8Array(0);
   /** Unconsumed bytes: a view of `store`. */
-  private buf = this.store.subarray(0, 0);
+  private buf: Uint8Array = this.store.subarray(0, 0);
   /** Stream offset of buf[0]. */
   private base = 0;
   private readonly kinds: Set<FrameKind>;
@@ -54,14 +54,27 @@ export class FrameScanner {
     return this.buf.length;
   }
 
-  /** Appends a chunk and returns every frame / skipped run it completes. */
+  /**
+   * Appends a chunk and returns every frame / skipped run it completes. When nothing is buffered (whole frames per
+   * chunk: TCP bridges, capture files), the chunk is scanned in place and its frames are views of it — the caller
+   * must not modify a chunk after pushing it (Node's stream buffers are never reused). Frames found in the
+   * internal buffer are copied, since that buffer is reused.
+   */
   push(chunk: Uint8Array): ScanEvent[] {
     if (chunk.length === 0) return [];
-    this.append(chunk);
+    const inPlace = this.buf.length === 0;
+    if (inPlace) this.buf = chunk;
+    else this.append(chunk);
     const events: ScanEvent[] = [];
     const consumed = this.scan(events);
-    this.buf = this.buf.subarray(consumed);
     this.base += consumed;
+    if (inPlace) {
+      this.buf = this.store.subarray(0, 0);
+      if (consumed < chunk.length) this.append(chunk.subarray(consumed));
+    } else {
+      this.buf = this.buf.subarray(consumed);
+      for (const ev of events) if (ev.type === 'frame') ev.frame = detach(ev.frame);
+    }
     return events;
   }
 
@@ -200,4 +213,11 @@ export class FrameScanner {
     }
     return -1;
   }
+}
+
+/** A copy of a frame that no longer shares memory with the scanner's reused buffer. */
+function detach(frame: LinkFrame): LinkFrame {
+  const bytes = frame.bytes.slice();
+  const at = frame.payload.byteOffset - frame.bytes.byteOffset;
+  return { ...frame, bytes, payload: bytes.subarray(at, at + frame.payload.length) };
 }

@@ -20,8 +20,31 @@ function localText(dt: Parameters<typeof formatLocalText>[0]): string | undefine
 /** True for bytes that are printable ASCII (a meter number, a device name). */
 function isPrintable(b: Uint8Array): boolean {
   if (b.length === 0) return false;
-  for (const c of b) if (c < 0x20 || c > 0x7e) return false;
+  for (let i = 0; i < b.length; i++) if (b[i]! < 0x20 || b[i]! > 0x7e) return false;
   return true;
+}
+
+/**
+ * The last few texts and their bytes: a meter repeats its number and device name in every telegram, so most
+ * octet-strings are found here without building a new string.
+ */
+const recentText: Array<{ bytes: Uint8Array; text: string }> = [];
+
+function cachedText(b: Uint8Array): string | undefined {
+  search: for (const e of recentText) {
+    if (e.bytes.length !== b.length) continue;
+    for (let i = 0; i < b.length; i++) if (e.bytes[i] !== b[i]) continue search;
+    return e.text;
+  }
+  return undefined;
+}
+
+function remember(b: Uint8Array, text: string): string {
+  if (b.length <= 32) {
+    if (recentText.length >= 8) recentText.shift();
+    recentText.push({ bytes: b.slice(), text });
+  }
+  return text;
 }
 
 /** A 12-byte octet-string that holds a plausible COSEM date-time. */
@@ -43,9 +66,11 @@ export function looksLikeDateTime(b: Uint8Array): boolean {
 export function octetText(b: Uint8Array): string {
   if (looksLikeDateTime(b)) return localText(readDateTimeFields(b, 0, 'date-time')) ?? toHex(b);
   if (isPrintable(b)) {
+    const known = cachedText(b);
+    if (known !== undefined) return known;
     // Meter numbers and names are short: build the string directly instead of through a Buffer.
     return b.length <= 64
-      ? String.fromCharCode.apply(null, b as unknown as number[])
+      ? remember(b, String.fromCharCode.apply(null, b as unknown as number[]))
       : Buffer.from(b).toString('latin1');
   }
   return toHex(b);
