@@ -43,7 +43,7 @@ export interface BenchOptions {
   only?: string;
 }
 
-export const caseNames = ['daemon-latency', 'daemon-memory', 'daemon-cpu'];
+export const caseNames = ['daemon-latency', 'daemon-memory', 'daemon-memory-service', 'daemon-cpu'];
 
 const WARMUP = 5;
 /** Gap between the two frames of a telegram (a real MA309 leaves ~200 ms; the daemon may not wait for it). */
@@ -159,6 +159,9 @@ export async function measure(
   }
 }
 
+/** The environment the systemd unit sets (keep in sync with packaging/kaifareader.service). */
+export const SERVICE_ENV = { NODE_OPTIONS: '--jitless --max-semi-space-size=1', MALLOC_ARENA_MAX: '2' };
+
 export async function run(opts: BenchOptions): Promise<Row[]> {
   const wanted = caseNames.filter((c) => !opts.only || c.includes(opts.only));
   if (wanted.length === 0) return [];
@@ -177,6 +180,11 @@ export async function run(opts: BenchOptions): Promise<Row[]> {
       case: 'daemon-memory',
       peak_rss_mb: round(m.peakRssMb, 1),
       bare_node_rss_mb: round(bareNodeRssMb(), 1),
+    },
+    {
+      // The daemon as packaging/kaifareader.service runs it (its Environment= lines).
+      case: 'daemon-memory-service',
+      peak_rss_mb: round((await measure(telegrams, SERVICE_ENV)).peakRssMb, 1),
     },
     { case: 'daemon-cpu', cpu_ms_per_telegram: round(m.cpuMsPerTelegram, 3) },
   ];

@@ -6,9 +6,13 @@
 import type { Command } from 'commander';
 import { resolve, join } from 'node:path';
 import type { AppConfig } from '../config/types.js';
-import { createSimulatedMeter, DEMO_KEY } from '../simulator/simulated-meter.js';
+import { createSimulatedMeter, createTelegramFactory, DEMO_KEY } from '../simulator/simulated-meter.js';
+import { backfillHistory } from '../simulator/backfill.js';
 import { SIM_LAYOUTS, type SimLayout } from '../simulator/body-builders.js';
 import { runApp } from './run-command.js';
+
+/** Days of simulated past written into a new demo history, so the charts have something to show at once. */
+const BACKFILL_DAYS = 7;
 
 interface DemoOptions {
   httpPort: string;
@@ -78,7 +82,22 @@ export function register(program: Command): void {
         httpHost: opts.httpHost,
         mqtt: opts.mqtt,
       });
-      const meter = createSimulatedMeter({ periodMs: period * 1000, layout: opts.layout as SimLayout });
+      const layout = opts.layout as SimLayout;
+      const now = Date.now();
+      const from = now - BACKFILL_DAYS * 86_400_000;
+      const factory = createTelegramFactory({ layout, start: from });
+      const rows = backfillHistory({
+        path: config.exports.history!.path,
+        factory,
+        key: DEMO_KEY,
+        from,
+        to: now,
+      });
+      if (rows > 0)
+        process.stderr.write(
+          `demo: filled the new history with ${rows} simulated minutes of the past ${BACKFILL_DAYS} days\n`,
+        );
+      const meter = createSimulatedMeter({ periodMs: period * 1000, layout, factory });
       process.exitCode = await runApp(config, [], meter);
     });
 }

@@ -36,6 +36,10 @@ export interface SimulatedMeterOptions {
   faults?: Faults;
   seed?: number;
   now?: () => number;
+  /** When the model's counters start (default: now); the demo starts them days earlier to backfill history. */
+  start?: number;
+  /** A factory to continue (the demo's backfill has already advanced its counters). */
+  factory?: TelegramFactory;
 }
 
 export interface TelegramFactory {
@@ -45,7 +49,7 @@ export interface TelegramFactory {
 
 export function createTelegramFactory(opts: SimulatedMeterOptions = {}): TelegramFactory {
   const now = opts.now ?? Date.now;
-  const model: MeterModel = createMeterModel({ seed: opts.seed, start: now() });
+  const model: MeterModel = createMeterModel({ seed: opts.seed, start: opts.start ?? now() });
   const key = parseHex(opts.key ?? DEMO_KEY);
   const wrongKey = key.map((b) => b ^ 0x5a);
   const systemTitle = Uint8Array.of(0x4b, 0x46, 0x4d, 0x10, 0x20, 0x00, 0x42, 0x42); // "KFM" + 1020004242
@@ -96,7 +100,7 @@ export function createSimulatedMeter(opts: SimulatedMeterOptions = {}): ByteSour
   const now = opts.now ?? Date.now;
   const period = opts.periodMs ?? 5000;
   const gap = opts.frameGapMs ?? 200;
-  const factory = createTelegramFactory(opts);
+  const factory = opts.factory ?? createTelegramFactory(opts);
   const timers = new Set<NodeJS.Timeout>();
   let sent = 0;
   let running = false;
