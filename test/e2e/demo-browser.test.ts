@@ -69,9 +69,9 @@ test('demo in a browser: live values, power chart points, energy bars, no consol
       () =>
         (globalThis as unknown as Win).kaifareader!.power.u.data[1]!.filter((v) => v !== null).length >= 2,
     );
-    // today's energy bar is there
+    // a new demo history is backfilled with a simulated week: 7 past days + today as energy bars
     await page.waitForFunction(
-      () => ((globalThis as unknown as Win).kaifareader!.daily.u?.data[0]!.length ?? 0) >= 1,
+      () => ((globalThis as unknown as Win).kaifareader!.daily.u?.data[0]!.length ?? 0) >= 8,
     );
     assert.equal(await page.locator('#daily-chart canvas').count(), 1);
     assert.match((await page.textContent('#diagnosis-state')) ?? '', /^ok$/);
