@@ -115,7 +115,10 @@ test('the unit runs the daemon as kaifareader with serial, network and state acc
   assert.equal(one('UMask'), '0027');
   // W^X memory only works because V8 runs without its JIT; serial access needs the real dialout group and /dev.
   assert.equal(one('MemoryDenyWriteExecute'), 'yes');
-  assert.deepEqual(service.get('Environment'), ['"NODE_OPTIONS=--jitless --max-semi-space-size=1"', 'MALLOC_ARENA_MAX=2']);
+  assert.deepEqual(service.get('Environment'), [
+    '"NODE_OPTIONS=--jitless --max-semi-space-size=1"',
+    'MALLOC_ARENA_MAX=2',
+  ]);
   assert.equal(service.get('PrivateUsers'), undefined);
   assert.equal(service.get('PrivateDevices'), undefined);
   assert.equal(service.get('IPAddressDeny'), undefined);
