@@ -4,7 +4,8 @@
  *
  * Looked up by `C.D.E` of an electricity code (A = 1, any channel B), so `1.0.1.8.0.255` and `1.1.1.8.0.255`
  * both land on `kaifareader_energy_import_joules_total`. Energy is exposed in joules (1 Wh = 3600 J) because
- * joules are Prometheus' base unit for energy; reactive quantities keep var / var·h (there is no SI base).
+ * joules are Prometheus' base unit for energy; reactive energy likewise in var·s (1 varh = 3600 var·s), since
+ * promtool rejects "hours" in a metric name.
  * The value is converted by the reading's DLMS unit (`UNIT_SCALE`); a reading with a unit the metric does not
  * expect is left out rather than exposed wrong. Numeric readings not in the table appear as
  * `kaifareader_obis_value{obis, unit}`.
@@ -21,7 +22,7 @@ export interface ReadingMetric {
   labels?: Record<string, string>;
 }
 
-export type BaseUnit = 'joules' | 'watts' | 'var_hours' | 'vars' | 'volts' | 'amperes' | 'hertz' | 'ratio';
+export type BaseUnit = 'joules' | 'watts' | 'var_seconds' | 'vars' | 'volts' | 'amperes' | 'hertz' | 'ratio';
 
 /** DLMS unit name → base unit and factor. `undefined` (no unit) and `count` are dimensionless. */
 export const UNIT_SCALE: Readonly<Record<string, { base: BaseUnit; factor: number }>> = {
@@ -29,8 +30,8 @@ export const UNIT_SCALE: Readonly<Record<string, { base: BaseUnit; factor: numbe
   kWh: { base: 'joules', factor: 3_600_000 },
   W: { base: 'watts', factor: 1 },
   kW: { base: 'watts', factor: 1000 },
-  varh: { base: 'var_hours', factor: 1 },
-  kvarh: { base: 'var_hours', factor: 1000 },
+  varh: { base: 'var_seconds', factor: 3600 },
+  kvarh: { base: 'var_seconds', factor: 3_600_000 },
   var: { base: 'vars', factor: 1 },
   kvar: { base: 'vars', factor: 1000 },
   V: { base: 'volts', factor: 1 },
@@ -69,8 +70,8 @@ export const READING_METRICS: Readonly<Record<string, ReadingMetric>> = {
   '1.8.2': m('tariff_energy_import_joules_total', 'counter', 'joules', `${EI} per tariff`, { tariff: '2' }),
   '2.8.1': m('tariff_energy_export_joules_total', 'counter', 'joules', `${EE} per tariff`, { tariff: '1' }),
   '2.8.2': m('tariff_energy_export_joules_total', 'counter', 'joules', `${EE} per tariff`, { tariff: '2' }),
-  '3.8.0': m('reactive_energy_import_var_hours_total', 'counter', 'var_hours', 'Reactive energy import (R+)'),
-  '4.8.0': m('reactive_energy_export_var_hours_total', 'counter', 'var_hours', 'Reactive energy export (R-)'),
+  '3.8.0': m('reactive_energy_import_var_seconds_total', 'counter', 'var_seconds', 'Reactive energy import (R+)'),
+  '4.8.0': m('reactive_energy_export_var_seconds_total', 'counter', 'var_seconds', 'Reactive energy export (R-)'),
   '1.7.0': m('power_import_watts', 'gauge', 'watts', 'Active power imported from the grid (P+), all phases'),
   '2.7.0': m('power_export_watts', 'gauge', 'watts', 'Active power exported to the grid (P-), all phases'),
   '3.7.0': m('reactive_power_import_vars', 'gauge', 'vars', 'Reactive power import (Q+)'),

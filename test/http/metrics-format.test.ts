@@ -146,3 +146,26 @@ test('catalog lookup ignores the channel and rejects non-electricity codes', () 
   assert.equal(metricForObis('0.0.1.0.0.255'), undefined);
   assert.equal(metricForObis('1.0.1.8'), undefined);
 });
+
+test('promtool accepts the metrics of every real vector (all layouts, reactive energy, DSMR kWh)', async () => {
+  const { TelegramDecoder } = await import('../../src/pipeline/telegram-decoder.js');
+  const { loadVectors } = await import('../helpers/vectors.js');
+  const hex = (h: string) => Uint8Array.from(Buffer.from(h, 'hex'));
+  let checked = 0;
+  for (const v of loadVectors().filter((x) => x.decodable)) {
+    const d = new TelegramDecoder({
+      keys: {
+        encryptionKey: v.key_hex ? hex(v.key_hex) : undefined,
+        authenticationKey: v.auth_key_hex ? hex(v.auth_key_hex) : undefined,
+      },
+    });
+    const ev = d.push(hex(v.frames_hex.join('')), 1_700_000_000_000).find((e) => e.type === 'telegram');
+    assert.ok(ev && ev.type === 'telegram', v.id);
+    const text = formatMetrics({ status: fixtureStatus(), version: '0.1.0', snapshot: ev.snapshot });
+    const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    assert.equal(r.status, 0, `${v.id}: promtool: ${r.stdout}${r.stderr}`);
+    assert.equal(r.stdout + r.stderr, '', `${v.id}: promtool reports no lint problems`);
+    checked++;
+  }
+  assert.ok(checked >= 12, `checked ${checked} vectors`);
+});
