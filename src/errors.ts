@@ -8,11 +8,17 @@ export type Layer =
   'input' | 'mbus' | 'hdlc' | 'framing' | 'apdu' | 'security' | 'axdr' | 'cosem' | 'profile' | 'dsmr';
 
 /**
- * Error codes are a stable contract (counted in status and metrics, printed by the CLI):
- * input.hex, input.key, mbus.checksum, mbus.stop-byte, mbus.length, mbus.segment-order, hdlc.hcs, hdlc.fcs,
- * hdlc.format, framing.garbage, gbt.sequence, apdu.unknown-tag, apdu.truncated, key.missing, gcm.auth-failed,
- * security.unsupported, plaintext.invalid, axdr.truncated, axdr.unknown-tag, axdr.trailing, cosem.date-time,
- * layout.unknown, dsmr.crc
+ * Error codes are a stable contract (counted in status and metrics, printed by the CLI, documented in README):
+ *
+ *   input      input.hex, input.key, input.file, input.none, profile.unknown
+ *   framing    framing.garbage, framing.truncated, framing.too-long, framing.none,
+ *              mbus.header, mbus.length, mbus.checksum, mbus.stop-byte, mbus.segment-order,
+ *              hdlc.format, hdlc.hcs, hdlc.fcs, hdlc.segment-order, gbt.sequence, gbt.too-long
+ *   apdu       apdu.unknown-tag, apdu.truncated, apdu.length, apdu.system-title, apdu.date-time
+ *   security   key.missing, gcm.auth-failed, plaintext.invalid (wrong key, tag-less telegrams),
+ *              security.unsupported
+ *   body       axdr.truncated, axdr.unknown-tag, axdr.invalid, axdr.trailing, cosem.date-time, cosem.obis,
+ *              dsmr.crc, dsmr.invalid, layout.unknown
  */
 export class DecodeError extends Error {
   override readonly name = 'DecodeError';

@@ -136,7 +136,7 @@ export function register(program: Command): void {
   program
     .command('capture')
     .description(
-      'Record the raw bytes of the meter port (serial or tcp://host:port) into a capture file for support and replay',
+      'record the raw bytes of the meter port (serial or tcp://host:port) into a capture file for support and replay',
     )
     .requiredOption('--port <path>', 'serial device (/dev/serial/by-id/…, /dev/ttyUSB0) or tcp://host:port')
     .requiredOption('--out <file>', 'capture file to append to (`<ISO time> <hex>` lines)')

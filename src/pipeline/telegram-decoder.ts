@@ -1,11 +1,10 @@
 /**
  * The streaming decoder: bytes in (any chunking), telegrams and diagnostics out. Composes the frame scanner,
- * segment assembler, general-block-transfer assembler and the APDU decoder. Pure: the receive time of each chunk
+ * segment assembler (which also collects general-block-transfer blocks) and the APDU decoder. Pure: the receive time of each chunk
  * is passed in. Never throws for bad input.
  */
 import { FrameScanner, type FrameKind } from '../framing/scanner.js';
 import { SegmentAssembler } from '../framing/assemble.js';
-import { BlockTransferAssembler } from '../framing/general-block-transfer.js';
 import type { LinkFrame } from '../framing/types.js';
 import type { DecodeError } from '../errors.js';
 import type { CipherKeys } from '../dlms/decipher.js';
@@ -30,7 +29,6 @@ export interface TelegramDecoderOptions {
 export class TelegramDecoder {
   private readonly scanner: FrameScanner;
   private readonly segments = new SegmentAssembler();
-  private readonly blocks = new BlockTransferAssembler();
   private readonly keys: CipherKeys;
 
   constructor(private readonly opts: TelegramDecoderOptions = {}) {
@@ -53,13 +51,8 @@ export class TelegramDecoder {
         out.push({ type: 'error', error: seg.error, frames: seg.frames });
         continue;
       }
-      const block = this.blocks.push(seg.apdu);
-      if (block.type === 'pending') continue;
-      if (block.type === 'error') {
-        out.push({ type: 'error', error: block.error, frames: seg.frames });
-        continue;
-      }
-      const r = decodeApdu(block.apdu, {
+      // seg.apdu is whole: the assembler also collects general-block-transfer (E0) blocks.
+      const r = decodeApdu(seg.apdu, {
         keys: this.keys,
         profile: this.opts.profile,
         receivedAt,
