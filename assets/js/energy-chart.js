@@ -80,7 +80,9 @@ export function createEnergyChart(container, period) {
       container.replaceChildren();
       build();
     }
-    u.setData([b.map((_x, i) => i), b.map((x) => kwh(x.import_wh)), b.map((x) => kwh(x.export_wh))]);
+    u.setData([b.map((_x, i) => i), b.map((x) => kwh(x.import_wh)), b.map((x) => kwh(x.export_wh))], false);
+    // Explicit x range: with a single bucket uPlot would otherwise put it on the left edge and cut its bars.
+    u.setScale('x', { min: -0.6, max: b.length - 1 + 0.6 });
   }
 
   return {

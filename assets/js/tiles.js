@@ -36,11 +36,17 @@ export function renderTiles(s) {
   setText('tile-energy-export', formatEnergyKwh(value(s, '2.8.0')));
   setText('tile-meter-time', formatMeterTime(s.meter_time));
   setText('tile-received', formatDateTime(s.received_at));
+  let phasePowers = 0;
   for (const ph of PHASES) {
     setText(`u-l${ph.n}`, formatVolt(value(s, ph.u)));
     setText(`i-l${ph.n}`, formatAmpere(value(s, ph.i)));
-    setText(`p-l${ph.n}`, formatPower(phasePower(s, ph)));
+    const p = phasePower(s, ph);
+    if (p !== undefined) phasePowers++;
+    setText(`p-l${ph.n}`, formatPower(p));
   }
+  // Many meters (the Kaifa MA309 among them) send no per-phase power: hide the row instead of three dashes.
+  const row = document.getElementById('phase-power-row');
+  if (row) row.hidden = phasePowers === 0;
 }
 
 /** Called every second: the age of the last telegram keeps ticking between pushes. */
