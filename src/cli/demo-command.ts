@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { resolve, join } from 'node:path';
 import type { AppConfig } from '../config/types.js';
+import { parseConfig } from '../config/parse.js';
 import { createSimulatedMeter, createTelegramFactory, DEMO_KEY } from '../simulator/simulated-meter.js';
 import { backfillHistory } from '../simulator/backfill.js';
 import { SIM_LAYOUTS, type SimLayout } from '../simulator/body-builders.js';
@@ -23,6 +24,10 @@ interface DemoOptions {
   layout: string;
 }
 
+/**
+ * The demo's configuration, written as a meter.json would be and parsed by the same code, so every default comes
+ * from the one schema. The replay source is a placeholder: the demo hands the daemon its simulated meter instead.
+ */
 export function demoConfig(opts: {
   dataDir: string;
   httpPort: number;
@@ -30,31 +35,20 @@ export function demoConfig(opts: {
   mqtt?: string;
 }): AppConfig {
   const dataDir = resolve(opts.dataDir);
-  const config: AppConfig = {
-    source: { type: 'replay', file: '(simulated meter)', speed: 'realtime', loop: true },
+  const json = {
+    source: { replay: '(simulated meter)' },
     key: DEMO_KEY,
-    dataDir,
-    logging: { level: 'info', maxBytes: 2_000_000, backups: 1 },
+    data_dir: dataDir,
     exports: {
       solarview: { file: join(dataDir, 'solarview.txt') },
-      history: { path: join(dataDir, 'history.db'), retentionDays: 30 },
+      history: { path: join(dataDir, 'history.db') },
+      ...(opts.mqtt ? { mqtt: { url: opts.mqtt, client_id: `kaifareader-demo-${process.pid}` } } : {}),
     },
     http: { host: opts.httpHost, port: opts.httpPort },
   };
-  if (opts.mqtt) {
-    config.exports.mqtt = {
-      url: opts.mqtt,
-      clientId: `kaifareader-demo-${process.pid}`,
-      keepalive: 60,
-      baseTopic: 'kaifareader',
-      qos: 1,
-      legacyTopics: false,
-      perValueTopics: false,
-      discovery: { enabled: true, prefix: 'homeassistant' },
-      outbox: { maxMessages: 500_000 },
-    };
-  }
-  return config;
+  const r = parseConfig(json, { baseDir: dataDir });
+  if (!r.ok) throw new Error(r.errors.map((e) => `${e.path}: ${e.message}`).join('; '));
+  return r.config;
 }
 
 export function register(program: Command): void {
@@ -76,12 +70,17 @@ export function register(program: Command): void {
         return fail(`--period must be 0.2–3600 seconds, got "${opts.period}"`);
       if (!SIM_LAYOUTS.includes(opts.layout as SimLayout))
         return fail(`--layout must be one of ${SIM_LAYOUTS.join(', ')}`);
-      const config = demoConfig({
-        dataDir: opts.dataDir,
-        httpPort: port,
-        httpHost: opts.httpHost,
-        mqtt: opts.mqtt,
-      });
+      let config: AppConfig;
+      try {
+        config = demoConfig({
+          dataDir: opts.dataDir,
+          httpPort: port,
+          httpHost: opts.httpHost,
+          mqtt: opts.mqtt,
+        });
+      } catch (e) {
+        return fail((e as Error).message); // e.g. a --mqtt URL that is no mqtt:// URL
+      }
       const layout = opts.layout as SimLayout;
       const now = Date.now();
       const from = now - BACKFILL_DAYS * 86_400_000;

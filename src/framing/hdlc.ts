@@ -18,19 +18,9 @@
  * instead of after the up to 2 KiB its length field may claim.
  */
 import { crc16x25 } from './crc16.js';
-import type { LinkFrame } from './types.js';
+import type { FrameScan, LinkFrame } from './types.js';
 
-export type HdlcScan =
-  | { kind: 'frame'; frame: LinkFrame; end: number }
-  | { kind: 'need-more' }
-  | {
-      kind: 'skipped';
-      count: number;
-      code: string;
-      reason: string;
-      /** End (exclusive) of the frame the header claimed, when a complete frame failed its check. */
-      claimedEnd?: number;
-    };
+export type HdlcScan = FrameScan;
 
 const FLAG = 0x7e;
 /** Format (2) + shortest addresses (1 + 1) + control (1) + FCS (2). */

@@ -14,19 +14,9 @@
  * Worked example (evn_netznoe-pdf_1, second frame): 68 14 14 68 | 53 FF 11 01 67 41 9A … | D9 83 16 → L = 0x14 = 20
  * bytes C … data, CI 0x11 = FIN + segment 1, payload = the 15 bytes after DTSAP 0x67.
  */
-import type { LinkFrame } from './types.js';
+import type { FrameScan, LinkFrame } from './types.js';
 
-export type MbusScan =
-  | { kind: 'frame'; frame: LinkFrame; end: number }
-  | { kind: 'need-more' }
-  | {
-      kind: 'skipped';
-      count: number;
-      code: string;
-      reason: string;
-      /** End (exclusive) of the frame the header claimed, when a complete frame failed its check. */
-      claimedEnd?: number;
-    };
+export type MbusScan = FrameScan;
 
 const START = 0x68;
 const STOP = 0x16;

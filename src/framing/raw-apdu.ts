@@ -14,12 +14,9 @@
  * three upper-case letters of a manufacturer (FLAG) id and the security control byte names suite 0–2 with
  * encryption and/or authentication.
  */
-import type { LinkFrame } from './types.js';
+import type { FrameScan } from './types.js';
 
-export type RawScan =
-  | { kind: 'frame'; frame: LinkFrame; end: number }
-  | { kind: 'need-more' }
-  | { kind: 'skipped'; count: number; code: string; reason: string };
+export type RawScan = FrameScan;
 
 /** Measures a plaintext APDU at `offset`: its length in bytes, `need-more`, or `invalid`. */
 export type MeasureApdu = (buf: Uint8Array, offset: number) => number | 'need-more' | 'invalid';

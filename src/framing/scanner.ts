@@ -18,7 +18,7 @@
 import { scanMbusFrame } from './mbus.js';
 import { scanHdlcFrame } from './hdlc.js';
 import { scanGloCipherApdu, scanPlainApdu, type MeasureApdu } from './raw-apdu.js';
-import type { LinkFrame, ScanEvent } from './types.js';
+import type { FrameScan, LinkFrame, ScanEvent } from './types.js';
 
 export type FrameKind = 'mbus' | 'hdlc' | 'raw';
 
@@ -31,7 +31,7 @@ export interface ScannerOptions {
   maxBuffer?: number;
 }
 
-type Scan = ReturnType<typeof scanMbusFrame>;
+type Scan = FrameScan;
 
 export class FrameScanner {
   private store = new Uint8Array(0);

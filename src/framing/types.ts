@@ -22,6 +22,19 @@ export interface LinkFrame {
   meta: Record<string, number | string | boolean>;
 }
 
+/** What a single-frame scanner (`scanMbusFrame`, `scanHdlcFrame`, the bare-APDU scanners) finds at an offset. */
+export type FrameScan =
+  | { kind: 'frame'; frame: LinkFrame; /** index just after the frame */ end: number }
+  | { kind: 'need-more' }
+  | {
+      kind: 'skipped';
+      count: number;
+      code: string;
+      reason: string;
+      /** End (exclusive) of the frame the header claimed, when a complete frame failed its check. */
+      claimedEnd?: number;
+    };
+
 /** One result of a scan step: a frame, or bytes dropped with a reason (never thrown). */
 export type ScanEvent =
   | { type: 'frame'; frame: LinkFrame; /** stream offset of the first byte */ offset: number }

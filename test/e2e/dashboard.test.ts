@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.js';
 import { createHttpServer } from '../../src/http/server.js';
 import { silentLogger } from '../../src/log/logger.js';
 import type { MeterSnapshot } from '../../src/model/snapshot.js';
@@ -24,16 +25,6 @@ interface Win {
   };
   document: { getElementById(id: string): { textContent: string | null } | null };
 }
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 /** A day-shaped load curve plus a little noise; export around noon (solar). Deterministic. */
 function makeRows(nowS: number): FakeRow[] {
@@ -116,11 +107,7 @@ test('dashboard: live tiles over SSE, power chart with points, energy bars, diag
   }, 400);
   let browser: Browser | undefined;
   try {
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: CHROMIUM_ARGS,
-      timeout: 15_000,
-    });
+    browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(8000);
     const errors = await collectErrors(page);

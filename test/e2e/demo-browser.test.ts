@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.js';
 import { runCli, waitUntil } from './helpers/cli-process.js';
 import { makeTempDir } from './helpers/daemon-fixtures.js';
 
@@ -18,16 +19,6 @@ interface Win {
   };
   document: { getElementById(id: string): { textContent: string | null } | null };
 }
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 test('demo in a browser: live values, power chart points, energy bars, no console errors', async () => {
   const dir = makeTempDir('kaifareader-demo-browser-');
@@ -43,11 +34,7 @@ test('demo in a browser: live values, power chart points, energy bars, no consol
       process: demo,
       context: demo.stderr,
     });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: CHROMIUM_ARGS,
-      timeout: 15_000,
-    });
+    browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(10_000);
     const errors: string[] = [];
