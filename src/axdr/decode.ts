@@ -23,50 +23,21 @@ import { DecodeError } from '../errors.js';
 import { readDateTimeFields } from './date-time-fields.js';
 import { TYPE_BY_TAG, TAG_BY_TYPE, SIZE_BY_TYPE } from './tags.js';
 import type { AxdrValue, TypeDescription, SimpleAxdrType } from './types.js';
+import {
+  cursor,
+  invalid,
+  need,
+  readBytes,
+  readCount,
+  readLengthAt,
+  truncated,
+  type Cursor,
+} from './cursor.js';
 
 /** Deepest nesting of arrays/structures (and compact-array descriptions) accepted. */
 export const MAX_DEPTH = 16;
 
-interface Cursor {
-  readonly b: Uint8Array;
-  readonly v: DataView;
-  p: number;
-  /** Reads must stay below this offset (the buffer end, or the end of a compact-array's contents). */
-  limit: number;
-}
-
 type Reader = (c: Cursor, depth: number) => AxdrValue;
-
-function truncated(c: Cursor, start: number, need: number, what: string): DecodeError {
-  return new DecodeError(
-    'axdr.truncated',
-    `${what} at offset ${start} needs ${need} byte(s), only ${c.limit - c.p} left`,
-    'axdr',
-    c.limit,
-  );
-}
-
-function invalid(message: string, offset: number): DecodeError {
-  return new DecodeError('axdr.invalid', message, 'axdr', offset);
-}
-
-function need(c: Cursor, n: number, what: string): void {
-  if (c.p + n > c.limit) throw truncated(c, c.p, n, what);
-}
-
-function readLengthAt(c: Cursor): number {
-  const start = c.p;
-  need(c, 1, 'A-XDR length');
-  const first = c.b[c.p++]!;
-  if (first < 0x80) return first;
-  const n = first & 0x7f;
-  if (n === 0 || n > 4)
-    throw invalid(`A-XDR length form 0x${first.toString(16)} at offset ${start} is not supported`, start);
-  need(c, n, 'A-XDR length');
-  let len = 0;
-  for (let i = 0; i < n; i++) len = len * 256 + c.b[c.p++]!;
-  return len;
-}
 
 /** Reads an A-XDR length at `offset`: the value and the offset just after it. */
 export function decodeAxdrLength(buf: Uint8Array, offset = 0): { length: number; end: number } {
@@ -75,32 +46,12 @@ export function decodeAxdrLength(buf: Uint8Array, offset = 0): { length: number;
   return { length, end: c.p };
 }
 
-/** Reads an element count and checks it against the bytes left (each element needs ≥ `minSize` bytes). */
-function readCount(c: Cursor, what: string, minSize: number): number {
-  const start = c.p;
-  const n = readLengthAt(c);
-  if (n * minSize > c.limit - c.p)
-    throw invalid(
-      `${what} at offset ${start} claims ${n} elements but only ${c.limit - c.p} bytes remain`,
-      start,
-    );
-  return n;
-}
-
 function readItems(c: Cursor, depth: number, what: string): AxdrValue[] {
   if (depth >= MAX_DEPTH) throw invalid(`${what} nested deeper than ${MAX_DEPTH} levels`, c.p - 1);
   const n = readCount(c, what, 1);
   const items = new Array<AxdrValue>(n);
   for (let i = 0; i < n; i++) items[i] = readTagged(c, depth + 1);
   return items;
-}
-
-function readBytes(c: Cursor, what: string): Uint8Array {
-  const len = readLengthAt(c);
-  need(c, len, what);
-  const out = c.b.subarray(c.p, c.p + len);
-  c.p += len;
-  return out;
 }
 
 function latin1(bytes: Uint8Array): string {
@@ -296,15 +247,6 @@ function readCompactArray(c: Cursor, depth: number): AxdrValue {
   while (c.p < end) items.push(readDescribed(c, description, depth + 1));
   c.limit = outer;
   return { type: 'compact-array', items, description };
-}
-
-function cursor(buf: Uint8Array, offset: number): Cursor {
-  return {
-    b: buf,
-    v: new DataView(buf.buffer, buf.byteOffset, buf.byteLength),
-    p: offset,
-    limit: buf.length,
-  };
 }
 
 /**
