@@ -4,7 +4,8 @@
  * Config path: --config, else $KAIFAREADER_CONFIG, else /etc/kaifareader/meter.json.
  * Signals: SIGINT/SIGTERM finish the telegram in hand, flush the sinks, close the port, exit 0 within 2 s;
  * SIGHUP reopens the log file (logrotate).
- * Exit codes: 0 stopped by a signal · 1 internal error · 78 bad configuration (EX_CONFIG).
+ * Exit codes: 0 stopped by a signal · 1 internal error · 69 a configured service cannot start, e.g. the dashboard
+ * port is taken (EX_UNAVAILABLE) · 78 bad configuration (EX_CONFIG).
  * Port problems never end the daemon: it logs once and retries until the adapter is back.
  */
 import type { Command } from 'commander';
@@ -17,6 +18,7 @@ import type { AppConfig } from '../config/types.js';
 import type { ByteSource } from '../transport/types.js';
 
 export const EXIT_CONFIG = 78;
+export const EXIT_UNAVAILABLE = 69;
 export const EXIT_INTERNAL = 1;
 /** SIGTERM budget: systemd's default stop timeout is far longer, but users expect a prompt stop. */
 const STOP_BUDGET_MS = 1900;
@@ -25,14 +27,13 @@ interface RunOptions {
   config?: string;
 }
 
-/** Runs an app until SIGINT/SIGTERM; resolves with the exit code. */
+/** Runs a started app until SIGINT/SIGTERM; resolves with the exit code. */
 export async function runUntilSignal(
   app: App,
   reopenLog: () => void,
   closeLog: () => Promise<void>,
   onStop: (signal: string) => void = () => undefined,
 ): Promise<number> {
-  await app.start();
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
@@ -66,6 +67,15 @@ export async function runApp(config: AppConfig, warnings: string[], source?: Byt
   const { createApp } = await import('../daemon/app.js');
   const app = await createApp({ config, logger, version: packageVersion(), source });
   logger.info(`kaifareader ${packageVersion()} reading ${source?.describe() ?? describeSource(config)}`);
+  try {
+    await app.start();
+  } catch (e) {
+    // e.g. "http: 127.0.0.1:8080 is already in use: stop the other program or change http.port"
+    logger.error(`cannot start: ${e instanceof Error ? e.message : String(e)}`);
+    await app.stop().catch(() => undefined);
+    await logger.close();
+    return EXIT_UNAVAILABLE;
+  }
   return runUntilSignal(
     app,
     () => logger.reopen(),

@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { runCli, waitUntil } from './helpers/cli-process.js';
 import { makeTempDir, readIfExists } from './helpers/daemon-fixtures.js';
@@ -50,4 +51,19 @@ test('demo: telegrams decode, solarview.txt and history.db appear, /api/v1/lates
   assert.deepEqual(await demo.stop('SIGTERM'), { code: 0, signal: null });
   assert.match(log(), /SIGTERM: stopping/);
   assert.doesNotMatch(log(), /ERROR/);
+});
+
+test('dashboard port already taken: one clear error line, exit 69 (EX_UNAVAILABLE), no stack trace', async (t) => {
+  const dir = makeTempDir();
+  t.after(() => dir.remove());
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
+  const port = (blocker.address() as AddressInfo).port;
+  const demo = runCli(['demo', '--http-port', String(port), '--data-dir', dir.path]);
+  t.after(() => demo.stop('SIGKILL'));
+  const exit = await demo.exited;
+  assert.deepEqual(exit, { code: 69, signal: null }, demo.stderr());
+  assert.match(demo.stderr(), new RegExp(`cannot start: http: 127\\.0\\.0\\.1:${port} is already in use`));
+  assert.doesNotMatch(demo.stderr(), /\n\s+at /, 'no stack trace');
 });
