@@ -62,6 +62,12 @@ export function findReading(snapshot: MeterSnapshot, obis: string): Reading | un
 
 const KILO_BASE = new Set(['Wh', 'W', 'varh', 'var', 'VAh', 'VA']);
 
+/** The unit of `baseValue(r)`: `kWh` → `Wh`, `kW` → `W`; other units as they are. */
+export function baseUnit(r: Reading | undefined): string | undefined {
+  const u = r?.unit;
+  return u && u.startsWith('k') && KILO_BASE.has(u.slice(1)) ? u.slice(1) : u;
+}
+
 /**
  * A numeric reading in its base unit (Wh, W, varh, var, VA, VAh): DSMR telegrams state kWh / kW, the keys
  * (`energy_import_wh`) promise base units. Text readings give undefined.

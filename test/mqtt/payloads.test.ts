@@ -293,3 +293,42 @@ test('only mqtt-client.ts imports the mqtt library; the pure modules import no n
       );
   }
 });
+
+/** A real vector decoded by the real decoder. */
+async function decodedSnapshot(id: string) {
+  const { TelegramDecoder } = await import('../../src/pipeline/telegram-decoder.js');
+  const { loadVector } = await import('../helpers/vectors.js');
+  const v = loadVector(id);
+  const hex = (h: string) => Uint8Array.from(Buffer.from(h, 'hex'));
+  const d = new TelegramDecoder({
+    keys: {
+      encryptionKey: hex(v.key_hex!),
+      authenticationKey: v.auth_key_hex ? hex(v.auth_key_hex) : undefined,
+    },
+  });
+  const ev = d.push(hex(v.frames_hex.join('')), RECEIVED).find((e) => e.type === 'telegram');
+  assert.ok(ev && ev.type === 'telegram', id);
+  return ev.snapshot;
+}
+
+function discoveryFor(s: Awaited<ReturnType<typeof decodedSnapshot>>, key: string): Record<string, unknown> {
+  const m = toDiscoveryMessages(s, opts).find((x) => x.topic.endsWith(`/${key}/config`));
+  assert.ok(m, key);
+  return JSON.parse(m.payload) as Record<string, unknown>;
+}
+
+test('DSMR meter stating kWh: the state carries Wh under energy_import_wh and discovery says Wh', async () => {
+  const s = await decodedSnapshot('luxembourg-smarty_nexxtlab_1'); // 1-0:1.8.0(000006.695*kWh)
+  const state = JSON.parse(toStateMessage('kaifareader', s).payload) as Record<string, unknown>;
+  assert.equal(state.energy_import_wh, 6695);
+  const d = discoveryFor(s, 'energy_import_wh');
+  assert.equal(d.unit_of_measurement, 'Wh');
+  assert.equal(d.device_class, 'energy');
+});
+
+test('a bare number without unit (Kamstrup current) claims no HA device class or unit', async () => {
+  const s = await decodedSnapshot('kamstrup-omnipower_dlmsparser_1');
+  const d = discoveryFor(s, 'current_l1_a');
+  assert.equal(d.device_class, undefined);
+  assert.equal(d.unit_of_measurement, undefined);
+});

@@ -12,7 +12,7 @@
  * their own classes and never `energy`; text values get no class; the meter clock is a `timestamp` sensor.
  */
 import { lookupObis } from '../../cosem/index.js';
-import type { MeterSnapshot, Reading } from '../../model/snapshot.js';
+import { baseUnit, type MeterSnapshot, type Reading } from '../../model/snapshot.js';
 import { availabilityTopic, discoveryTopic, haNodeId, stateTopic } from './topics.js';
 import type { OutgoingMessage } from './types.js';
 
@@ -49,9 +49,13 @@ export interface DiscoveryOptions {
 /** The catalog's classes for a known code (incl. dimensionless power factor), else by unit; none for text. */
 function classesFor(reading: Reading): SensorClasses {
   if (typeof reading.value !== 'number') return {};
+  const unit = baseUnit(reading);
   const entry = lookupObis(reading.obis);
-  const byUnit = reading.unit !== undefined ? UNIT_CLASSES[reading.unit] : undefined;
-  const chosen = entry ? { device_class: entry.deviceClass, state_class: entry.stateClass } : (byUnit ?? {});
+  const byUnit = unit !== undefined ? UNIT_CLASSES[unit] : undefined;
+  // The catalog's class only when the value really is in the catalog's unit: a Kamstrup current sent as a bare
+  // number (0.01 A steps, no unit in the telegram) must not become an "A" sensor in Home Assistant.
+  const entryFits = entry !== undefined && (entry.unit === undefined || entry.unit === unit);
+  const chosen = entryFits ? { device_class: entry.deviceClass, state_class: entry.stateClass } : (byUnit ?? {});
   const { device_class, state_class } = chosen;
   return {
     ...(device_class !== undefined ? { device_class } : {}),
@@ -95,7 +99,8 @@ function toSensorSpecs(snapshot: MeterSnapshot): SensorSpec[] {
     specs.push({
       key: r.key,
       name: r.name,
-      ...(numeric && r.unit !== undefined ? { unit: r.unit } : {}),
+      // the state payload carries base units (energy_import_wh in Wh even from a DSMR meter stating kWh)
+      ...(numeric && r.unit !== undefined ? { unit: baseUnit(r) } : {}),
       classes: classesFor(r),
       diagnostic: !numeric,
     });
