@@ -128,7 +128,11 @@ function orderError(frame: LinkFrame, pending: LinkFrame[]): DecodeError {
 
 function complete(frames: LinkFrame[]): AssembleEvent {
   if (frames.length === 1) return { type: 'apdu', apdu: frames[0]!.payload, frames };
-  const apdu = new Uint8Array(frames.reduce((n, f) => n + f.payload.length, 0));
+  let total = 0;
+  for (const f of frames) total += f.payload.length;
+  // From Node's buffer pool (no zero-filled backing store per telegram), as a plain Uint8Array view.
+  const pooled = Buffer.allocUnsafe(total);
+  const apdu = new Uint8Array(pooled.buffer, pooled.byteOffset, total);
   let at = 0;
   for (const f of frames) {
     apdu.set(f.payload, at);

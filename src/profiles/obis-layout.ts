@@ -36,13 +36,13 @@ function isObis(v: AxdrValue | undefined): v is { type: 'octet-string'; value: U
   return v !== undefined && v.type === 'octet-string' && v.value.length === 6;
 }
 
-/** {scaler int8, unit enum} */
-function scalerUnit(v: AxdrValue | undefined): { scaler: number; unit: number } | undefined {
-  if (v === undefined || v.type !== 'structure' || v.items.length !== 2) return undefined;
-  const [s, u] = v.items;
-  if (s!.type !== 'int8' || u!.type !== 'enum') return undefined;
-  return { scaler: s.value, unit: u.value };
+/** A scaler-unit structure `{int8 scaler, enum unit}`: its two numbers (no allocation on the hot path). */
+function isScalerUnit(v: AxdrValue | undefined): v is { type: 'structure'; items: AxdrValue[] } {
+  if (v === undefined || v.type !== 'structure' || v.items.length !== 2) return false;
+  return v.items[0]!.type === 'int8' && v.items[1]!.type === 'enum';
 }
+
+const numberOf = (v: AxdrValue): number => (v as { value: number }).value;
 
 function walk(items: AxdrValue[], st: WalkState): void {
   let i = 0;
@@ -55,14 +55,15 @@ function walk(items: AxdrValue[], st: WalkState): void {
     }
     const next = items[i + 1];
     if (isObis(it) && next !== undefined && next.type !== 'structure' && next.type !== 'array') {
-      const su = scalerUnit(items[i + 2]);
-      const value = toReadingValue(next, su?.scaler ?? 0);
+      const su = items[i + 2];
+      const hasSu = isScalerUnit(su);
+      const value = toReadingValue(next, hasSu ? numberOf(su.items[0]!) : 0);
       if (value !== undefined) {
-        const unit = su ? unitName(su.unit) : undefined;
+        const unit = hasSu ? unitName(numberOf(su.items[1]!)) : undefined;
         st.readings.push(makeReading(obisInfoFromBytes(it.value), value, unit));
       }
-      i += su ? 3 : 2;
-      st.leaves += su ? 3 : 2;
+      i += hasSu ? 3 : 2;
+      st.leaves += hasSu ? 3 : 2;
       continue;
     }
     st.loose.push({ value: it, index: st.leaves++ });

@@ -55,7 +55,9 @@ function classesFor(reading: Reading): SensorClasses {
   // The catalog's class only when the value really is in the catalog's unit: a Kamstrup current sent as a bare
   // number (0.01 A steps, no unit in the telegram) must not become an "A" sensor in Home Assistant.
   const entryFits = entry !== undefined && (entry.unit === undefined || entry.unit === unit);
-  const chosen = entryFits ? { device_class: entry.deviceClass, state_class: entry.stateClass } : (byUnit ?? {});
+  const chosen = entryFits
+    ? { device_class: entry.deviceClass, state_class: entry.stateClass }
+    : (byUnit ?? {});
   const { device_class, state_class } = chosen;
   return {
     ...(device_class !== undefined ? { device_class } : {}),
