@@ -59,6 +59,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     now: opts.now,
   });
   if (config.exports.mqtt) {
+    // Added after the daemon exists because it publishes the daemon's status; the sink hub holds this same array
+    // and reads it when it starts and on every telegram, so the late push is seen.
     const { createMqttSink } = await import('../sinks/mqtt/mqtt-sink.js');
     sinks.push(
       createMqttSink(config.exports.mqtt, { logger, dataDir: config.dataDir, status: daemon.status }),
