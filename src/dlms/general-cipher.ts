@@ -30,12 +30,12 @@ export interface GeneralCipher {
   authTag?: Uint8Array;
 }
 
-/** Reads an A-XDR length at `at` → [length, next offset]. */
-export function readAxdrLength(
-  buf: Uint8Array,
-  at: number,
-  layer: 'apdu' | 'axdr' = 'apdu',
-): [number, number] {
+/**
+ * Reads the A-XDR length of the ciphered content at `at` → [length, next offset]. Not axdr's decodeAxdrLength:
+ * here a bad length is an APDU error (`apdu.length`, at most 3 length bytes), not a body error.
+ */
+function readAxdrLength(buf: Uint8Array, at: number): [number, number] {
+  const layer = 'apdu';
   if (at >= buf.length) throw new DecodeError('apdu.truncated', 'APDU ends inside a length field', layer, at);
   const first = buf[at]!;
   if (first < 0x80) return [first, at + 1];

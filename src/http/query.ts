@@ -66,6 +66,15 @@ export function parseFields(params: URLSearchParams): readonly SeriesField[] {
   return fields as SeriesField[];
 }
 
+/** The query of /api/v1/history and /api/v1/history.csv: range (default the last hour), step, fields. */
+export function parseSeriesQuery(
+  params: URLSearchParams,
+  nowSeconds: number,
+): { range: TimeRange; step: number; fields: readonly SeriesField[] } {
+  const range = parseRange(params, nowSeconds, 3600);
+  return { range, step: parseStep(params, range), fields: parseFields(params) };
+}
+
 export type EnergyPeriod = 'day' | 'month';
 const PERIOD_DEFAULT_SPAN: Record<EnergyPeriod, number> = { day: 31 * 86_400, month: 366 * 86_400 };
 

@@ -9,19 +9,17 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createPtyPair, type PtyPair } from '../helpers/pty.js';
-import { loadVector } from '../helpers/vectors.js';
 import { countOf, runCli, waitUntil, type CliProcess } from './helpers/cli-process.js';
 import {
-  hexBytes,
   holdsOpen,
   makeTempDir,
   openMeterEnd,
   readIfExists,
   writeLegacyConfig,
+  VKW,
+  VKW_FRAMES,
 } from './helpers/daemon-fixtures.js';
 
-const VKW = loadVector('vorarlberg_philippsev-vkw_1');
-const FRAMES = VKW.frames_hex.map(hexBytes);
 const SOLARVIEW = '/?!\n/KAIFA\n1.8.0(003744.082*kWh)\n2.8.0(003929.988*kWh)\n!\n';
 
 /** Log lines matching `re`. */
@@ -37,7 +35,7 @@ async function sendAndSee(daemon: CliProcess, pty: PtyPair, out: string): Promis
   const before = readIfExists(out) === undefined ? undefined : statSync(out).ino;
   const meter = await openMeterEnd(pty.a);
   try {
-    await meter.write(FRAMES);
+    await meter.write(VKW_FRAMES);
     await waitUntil(
       () => readIfExists(out) !== undefined && statSync(out).ino !== before,
       'the Solarview file',

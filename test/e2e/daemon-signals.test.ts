@@ -9,19 +9,17 @@ import { existsSync, renameSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { createPtyPair } from '../helpers/pty.js';
-import { loadVector } from '../helpers/vectors.js';
 import { freePort, runCli, waitUntil, type CliProcess } from './helpers/cli-process.js';
 import {
-  hexBytes,
   holdsOpen,
   makeTempDir,
   openMeterEnd,
   readIfExists,
   writeLegacyConfig,
+  VKW,
+  VKW_FRAMES,
 } from './helpers/daemon-fixtures.js';
 
-const VKW = loadVector('vorarlberg_philippsev-vkw_1');
-const FRAMES = VKW.frames_hex.map(hexBytes);
 const SUMMARY = /\[meter\] 1KFM0200175269: 1\.8\.0 3744\.082 kWh/g;
 const summaries = (text: string | undefined) => text?.match(SUMMARY)?.length ?? 0;
 
@@ -54,9 +52,9 @@ const wait = (daemon: CliProcess, check: () => boolean, what: string) =>
 
 test('SIGTERM → exit code 0 after a decoded telegram and with half of the next one in hand', async (t) => {
   const { daemon, meter, logfile } = await daemonOnPty(t);
-  await meter.write(FRAMES);
+  await meter.write(VKW_FRAMES);
   await wait(daemon, () => summaries(daemon.stderr()) === 1, 'the first telegram');
-  await meter.write([FRAMES[0]!]);
+  await meter.write([VKW_FRAMES[0]!]);
   assert.deepEqual(await daemon.stop('SIGTERM'), { code: 0, signal: null });
   assert.match(daemon.stderr(), /INFO {2}SIGTERM: stopping/);
   assert.match(readIfExists(logfile) ?? '', /SIGTERM: stopping/);
@@ -65,7 +63,7 @@ test('SIGTERM → exit code 0 after a decoded telegram and with half of the next
 test('SIGINT → exit code 0, also while a dashboard client holds /events open', async (t) => {
   const port = await freePort();
   const { daemon, meter } = await daemonOnPty(t, { http: { host: '127.0.0.1', port } });
-  await meter.write(FRAMES);
+  await meter.write(VKW_FRAMES);
   await wait(daemon, () => summaries(daemon.stderr()) === 1, 'the first telegram');
   let streamed = '';
   const req = request({ host: '127.0.0.1', port, path: '/events' }, (res) => {
@@ -97,13 +95,13 @@ test('SIGTERM while the port is missing (reconnect loop waiting) → exit code 0
 
 test('SIGHUP after logrotate moved the log: new lines go to a new file at the path, the daemon keeps running', async (t) => {
   const { daemon, meter, logfile } = await daemonOnPty(t);
-  await meter.write(FRAMES);
+  await meter.write(VKW_FRAMES);
   await wait(daemon, () => summaries(readIfExists(logfile)) === 1, 'the first telegram in the log file');
   const rotated = `${logfile}.1`;
   renameSync(logfile, rotated);
   process.kill(daemon.pid, 'SIGHUP');
   await wait(daemon, () => existsSync(logfile), 'the log file to be reopened at its path');
-  await meter.write(FRAMES);
+  await meter.write(VKW_FRAMES);
   await wait(
     daemon,
     () => summaries(readIfExists(logfile)) === 1 && summaries(daemon.stderr()) === 2,

@@ -5,15 +5,13 @@
  */
 import { sendJson } from '../respond.js';
 import type { Route } from '../route.js';
-import { parseFields, parseRange, parseStep } from '../query.js';
+import { parseSeriesQuery } from '../query.js';
 import { requireHistory } from './history-required.js';
 
 export const apiHistory: Route = {
   path: '/api/v1/history',
   handle({ res, url, deps }) {
-    const range = parseRange(url.searchParams, deps.now() / 1000, 3600);
-    const step = parseStep(url.searchParams, range);
-    const fields = parseFields(url.searchParams);
+    const { range, step, fields } = parseSeriesQuery(url.searchParams, deps.now() / 1000);
     const history = requireHistory(deps, res);
     if (!history) return;
     const s = history.series(range.from, range.to, step);

@@ -3,6 +3,7 @@
  * template with port/key/paths filled in, a writer on the meter's end of a pty pair, and "has the daemon opened
  * the port" (its /proc/<pid>/fd links), so bytes are written only when somebody reads them.
  */
+import { loadVector } from '../../helpers/vectors.js';
 import {
   chmodSync,
   mkdtempSync,
@@ -102,3 +103,7 @@ export async function openMeterEnd(path: string): Promise<MeterWriter> {
 }
 
 export const hexBytes = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h, 'hex'));
+
+/** The Vorarlberg Kaifa MA309 capture (key, two M-Bus frames) most daemon tests feed. */
+export const VKW = loadVector('vorarlberg_philippsev-vkw_1');
+export const VKW_FRAMES = VKW.frames_hex.map(hexBytes);
