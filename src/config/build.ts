@@ -257,6 +257,8 @@ function buildHttp(v: Values): HttpConfig | undefined {
     const password = v.need<string>('http.basic_auth.password', 'the password for basic authentication');
     if (username !== undefined && password !== undefined) http.basicAuth = { username, password };
   }
+  const allowed = v.get<string[]>('http.allowed_hosts');
+  if (allowed?.length) http.allowedHosts = allowed;
   if (!isLoopbackHost(http.host) && !http.token && !http.basicAuth && !v.present('http.basic_auth')) {
     v.issue(
       'http.host',

@@ -21,7 +21,8 @@ export type FieldKind =
   | 'bytesize'
   | 'level'
   | 'mqtt-url'
-  | 'host';
+  | 'host'
+  | 'host-list'; // array of host names (no port, no scheme)
 
 export interface FieldSpec {
   /** Dotted path in meter.json, e.g. `exports.mqtt.base_topic`. */
@@ -341,6 +342,13 @@ export const CONFIG_SCHEMA: readonly FieldSpec[] = [
     path: 'http.token',
     kind: 'secret',
     description: 'Bearer token required by the API and dashboard. Never printed.',
+  },
+  {
+    path: 'http.allowed_hosts',
+    kind: 'host-list',
+    example: 'meter.home.arpa',
+    description:
+      'Without token or basic_auth only requests whose Host header is a loopback name or address are answered (DNS rebinding guard); list further names that reach this server, e.g. ["meter.home.arpa"].',
   },
   { path: 'http.basic_auth', kind: 'section', description: 'HTTP basic authentication.' },
   { path: 'http.basic_auth.username', kind: 'string', description: 'User name (required in basic_auth).' },

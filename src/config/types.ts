@@ -84,6 +84,11 @@ export interface HttpConfig {
   /** Required (one of token / basicAuth) when host is not a loopback address. */
   token?: string;
   basicAuth?: { username: string; password: string };
+  /**
+   * Host names (lower case, no port) answered without auth besides loopback names and addresses
+   * (`http.allowed_hosts`); any other `Host` header gets 421 (DNS rebinding guard, see http/host-check.ts).
+   */
+  allowedHosts?: string[];
 }
 
 export interface LoggingConfig {

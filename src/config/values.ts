@@ -193,6 +193,27 @@ export function parseHost(v: unknown, example: string): Parsed<string> {
   return ok(s.value);
 }
 
+/**
+ * A list of host names as a browser sends them in `Host` (no scheme, no port): `["meter.home.arpa"]`.
+ * A single string is taken as a list of one; names are lower-cased (host names are case-insensitive).
+ */
+export function parseHostList(v: unknown, example: string): Parsed<string[]> {
+  const expected = `expected a list of host names such as ["${example}"]`;
+  const items = typeof v === 'string' ? [v] : Array.isArray(v) ? (v as unknown[]) : undefined;
+  if (!items) return bad(`${expected}, got ${describeValue(v)}`);
+  const out: string[] = [];
+  for (const [i, item] of items.entries()) {
+    const s = typeof item === 'string' ? item.trim().toLowerCase() : '';
+    if (!/^[a-z0-9.\-]+$|^\[[0-9a-f:.]+\]$/.test(s)) {
+      const port =
+        typeof item === 'string' && /^[^:[\]]+:\d+$/.test(item.trim()) ? ' (without the port)' : '';
+      return bad(`${expected}${port}, got ${describeValue(item)} at position ${i + 1}`);
+    }
+    out.push(s);
+  }
+  return ok(out);
+}
+
 /** `mqtt://user:secret@host` → `mqtt://user:<redacted>@host`. */
 export function redactUrl(s: string): string {
   return s.replace(/^([a-z]+:\/\/[^:/@]*):[^@/]*@/i, '$1:<redacted>@');

@@ -14,6 +14,7 @@ import {
   parseByteSize,
   parseEnum,
   parseHost,
+  parseHostList,
   parseInteger,
   parseLogLevel,
   parseMqttUrl,
@@ -66,6 +67,7 @@ const LEAF: Readonly<Record<Exclude<FieldSpec['kind'], 'section' | 'source'>, Le
   level: (v) => parseLogLevel(v),
   'mqtt-url': (v) => parseMqttUrl(v),
   host: (v, s) => parseHost(v, s.example ?? '127.0.0.1'),
+  'host-list': (v, s) => parseHostList(v, s.example ?? 'meter.home.arpa'),
 };
 
 /** Validates `tree` against the schema. `origin` maps new paths to the old keys they came from (for messages). */

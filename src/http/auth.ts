@@ -19,7 +19,12 @@ export const TOKEN_COOKIE = 'kaifareader_token';
 
 export type AuthResult =
   | { ok: true; /** Set this cookie on the response (token came in the query). */ setCookie?: string }
-  | { ok: false; challenge: string };
+  | {
+      ok: false;
+      challenge: string;
+      /** The token cookie was present but not valid percent-encoding (a probe, never our own cookie). */
+      malformedCookie?: boolean;
+    };
 
 /** Constant-time string comparison that does not leak the length either. */
 export function safeEqual(a: string, b: string): boolean {
@@ -44,10 +49,22 @@ export function assertSafeBinding(config: HttpConfig): void {
   );
 }
 
-function readCookie(req: IncomingMessage, name: string): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
+/**
+ * The cookie's value, percent-decoded; `{ malformed: true }` for a value such as `%E0%A4%A` that is not valid
+ * percent-encoded UTF-8 (the server set it with encodeURIComponent, so it can only come from someone else).
+ */
+export function readCookie(
+  header: string | undefined,
+  name: string,
+): { value: string } | { malformed: true } | undefined {
+  for (const part of (header ?? '').split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq <= 0 || part.slice(0, eq).trim() !== name) continue;
+    try {
+      return { value: decodeURIComponent(part.slice(eq + 1).trim()) };
+    } catch {
+      return { malformed: true };
+    }
   }
   return undefined;
 }
@@ -59,6 +76,10 @@ function checkBasic(header: string, expected: NonNullable<HttpConfig['basicAuth'
   const userOk = safeEqual(decoded.slice(0, colon), expected.username);
   const passOk = safeEqual(decoded.slice(colon + 1), expected.password);
   return userOk && passOk;
+}
+
+function checkBasicHeader(header: string, expected: NonNullable<HttpConfig['basicAuth']>): boolean {
+  return /^basic /i.test(header) && checkBasic(header, expected);
 }
 
 function challengeFor(config: HttpConfig): string {
@@ -77,9 +98,11 @@ export function authorize(req: IncomingMessage, url: URL, config: HttpConfig): A
       const cookie = `${TOKEN_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict`;
       return { ok: true, setCookie: cookie };
     }
-    const cookieToken = readCookie(req, TOKEN_COOKIE);
-    if (cookieToken !== undefined && safeEqual(cookieToken, token)) return { ok: true };
+    const cookie = readCookie(req.headers.cookie, TOKEN_COOKIE);
+    if (cookie && 'value' in cookie && safeEqual(cookie.value, token)) return { ok: true };
+    if (cookie && 'malformed' in cookie && !(basicAuth && checkBasicHeader(header, basicAuth)))
+      return { ok: false, challenge: challengeFor(config), malformedCookie: true };
   }
-  if (basicAuth && /^basic /i.test(header) && checkBasic(header, basicAuth)) return { ok: true };
+  if (basicAuth && checkBasicHeader(header, basicAuth)) return { ok: true };
   return { ok: false, challenge: challengeFor(config) };
 }

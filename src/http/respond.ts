@@ -44,6 +44,7 @@ export type ApiErrorCode =
   | 'unauthorized'
   | 'not_found'
   | 'method_not_allowed'
+  | 'misdirected_request'
   | 'no_data'
   | 'history_disabled'
   | 'too_many_clients'

@@ -1,10 +1,12 @@
 /**
  * The embedded HTTP server: dashboard, JSON API, server-sent events and Prometheus /metrics on `node:http`.
  *
- * Every request: security headers → authorization (token / basic auth, see auth.ts) → route table lookup →
- * 404 / 405 as JSON → handler. A `BadRequest` becomes 400 with its message; any other error becomes a 500
- * without details (logged here). `start()` resolves the real address (port 0 picks a free port); `stop()`
- * ends open event streams and closes idle keep-alive sockets so it finishes promptly.
+ * Every request: security headers → Host check without auth (DNS rebinding guard, host-check.ts: 421 / 400) →
+ * URL parse (400) → authorization (token / basic auth, see auth.ts: 401) → route table lookup → 404 / 405 as
+ * JSON → handler. A `BadRequest` becomes 400 with its message; any other error becomes a 500 without details.
+ * Refusals before a route runs and 400s are logged rate-limited at warn without a stack (request-errors.ts); a
+ * 500 is a bug and logged with its stack. `start()` resolves the real address (port 0 picks a free port);
+ * `stop()` ends open event streams and closes idle keep-alive sockets so it finishes promptly.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,7 +16,9 @@ import type { MeterSnapshot } from '../model/snapshot.js';
 import type { StatusProvider } from '../status/status.js';
 import type { HistoryReader } from '../store/history-types.js';
 import type { Logger } from '../log/logger.js';
-import { assertSafeBinding, authorize } from './auth.js';
+import { assertSafeBinding, authorize, TOKEN_COOKIE } from './auth.js';
+import { checkHost } from './host-check.js';
+import { clientErrorHandler, createRequestErrorLog, type RequestErrorLog } from './request-errors.js';
 import { applySecurityHeaders, BadRequest, sendError } from './respond.js';
 import type { HttpDeps, Route, SseOptions } from './route.js';
 import { apiLatest } from './routes/api-latest.js';
@@ -67,12 +71,48 @@ export function findRoute(pathname: string): Route | undefined {
   return ROUTES.find((r) => (r.prefix ? pathname.startsWith(r.path) : pathname === r.path));
 }
 
-async function dispatch(req: IncomingMessage, res: ServerResponse, deps: HttpDeps, config: HttpConfig) {
+/** The request target as a URL; undefined when it cannot be parsed (e.g. `http://[`). */
+function parseTarget(target: string): URL | undefined {
+  try {
+    return new URL(target, 'http://localhost');
+  } catch {
+    return undefined;
+  }
+}
+
+async function dispatch(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: HttpDeps,
+  config: HttpConfig,
+  refusals: RequestErrorLog,
+) {
   applySecurityHeaders(res);
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  const remote = req.socket.remoteAddress;
+  const host = checkHost(req.headers.host, config);
+  if (!host.ok) {
+    if (host.status === 421) {
+      refusals.refused('http.misdirected', `unknown Host name (answered 421)`, { host: host.host, remote });
+      return sendError(res, 421, 'misdirected_request', host.message);
+    }
+    refusals.refused('http.no-host', 'no Host header (answered 400)', { remote });
+    return sendError(res, 400, 'bad_request', host.message);
+  }
+  const url = parseTarget(req.url ?? '/');
+  if (!url) {
+    refusals.refused('http.bad-url', 'unparsable request URL (answered 400)', { remote });
+    return sendError(
+      res,
+      400,
+      'bad_request',
+      'the request URL cannot be parsed: send a path such as /api/v1/status',
+    );
+  }
   const auth = authorize(req, url, config);
   if (!auth.ok) {
-    deps.logger.debug('unauthorized request', { path: url.pathname, remote: req.socket.remoteAddress });
+    if (auth.malformedCookie)
+      refusals.refused('http.bad-cookie', `malformed ${TOKEN_COOKIE} cookie (answered 401)`, { remote });
+    else deps.logger.debug('unauthorized request', { path: url.pathname, remote });
     res.setHeader('WWW-Authenticate', auth.challenge);
     sendError(
       res,
@@ -92,9 +132,13 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, deps: HttpDep
   await route.handle({ req, res, url, deps });
 }
 
-function handleFailure(res: ServerResponse, e: unknown, logger: Logger, path: string): void {
-  if (e instanceof BadRequest) {
-    if (!res.headersSent) sendError(res, 400, 'bad_request', e.message);
+function handleFailure(res: ServerResponse, e: unknown, refusals: RequestErrorLog, logger: Logger): void {
+  const path = (res.req.url ?? '').split('?')[0]!.slice(0, 200);
+  if (e instanceof BadRequest || e instanceof URIError) {
+    // URIError: a route decoded percent-encoding that is not valid UTF-8 (a client's fault, not a bug).
+    const message = e instanceof BadRequest ? e.message : 'malformed percent-encoding in the request';
+    refusals.refused('http.bad-request', `bad query (answered 400): ${message}`, { path });
+    if (!res.headersSent) sendError(res, 400, 'bad_request', message);
     return;
   }
   logger.error('request failed', { path, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
@@ -117,15 +161,19 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
     sseClients: new Set(),
   };
   let server: Server | undefined;
+  const refusals = createRequestErrorLog(logger);
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
-    dispatch(req, res, deps, opts.config).catch((e: unknown) => handleFailure(res, e, logger, req.url ?? ''));
+    dispatch(req, res, deps, opts.config, refusals).catch((e: unknown) =>
+      handleFailure(res, e, refusals, logger),
+    );
   };
 
   return {
     async start() {
       assertSafeBinding(opts.config);
       const srv = createServer({ keepAliveTimeout: 5000 }, onRequest);
+      srv.on('clientError', clientErrorHandler(refusals));
       server = srv;
       return new Promise<{ host: string; port: number }>((resolve, reject) => {
         const onError = (e: NodeJS.ErrnoException) => {
@@ -146,6 +194,7 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
       const srv = server;
       server = undefined;
       if (!srv) return Promise.resolve();
+      refusals.flush();
       for (const res of deps.sseClients) res.end();
       deps.sseClients.clear();
       return new Promise((resolve) => {
