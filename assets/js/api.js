@@ -9,8 +9,12 @@ export async function getJson(path) {
   }
 }
 
+/** What the page says instead of the charts when the daemon keeps no history. */
+export const HISTORY_OFF =
+  'History is off: add "exports": { "history": {} } to meter.json and restart the daemon to see power and energy charts.';
+
 /** Text to show instead of a chart when a history request failed. */
 export function failureText(r) {
-  if (r.status === 503 && r.body?.error === 'history_disabled') return 'History is off. ' + r.body.message;
+  if (r.status === 503 && r.body?.error === 'history_disabled') return HISTORY_OFF;
   return r.body?.message ?? `request failed (HTTP ${r.status})`;
 }

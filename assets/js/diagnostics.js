@@ -1,6 +1,7 @@
 // Diagnostics panel and header badge, filled from a /api/v1/status-shaped object (SSE `status` event).
 import { $, el, setState, setText } from './dom.js';
-import { formatAge, formatCount, formatDateTime, formatDuration } from './format.js';
+import { formatAge, formatCount, formatDuration } from './format.js';
+import { formatDateTime } from './dates.js';
 
 function fact(label, text) {
   const d = el('div');

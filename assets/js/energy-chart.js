@@ -3,21 +3,16 @@ import uPlot from '/vendor/uplot.esm.js';
 import { el } from './dom.js';
 import { failureText, getJson } from './api.js';
 import { axis, colors, fitWidth } from './theme.js';
+import { formatBucketLabel } from './dates.js';
 
 const HEIGHT = 240;
 const kwh = (wh) => (wh === null || wh === undefined ? null : Math.round(wh) / 1000);
 const fmt = (v) => (v === null || v === undefined ? '–' : `${v.toFixed(v >= 100 ? 0 : 2)} kWh`);
 
-/** `2026-11-24` → `24.11.`, `2026-11` → `11/26`. */
-function shortLabel(label, period) {
-  if (!label) return '';
-  const [y, m, d] = label.split('-');
-  return period === 'day' ? `${d}.${m}.` : `${m}/${y.slice(2)}`;
-}
-
 export function createEnergyChart(container, period) {
   const c = colors();
   let labels = [];
+  let axisLabels = [];
   let u;
 
   function build() {
@@ -32,7 +27,10 @@ export function createEnergyChart(container, period) {
           y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.08 : 1] },
         },
         series: [
-          { label: period === 'day' ? 'Day' : 'Month', value: (_u, i) => labels[i] ?? '–' },
+          {
+            label: period === 'day' ? 'Day' : 'Month',
+            value: (_u, i) => (labels[i] === undefined ? '–' : formatBucketLabel(labels[i], period, true)),
+          },
           {
             label: 'Import',
             stroke: c.imp,
@@ -54,7 +52,10 @@ export function createEnergyChart(container, period) {
           axis(c, {
             space: 50,
             incrs: [1, 2, 3, 5, 7, 10],
-            values: (_u, splits) => splits.map((i) => shortLabel(labels[i], period)),
+            values: (_u, splits) =>
+              (axisLabels = splits.map((i) =>
+                labels[i] === undefined ? '' : formatBucketLabel(labels[i], period),
+              )),
           }),
           axis(c, { size: 50 }),
         ],
@@ -89,6 +90,10 @@ export function createEnergyChart(container, period) {
     load,
     get u() {
       return u;
+    },
+    /** The x axis labels last drawn (test hook: they are on a canvas). */
+    get axisLabels() {
+      return axisLabels;
     },
   };
 }

@@ -66,15 +66,3 @@ export function formatDuration(seconds) {
   const m = Math.floor((seconds % 3600) / 60);
   return d ? `${d} d ${h} h` : h ? `${h} h ${m} min` : `${m} min ${seconds % 60} s`;
 }
-
-export function formatDateTime(unixSeconds) {
-  if (unixSeconds === undefined || unixSeconds === null) return '–';
-  return new Date(unixSeconds * 1000).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
-}
-
-/** The meter's ISO 8601 time as local text without re-zoning it (the meter's own wall clock). */
-export function formatMeterTime(iso) {
-  if (!iso) return '–';
-  const m = /^(\d{4})-(\d\d)-(\d\d)T(\d\d:\d\d:\d\d)/.exec(iso);
-  return m ? `${m[3]}.${m[2]}.${m[1]} ${m[4]}` : iso;
-}

@@ -2,10 +2,11 @@
 // double-click to zoom out, live points from the event stream while the last hour is shown, and a CSV link for
 // exactly the visible range.
 import uPlot from '/vendor/uplot.esm.js';
-import { $ } from './dom.js';
+import { $, el } from './dom.js';
 import { failureText, getJson } from './api.js';
 import { alpha, axis, colors, fitWidth } from './theme.js';
 import { baseValue, findByCde, formatPower } from './format.js';
+import { formatDateTimeMinutes, formatTimeAxis } from './dates.js';
 
 const HEIGHT = 280;
 const FIELDS = 'power_import_w,power_export_w';
@@ -36,6 +37,8 @@ export function createPowerChart(container) {
   let range = 3600; // seconds shown by the active range button
   let view = { from: 0, to: 0, zoomed: false };
   let loading = 0;
+  let off = false; // history is off: no requests, no live points
+  let axisLabels = [];
 
   const u = new uPlot(
     {
@@ -44,7 +47,7 @@ export function createPowerChart(container) {
       cursor: { drag: { x: true, y: false }, bind: { dblclick: () => null } },
       scales: { x: { time: true } },
       series: [
-        {},
+        { value: (_u, v) => formatDateTimeMinutes(v) },
         {
           label: 'Import',
           stroke: c.imp,
@@ -60,7 +63,13 @@ export function createPowerChart(container) {
           value: (_u, v) => formatPower(v),
         },
       ],
-      axes: [axis(c), axis(c, { size: 70, values: (_u, splits) => splits.map((v) => formatPower(v)) })],
+      axes: [
+        axis(c, {
+          values: (self, splits) =>
+            (axisLabels = formatTimeAxis(splits, (self.scales.x.max ?? 0) - (self.scales.x.min ?? 0))),
+        }),
+        axis(c, { size: 70, values: (_u, splits) => splits.map((v) => formatPower(v)) }),
+      ],
       hooks: { setSelect: [(self) => zoomTo(self)] },
     },
     [[], [], []],
@@ -76,6 +85,7 @@ export function createPowerChart(container) {
   }
 
   async function load(from, to, zoomed) {
+    if (off) return;
     const ticket = ++loading;
     view = { from, to, zoomed };
     setCsv();
@@ -106,7 +116,7 @@ export function createPowerChart(container) {
 
   /** A pushed snapshot: appended while the last hour is shown and not zoomed. */
   function live(s) {
-    if (view.zoomed || range > 3600) return;
+    if (off || view.zoomed || range > 3600) return;
     const t = s.received_at;
     const from = Math.floor(t - range);
     const [xs, imp, exp] = u.data;
@@ -123,13 +133,25 @@ export function createPowerChart(container) {
 
   /** Longer ranges are refetched now and then (the store adds a point per telegram). */
   setInterval(() => {
-    if (!view.zoomed && range > 3600) void show(range);
+    if (!off && !view.zoomed && range > 3600) void show(range);
   }, 60_000);
+
+  /** History is off: the chart gives way to `text` and never asks the server. */
+  function disable(text) {
+    off = true;
+    u.destroy();
+    container.replaceChildren(el('div', text, 'message'));
+  }
 
   return {
     u,
     show,
     live,
+    disable,
+    /** The time axis labels last drawn (test hook: they are on a canvas). */
+    get axisLabels() {
+      return axisLabels;
+    },
     get view() {
       return view;
     },

@@ -5,12 +5,11 @@ import {
   findByCde,
   formatAge,
   formatAmpere,
-  formatDateTime,
   formatEnergyKwh,
-  formatMeterTime,
   formatPower,
   formatVolt,
 } from './format.js';
+import { formatDateTime, formatMeterTime } from './dates.js';
 
 const PHASES = [
   { n: 1, u: '32.7.0', i: '31.7.0', pIn: '21.7.0', pOut: '22.7.0' },
