@@ -204,7 +204,7 @@ export function parseHostList(v: unknown, example: string): Parsed<string[]> {
   const out: string[] = [];
   for (const [i, item] of items.entries()) {
     const s = typeof item === 'string' ? item.trim().toLowerCase() : '';
-    if (!/^[a-z0-9.\-]+$|^\[[0-9a-f:.]+\]$/.test(s)) {
+    if (!/^[a-z0-9._-]+$|^\[[0-9a-f:.]+\]$/.test(s)) {
       const port =
         typeof item === 'string' && /^[^:[\]]+:\d+$/.test(item.trim()) ? ' (without the port)' : '';
       return bad(`${expected}${port}, got ${describeValue(item)} at position ${i + 1}`);

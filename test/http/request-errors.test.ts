@@ -75,7 +75,7 @@ test('200 malformed requests: 401/400 each, no stack, the log grows by one line 
     const lines = log.slice(afterStart).split('\n').filter(Boolean);
     assert.ok(lines.length <= 4, `at most one line per kind, got ${lines.length}:\n${lines.join('\n')}`);
     assert.ok(
-      lines.every((l) => / WARN  \[http\] request refused: /.test(l)),
+      lines.every((l) => / WARN {2}\[http\] request refused: /.test(l)),
       lines.join('\n'),
     );
     assert.match(lines.join('\n'), /malformed kaifareader_token cookie \(answered 401\)/);
