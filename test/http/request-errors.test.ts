@@ -103,3 +103,22 @@ test('basic auth plus a malformed token cookie: the password still works', async
     await h.close();
   }
 });
+
+test('headers beyond the limit are still 431 (the default answers of Node kept), logged once', async () => {
+  const lines: string[] = [];
+  const logger = {
+    debug() {},
+    info() {},
+    warn: (m: string) => lines.push(m),
+    error: (m: string) => lines.push(`ERROR ${m}`),
+    child: () => logger,
+  };
+  const h = await startHarness({ logger });
+  try {
+    const big = `GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`;
+    for (let i = 0; i < 5; i++) assert.match(await raw(h.base, big), /^HTTP\/1\.1 431 /);
+    assert.deepEqual(lines, ['request refused: unparsable request (answered 431)']);
+  } finally {
+    await h.close();
+  }
+});
