@@ -14,7 +14,7 @@ function isoSeconds(t: number): string {
 }
 
 /** Rows per piece of seriesCsvPieces. */
-const ROWS_PER_PIECE = 500;
+const ROWS_PER_PIECE = 100;
 
 /** The CSV in pieces of ROWS_PER_PIECE rows, header first (for sendPieces). */
 export function* seriesCsvPieces(

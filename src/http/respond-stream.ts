@@ -41,7 +41,7 @@ export async function sendPieces(
 }
 
 /** `[1,null,3]` in pieces of `per` values (JSON numbers and null). */
-export function* jsonArrayPieces(values: readonly (number | null)[], per = 2000): Generator<string> {
+export function* jsonArrayPieces(values: readonly (number | null)[], per = 1000): Generator<string> {
   yield '[';
   for (let i = 0; i < values.length; i += per) {
     const chunk = JSON.stringify(values.slice(i, i + per));

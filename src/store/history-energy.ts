@@ -17,8 +17,8 @@ const SPAN_COLUMNS = `energy_ts_first AS tsFirst, energy_ts_last AS tsLast, mete
   energy_export_wh_last AS exportLast, energy_export_wh_inner AS exportInner`;
 const WHERE = 'energy_ts_last IS NOT NULL';
 
-/** Hour rows per slice of the spans query (30 days). */
-const SPAN_SLICE_S = 30 * 86400;
+/** Hour rows per slice of the spans query (10 days: 240 rows). */
+const SPAN_SLICE_S = 10 * 86400;
 
 /** The counter spans of [fromSec, toSec) plus the one before and the one after, read in slices. */
 function* spans(db: SqliteDatabase, fromSec: number, toSec: number): Pieced<CounterSpan[]> {
@@ -68,7 +68,7 @@ function* refine(db: SqliteDatabase, edges: number[], all: CounterSpan[]): Piece
 }
 
 /** Spans attributed per step. */
-const SPANS_PER_STEP = 2000;
+const SPANS_PER_STEP = 500;
 
 export function* energyQuery(
   db: SqliteDatabase,

@@ -160,25 +160,33 @@ class Accumulator {
     }
   }
 
-  result(plan: SeriesPlan): Series {
+  /** The answer, one field per step (20 000 buckets × 13 fields would be one long step). */
+  *result(plan: SeriesPlan): Pieced<Series> {
     const t = Array.from({ length: plan.count }, (_, i) => plan.start + i * plan.step);
     const values = {} as Series['values'];
-    AVG_FIELDS.forEach((f, k) => {
+    for (const [k, f] of AVG_FIELDS.entries()) {
       const { scale, digits } = FIELDS[f];
-      values[f] = t.map((_, i) => {
-        const c = this.counts[k]![i];
-        return c ? round(this.sums[k]![i]! / c, scale, digits) : null;
-      });
-    });
-    LAST_FIELDS.forEach((f, k) => (values[f] = t.map((_, i) => this.lasts[k]![i] ?? null)));
+      const [sums, counts] = [this.sums[k]!, this.counts[k]!];
+      const out = new Array<number | null>(plan.count);
+      for (let i = 0; i < plan.count; i++) {
+        const c = counts[i];
+        out[i] = c ? round(sums[i]! / c, scale, digits) : null;
+      }
+      values[f] = out;
+      yield;
+    }
+    for (const [k, f] of LAST_FIELDS.entries()) {
+      const lasts = this.lasts[k]!;
+      values[f] = Array.from({ length: plan.count }, (_, i) => lasts[i] ?? null);
+    }
     return { t, values, step: plan.step };
   }
 }
 
 /** First slice widths (table units) and bounds: raw rows in ms (≤ ~1 row/s), rollups in s. */
 const SLICE = {
-  raw: { initial: 300_000, min: 1000, max: 6 * 3_600_000 },
-  rollup: { initial: 7 * 86400, min: 86400, max: 3650 * 86400 },
+  raw: { initial: 300_000, min: 1000, max: 3_600_000 },
+  rollup: { initial: 7 * 86400, min: 86400, max: 365 * 86400 },
 };
 
 export function* seriesQuery(db: SqliteDatabase, from: number, to: number, step: number): Pieced<Series> {
@@ -197,5 +205,5 @@ export function* seriesQuery(db: SqliteDatabase, from: number, to: number, step:
     a = b;
     yield;
   }
-  return acc.result(plan);
+  return yield* acc.result(plan);
 }

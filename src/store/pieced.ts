@@ -40,7 +40,7 @@ export class SliceSizer {
     public width: number,
     private readonly min: number,
     private readonly max: number,
-    private readonly targetMs = 4,
+    private readonly targetMs = 3,
   ) {}
 
   record(elapsedMs: number): void {

@@ -129,7 +129,7 @@ test('GET /api/v1/history passes from/to/step to the store and shapes the answer
 test('history and energy parameters are validated with 400 and a message saying what to send', async (t) => {
   const h = await startHarness({ history: createFakeHistory(rows) });
   t.after(() => h.close());
-  // two rows eleven years apart: even clamped to them, step=60 gives millions of buckets, period=day 4000 days
+  // two rows eleven years apart: even clamped to them, step=60 gives millions of buckets, period=day over 4000 days
   const far = { ...rows[0]!, t: T0 + 11 * 365 * 86400 };
   const wide = await startHarness({ history: createFakeHistory([rows[0]!, far]) });
   t.after(() => wide.close());
@@ -153,7 +153,7 @@ test('history and energy parameters are validated with 400 and a message saying 
     [wide.base + `/api/v1/history.csv?${all}&step=1`, /more than 20000 points \(the limit per request\)/],
     [
       wide.base + `/api/v1/energy?period=day&${all}`,
-      /period=day gives up to 4016 days for the stored data in this range, more than the limit of 3660 per request: ask for a shorter range \(from\/to\) or period=month/,
+      /period=day gives up to 4017 days for the stored data in this range, more than the limit of 3660 per request: ask for a shorter range \(from\/to\) or period=month/,
     ],
   ];
   for (const [url, message] of cases) {
