@@ -54,7 +54,6 @@ export function createQuerySlots(options: QuerySlotOptions = DEFAULT_QUERY_SLOTS
           if (i >= 0) waiting.splice(i, 1);
           resolve(undefined);
         }, options.waitMs);
-        timer.unref();
         const grant = (r: (() => void) | undefined) => {
           clearTimeout(timer);
           resolve(r);
