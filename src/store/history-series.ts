@@ -104,7 +104,9 @@ export function planSeries(db: SqliteDatabase, from: number, to: number, step: n
   let level: RollupLevel | 'raw' = 'raw';
   let s = asked;
   if (to - from > RAW_MAX_RANGE_S || rawDeletedIn(db, from)) {
-    const levels = (Object.entries(ROLLUP_TABLES) as [RollupLevel, number][]).filter(([, sec]) => sec <= asked);
+    const levels = (Object.entries(ROLLUP_TABLES) as [RollupLevel, number][]).filter(
+      ([, sec]) => sec <= asked,
+    );
     const [coarse, unit] = levels[levels.length - 1] ?? ['hour', ROLLUP_TABLES.hour];
     level = coarse;
     s = Math.ceil(asked / unit) * unit;
@@ -197,7 +199,7 @@ export function* seriesQuery(db: SqliteDatabase, from: number, to: number, step:
   const sizer = new SliceSizer(bounds.initial, bounds.min, bounds.max);
   const stmt = db.prepare(seriesSql(plan.level)).raw(true);
   const end = to * unit;
-  for (let a = plan.start * unit; a < end; ) {
+  for (let a = plan.start * unit; a < end;) {
     const b = Math.min(end, a + sizer.width);
     const began = performance.now();
     acc.add(stmt.all(plan.start * unit, plan.step * unit, a, b) as (number | null)[][]);

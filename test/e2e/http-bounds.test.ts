@@ -40,7 +40,9 @@ function fillHistory(path: string, end: number): number {
           current_l1_ma: 1500,
         }),
       );
-      if (batch.length === 20_000) [store.insert(batch), (batch = [])];
+      if (batch.length < 20_000) continue;
+      store.insert(batch);
+      batch = [];
     }
     store.insert(batch);
   } finally {

@@ -46,7 +46,10 @@ export function createFakeHistory(rows: FakeRow[], latest?: MeterSnapshot): Fake
     extent: () =>
       rows.length === 0
         ? undefined
-        : { firstMs: Math.min(...rows.map((r) => r.t)) * 1000, lastMs: Math.max(...rows.map((r) => r.t)) * 1000 },
+        : {
+            firstMs: Math.min(...rows.map((r) => r.t)) * 1000,
+            lastMs: Math.max(...rows.map((r) => r.t)) * 1000,
+          },
     async series(from, to, step): Promise<Series> {
       calls.push({ method: 'series', args: [from, to, step] });
       const t: number[] = [];

@@ -149,7 +149,10 @@ test('series: more than MAX_POINTS buckets is refused, nulls in gaps, long steps
   store.insert(twoDays().filter((r) => r.ts < T0 + 3_600_000 || r.ts >= T0 + 7_200_000));
   const from = T0 / 1000;
   // never silently coarsened: the HTTP layer answers 400 before asking for this
-  assert.throws(() => store.series(from, from + 2 * 86400, 1), /172800 buckets of 1 s asked for, at most 20000/);
+  assert.throws(
+    () => store.series(from, from + 2 * 86400, 1),
+    /172800 buckets of 1 s asked for, at most 20000/,
+  );
   // beyond two days the hour rollups serve even a fine step
   const week = store.series(from, from + 7 * 86400, 60);
   assert.equal(week.step, 3600);

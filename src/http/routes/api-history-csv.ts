@@ -20,7 +20,10 @@ export const apiHistoryCsv: Route = {
         ? await history.series(q.range.from, q.range.to, q.step)
         : { t: [], values: {} as never, step: q.step };
       // the file is named after the range asked for: that is what the user picked
-      res.setHeader('Content-Disposition', `attachment; filename="kaifareader-${q.asked.from}-${q.asked.to}.csv"`);
+      res.setHeader(
+        'Content-Disposition',
+        `attachment; filename="kaifareader-${q.asked.from}-${q.asked.to}.csv"`,
+      );
       await sendPieces(res, 200, CSV_CONTENT_TYPE, seriesCsvPieces(s, q.fields));
     });
   },

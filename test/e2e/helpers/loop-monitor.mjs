@@ -4,6 +4,7 @@
 //   event-loop: held for 42 ms (cpu 40 ms) until 1764680000123
 // A gap with little CPU time is the process waiting for a core (a busy machine), not code holding the loop.
 import { writeSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 
 let last = performance.now();
 let lastCpu = process.cpuUsage();
@@ -14,6 +15,9 @@ setInterval(() => {
   const used = (cpu.user - lastCpu.user + cpu.system - lastCpu.system) / 1000;
   [last, lastCpu] = [now, cpu];
   if (gap > 20) {
-    writeSync(2, `event-loop: held for ${Math.round(gap)} ms (cpu ${Math.round(used)} ms) until ${Date.now()}\n`);
+    writeSync(
+      2,
+      `event-loop: held for ${Math.round(gap)} ms (cpu ${Math.round(used)} ms) until ${Date.now()}\n`,
+    );
   }
 }, 5).unref();
