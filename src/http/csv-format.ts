@@ -13,14 +13,29 @@ function isoSeconds(t: number): string {
   return new Date(t * 1000).toISOString().replace('.000Z', 'Z');
 }
 
+/** Rows per piece of seriesCsvPieces. */
+const ROWS_PER_PIECE = 100;
+
+/** The CSV in pieces of ROWS_PER_PIECE rows, header first (for sendPieces). */
+export function* seriesCsvPieces(
+  series: Series,
+  fields: readonly SeriesField[] = SERIES_FIELDS,
+): Generator<string> {
+  yield ['time_unix', 'time_utc', ...fields].join(',') + '\r\n';
+  for (let at = 0; at < series.t.length; at += ROWS_PER_PIECE) {
+    const rows: string[] = [];
+    for (let i = at; i < Math.min(series.t.length, at + ROWS_PER_PIECE); i++) {
+      const t = series.t[i]!;
+      const cells = fields.map((f) => {
+        const v = series.values[f]?.[i];
+        return v === null || v === undefined ? '' : String(v);
+      });
+      rows.push([String(t), isoSeconds(t), ...cells].join(',') + '\r\n');
+    }
+    yield rows.join('');
+  }
+}
+
 export function formatSeriesCsv(series: Series, fields: readonly SeriesField[] = SERIES_FIELDS): string {
-  const rows = [['time_unix', 'time_utc', ...fields].join(',')];
-  series.t.forEach((t, i) => {
-    const cells = fields.map((f) => {
-      const v = series.values[f]?.[i];
-      return v === null || v === undefined ? '' : String(v);
-    });
-    rows.push([String(t), isoSeconds(t), ...cells].join(','));
-  });
-  return rows.join('\r\n') + '\r\n';
+  return [...seriesCsvPieces(series, fields)].join('');
 }

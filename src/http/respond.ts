@@ -48,6 +48,7 @@ export type ApiErrorCode =
   | 'no_data'
   | 'history_disabled'
   | 'too_many_clients'
+  | 'busy'
   | 'internal';
 
 export function sendError(res: ServerResponse, status: number, error: ApiErrorCode, message: string): void {

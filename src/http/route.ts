@@ -8,6 +8,7 @@ import type { MeterSnapshot } from '../model/snapshot.js';
 import type { StatusProvider } from '../status/status.js';
 import type { HistoryReader } from '../store/history-types.js';
 import type { Logger } from '../log/logger.js';
+import type { QuerySlots } from './query-slots.js';
 
 export interface HttpDeps {
   status: StatusProvider;
@@ -24,6 +25,8 @@ export interface HttpDeps {
   sse: SseOptions;
   /** Open server-sent-event responses, ended by `stop()`. */
   sseClients: Set<ServerResponse>;
+  /** Bounds the history queries running at once (query-slots.ts). */
+  querySlots: QuerySlots;
 }
 
 export interface SseOptions {

@@ -21,6 +21,7 @@ import { checkHost } from './host-check.js';
 import { clientErrorHandler, createRequestErrorLog, type RequestErrorLog } from './request-errors.js';
 import { applySecurityHeaders, BadRequest, sendError } from './respond.js';
 import type { HttpDeps, Route, SseOptions } from './route.js';
+import { createQuerySlots, type QuerySlotOptions } from './query-slots.js';
 import { apiLatest } from './routes/api-latest.js';
 import { apiStatus } from './routes/api-status.js';
 import { apiHistory } from './routes/api-history.js';
@@ -57,6 +58,8 @@ export interface HttpServerOptions {
   /** Dashboard files, default the package's `assets/` directory. */
   assetsDir?: string;
   sse?: Partial<SseOptions>;
+  /** Concurrent history queries (default 2 running, 8 waiting up to 3 s). */
+  querySlots?: QuerySlotOptions;
 }
 
 export interface HttpServer {
@@ -159,6 +162,7 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
     assetsDir: opts.assetsDir ?? DEFAULT_ASSETS,
     sse: { ...DEFAULT_SSE, ...opts.sse },
     sseClients: new Set(),
+    querySlots: createQuerySlots(opts.querySlots),
   };
   let server: Server | undefined;
   const refusals = createRequestErrorLog(logger);

@@ -14,6 +14,7 @@ import { SERIES_FIELDS } from '../store/history-types.js';
 import { openHistoryStore, type HistoryStore } from '../store/history-store.js';
 import { toHistoryRow, type HistoryRow } from '../store/history-row.js';
 import { describeHistoryError } from '../store/history-errors.js';
+import { runPieced } from '../store/pieced.js';
 
 export interface HistorySinkOptions {
   logger: Logger;
@@ -135,8 +136,11 @@ export function createHistorySink(cfg: HistoryConfig, opts: HistorySinkOptions):
 
   const reader: HistoryReader = {
     latest: () => latest ?? store?.latest(),
-    series: (from, to, step) => store?.series(from, to, step) ?? emptySeries(step),
-    energy: (period, from, to) => store?.energy(period, from, to) ?? [],
+    extent: () => store?.extent(),
+    // pieced: the HTTP queries yield to the event loop between slices, so telegrams keep being written
+    series: async (from, to, step) =>
+      store ? runPieced(store.seriesQuery(from, to, step)) : emptySeries(step),
+    energy: async (period, from, to) => (store ? runPieced(store.energyQuery(period, from, to)) : []),
     count: () => store?.count() ?? 0,
   };
 

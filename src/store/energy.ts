@@ -50,7 +50,10 @@ function periodIndex(edges: number[], t: number): number {
   return lo;
 }
 
-/** Adds `amount` spread evenly over [t0, t1] to the periods it overlaps (all to t1's period when t0 = t1). */
+/**
+ * Adds `amount` spread evenly over [t0, t1] to the periods it overlaps (all to t1's period when t0 = t1). Starts at
+ * t0's period and stops past t1, so a gap costs the periods it spans, not all of them.
+ */
 function spread(
   edges: number[],
   t0: number,
@@ -64,7 +67,10 @@ function spread(
     if (i >= 0) [out[i], covered[i]] = [out[i]! + amount, true];
     return;
   }
-  for (let i = 0; i < edges.length - 1; i++) {
+  const n = edges.length - 1;
+  const first = t0 < edges[0]! ? 0 : periodIndex(edges, t0);
+  if (first < 0) return; // t0 at or after the last edge
+  for (let i = first; i < n && edges[i]! < t1; i++) {
     const overlap = Math.min(t1, edges[i + 1]!) - Math.max(t0, edges[i]!);
     if (overlap <= 0) continue;
     out[i] = out[i]! + (amount * overlap) / (t1 - t0);
@@ -84,15 +90,25 @@ function roundCumulative(values: number[]): number[] {
   });
 }
 
-/** Energy per period; `edges` are the n+1 period edges (unix ms). */
-export function attributeEnergy(edges: number[], spans: CounterSpan[]): PeriodEnergy {
-  const n = edges.length - 1;
-  const imp = new Array<number>(n).fill(0);
-  const exp = new Array<number>(n).fill(0);
-  const covered = new Array<boolean>(n).fill(false);
-  const noCover = new Array<boolean>(n).fill(false);
-  let prev: CounterSpan | undefined;
-  for (const s of spans) {
+/** Energy per period, fed span by span (ascending) so that a long range can be attributed in pieces. */
+export class EnergyAttribution {
+  private readonly imp: number[];
+  private readonly exp: number[];
+  private readonly covered: boolean[];
+  private readonly noCover: boolean[];
+  private prev: CounterSpan | undefined;
+
+  /** `edges` are the n+1 period edges (unix ms). */
+  constructor(private readonly edges: number[]) {
+    const n = edges.length - 1;
+    this.imp = new Array<number>(n).fill(0);
+    this.exp = new Array<number>(n).fill(0);
+    this.covered = new Array<boolean>(n).fill(false);
+    this.noCover = new Array<boolean>(n).fill(false);
+  }
+
+  add(s: CounterSpan): void {
+    const { edges, imp, exp, covered, noCover, prev } = this;
     const i = periodIndex(edges, s.tsFirst);
     if (i === periodIndex(edges, s.tsLast)) {
       if (i >= 0) {
@@ -112,9 +128,23 @@ export function attributeEnergy(edges: number[], spans: CounterSpan[]): PeriodEn
       if (dI !== null) spread(edges, prev.tsLast, s.tsFirst, dI, imp, covered);
       if (dE !== null) spread(edges, prev.tsLast, s.tsFirst, dE, exp, dI === null ? covered : noCover);
     }
-    prev = s;
+    this.prev = s;
   }
-  return { importWh: roundCumulative(imp), exportWh: roundCumulative(exp), covered };
+
+  result(): PeriodEnergy {
+    return {
+      importWh: roundCumulative(this.imp),
+      exportWh: roundCumulative(this.exp),
+      covered: this.covered,
+    };
+  }
+}
+
+/** Energy per period; `edges` are the n+1 period edges (unix ms). */
+export function attributeEnergy(edges: number[], spans: CounterSpan[]): PeriodEnergy {
+  const a = new EnergyAttribution(edges);
+  for (const s of spans) a.add(s);
+  return a.result();
 }
 
 /** One raw reading that carries the counters. */

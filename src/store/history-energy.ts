@@ -3,11 +3,13 @@
  * hands them to attributeEnergy (energy.ts): a year of days reads ~8 760 rows. In zones whose midnights are not
  * whole UTC hours (Asia/Kolkata +05:30) an hour bucket can straddle a period edge: while its raw rows are still
  * there (retention) it is replaced by exact spans split at the edge, otherwise attributeEnergy spreads it by time.
+ * Pieced (pieced.ts): periods, span slices, refined spans and the attribution each advance a bounded step at a time.
  */
 import type { EnergyBucket } from './history-types.js';
 import type { SqliteDatabase } from './sqlite.js';
-import { attributeEnergy, spansFromRows, type CounterRow, type CounterSpan } from './energy.js';
-import { periodEdges } from './local-time.js';
+import { EnergyAttribution, spansFromRows, type CounterRow, type CounterSpan } from './energy.js';
+import { periodEdgesQuery } from './local-time.js';
+import type { Pieced } from './pieced.js';
 
 const SPAN_COLUMNS = `energy_ts_first AS tsFirst, energy_ts_last AS tsLast, meter_first AS meterFirst,
   meter_last AS meterLast, energy_import_wh_first AS importFirst, energy_import_wh_last AS importLast,
@@ -15,18 +17,25 @@ const SPAN_COLUMNS = `energy_ts_first AS tsFirst, energy_ts_last AS tsLast, mete
   energy_export_wh_last AS exportLast, energy_export_wh_inner AS exportInner`;
 const WHERE = 'energy_ts_last IS NOT NULL';
 
-function spans(db: SqliteDatabase, fromSec: number, toSec: number): CounterSpan[] {
+/** Hour rows per slice of the spans query (10 days: 240 rows). */
+const SPAN_SLICE_S = 10 * 86400;
+
+/** The counter spans of [fromSec, toSec) plus the one before and the one after, read in slices. */
+function* spans(db: SqliteDatabase, fromSec: number, toSec: number): Pieced<CounterSpan[]> {
   const select = (cond: string, order: string) =>
     db.prepare(
       `SELECT ${SPAN_COLUMNS} FROM rollup_hour WHERE ${cond} AND ${WHERE} ORDER BY rollup_hour.ts ${order}`,
     );
   const before = select('rollup_hour.ts < ?', 'DESC LIMIT 1').get(fromSec) as CounterSpan | undefined;
-  const inside = select('rollup_hour.ts >= ? AND rollup_hour.ts < ?', '').all(
-    fromSec,
-    toSec,
-  ) as CounterSpan[];
+  const out: CounterSpan[] = before ? [before] : [];
+  const inside = select('rollup_hour.ts >= ? AND rollup_hour.ts < ?', '');
+  for (let a = fromSec; a < toSec; a += SPAN_SLICE_S) {
+    out.push(...(inside.all(a, Math.min(toSec, a + SPAN_SLICE_S)) as CounterSpan[]));
+    yield;
+  }
   const after = select('rollup_hour.ts >= ?', 'LIMIT 1').get(toSec) as CounterSpan | undefined;
-  return [...(before ? [before] : []), ...inside, ...(after ? [after] : [])];
+  if (after) out.push(after);
+  return out;
 }
 
 /** True when a period edge falls inside the span (first, last]. */
@@ -34,33 +43,51 @@ function straddles(edges: number[], s: CounterSpan): boolean {
   return edges.some((e) => e > s.tsFirst && e <= s.tsLast);
 }
 
-/** Replaces spans that straddle an edge by exact spans from their raw rows, when all of those are still stored. */
-function refine(db: SqliteDatabase, edges: number[], all: CounterSpan[]): CounterSpan[] {
+/**
+ * Replaces spans that straddle an edge by exact spans from their raw rows, when all of those are still stored;
+ * one span (at most an hour of raw rows) per step.
+ */
+function* refine(db: SqliteDatabase, edges: number[], all: CounterSpan[]): Pieced<CounterSpan[]> {
   if (edges.every((e) => e % 3_600_000 === 0)) return all;
   const rows = db.prepare(
     `SELECT ts, meter, energy_import_wh AS importWh, energy_export_wh AS exportWh FROM readings
      WHERE ts >= ? AND ts <= ? AND energy_import_wh IS NOT NULL ORDER BY ts`,
   );
-  return all.flatMap((s) => {
-    if (!straddles(edges, s)) return [s];
+  const out: CounterSpan[] = [];
+  for (const s of all) {
+    if (!straddles(edges, s)) {
+      out.push(s);
+      continue;
+    }
     const raw = rows.all(s.tsFirst, s.tsLast) as CounterRow[];
     const complete = raw.length > 0 && raw[0]!.ts === s.tsFirst && raw[raw.length - 1]!.ts === s.tsLast;
-    return complete ? spansFromRows(edges, raw) : [s];
-  });
+    out.push(...(complete ? spansFromRows(edges, raw) : [s]));
+    yield;
+  }
+  return out;
 }
 
-export function queryEnergy(
+/** Spans attributed per step. */
+const SPANS_PER_STEP = 500;
+
+export function* energyQuery(
   db: SqliteDatabase,
   period: 'day' | 'month',
   from: number,
   to: number,
   timeZone: string,
-): EnergyBucket[] {
-  const { periods, end } = periodEdges(period, from * 1000, to * 1000, timeZone);
+): Pieced<EnergyBucket[]> {
+  const { periods, end } = yield* periodEdgesQuery(period, from * 1000, to * 1000, timeZone);
   if (periods.length === 0) return [];
   const edges = [...periods.map((p) => p.start), end];
   const first = Math.floor(edges[0]! / 3_600_000) * 3600;
-  const e = attributeEnergy(edges, refine(db, edges, spans(db, first, end / 1000)));
+  const all = yield* refine(db, edges, yield* spans(db, first, end / 1000));
+  const attribution = new EnergyAttribution(edges);
+  for (let i = 0; i < all.length; i += SPANS_PER_STEP) {
+    for (const s of all.slice(i, i + SPANS_PER_STEP)) attribution.add(s);
+    yield;
+  }
+  const e = attribution.result();
   const out: EnergyBucket[] = [];
   periods.forEach((p, i) => {
     if (e.covered[i])

@@ -1,34 +1,44 @@
 /**
- * `series(from, to, step)`: averages per bucket with at most MAX_POINTS buckets, aligned to multiples of the step in
- * UTC (unix seconds). Sources:
- *   - ranges up to RAW_MAX_RANGE_S (2 days) with a step below an hour: the raw rows, downsampled in SQL
- *     (`GROUP BY ts / bucket` over the rowid range; steps above a minute are rounded up to whole minutes);
- *   - otherwise the coarsest rollup (hour, day) whose bucket fits the step, the step rounded up to its multiple.
- * Averages are exact (raw avg, rollup sums / counts). Rounding: power to 1 W, voltage to 0.1 V, current to 1 mA
- * (0.001 A); energy is the last counter value in the bucket. When retention has removed raw rows inside a short
- * range, the hour rollups serve it (step 3600) instead of showing a hole.
+ * `series(from, to, step)`: averages per bucket in [from, to) (unix seconds), at most MAX_POINTS buckets. Bucket i
+ * covers [t[i], t[i] + step) with t[i] = start + i·step, so every t lies within [from, to):
+ *   - ranges up to RAW_MAX_RANGE_S (2 days): the raw rows, any step; start = from;
+ *   - otherwise the coarsest rollup (hour, day) whose bucket fits the step: the step rounded up to its multiple,
+ *     start = from rounded UP to the table's resolution (a rollup row cannot be split).
+ * The answer's `step` is the width used; it differs from the asked one only in the rollup case. Too many buckets
+ * is a RangeError (the HTTP layer refuses such a query with 400 before it gets here): never silently coarsened.
+ *
+ * Averages are exact: every slice's SQL returns per bucket the sum and count of each column (raw: sum(col),
+ * count(col); rollups: sum(col_sum), sum(n_…)) and the last counter with its time, merged here across slices.
+ * Rounding: power to 1 W, voltage to 0.1 V, current to 1 mA (0.001 A); energy is the last counter value in the
+ * bucket. When retention has removed raw rows inside a short range, the hour rollups serve it (step 3600) instead
+ * of showing a hole.
+ *
+ * The query is pieced (pieced.ts): one SQL statement per time slice, the slice width adapted to a few ms.
  */
-import { SERIES_FIELDS, type Series, type SeriesField } from './history-types.js';
+import { MAX_POINTS, SERIES_FIELDS, type Series, type SeriesField } from './history-types.js';
 import { ROLLUP_TABLES, type RollupLevel } from './history-schema.js';
 import type { SqliteDatabase } from './sqlite.js';
-
-export const MAX_POINTS = 2000;
+import { SliceSizer, type Pieced } from './pieced.js';
 
 interface FieldSql {
-  raw: string;
+  /** Raw rows: the stored column. */
+  col: string;
+  /** Rollups: the sum column and the count it is divided by; energy: the `_last` column. */
   rollup: string;
+  count?: string;
   /** Stored unit → API unit. */
   scale: number;
   digits: number;
 }
 
 const avg = (col: string, count: string, scale: number, digits: number): FieldSql => ({
-  raw: `avg(${col})`,
-  rollup: `sum(${col}_sum) * 1.0 / sum(${count})`,
+  col,
+  rollup: `${col}_sum`,
+  count,
   scale,
   digits,
 });
-const last = (col: string): FieldSql => ({ raw: col, rollup: `${col}_last`, scale: 1, digits: 0 });
+const last = (col: string): FieldSql => ({ col, rollup: `${col}_last`, scale: 1, digits: 0 });
 
 const FIELDS: Record<SeriesField, FieldSql> = {
   power_import_w: avg('power_import_w', 'n_power', 1, 0),
@@ -46,38 +56,68 @@ const FIELDS: Record<SeriesField, FieldSql> = {
   energy_export_wh: last('energy_export_wh'),
 };
 
-/** SQL per source; parameters: bucket width in the table's time unit, from, to (same unit). */
+const AVG_FIELDS = SERIES_FIELDS.filter((f) => FIELDS[f].count !== undefined);
+const LAST_FIELDS = SERIES_FIELDS.filter((f) => FIELDS[f].count === undefined);
+
+/**
+ * SQL per source. Parameters: grid start and bucket width, then the slice [a, b), all in the table's time unit.
+ * Columns: bucket index, (sum, count) per AVG_FIELDS, the time of the last counter, LAST_FIELDS at that row.
+ * The CASTs matter: JS numbers are bound as REAL, and a REAL divisor would make every row its own bucket.
+ */
 function seriesSql(level: RollupLevel | 'raw'): string {
-  const cols = SERIES_FIELDS.map((f) => (level === 'raw' ? FIELDS[f].raw : FIELDS[f].rollup)).join(', ');
+  const raw = level === 'raw';
+  const pairs = AVG_FIELDS.map((f) => {
+    const s = FIELDS[f];
+    return raw ? `sum(${s.col}), count(${s.col})` : `sum(${s.rollup}), sum(${s.count!})`;
+  });
   // SQLite: with a single max() aggregate, bare columns (the energy counters) come from the row holding the max.
-  const lastPick =
-    level === 'raw' ? 'max(CASE WHEN energy_import_wh IS NOT NULL THEN ts END)' : 'max(energy_ts_last)';
-  const table = level === 'raw' ? 'readings' : `rollup_${level}`;
-  return `SELECT ts / CAST(? AS INTEGER) AS b, ${cols}, ${lastPick} AS _pick FROM ${table} WHERE ts >= ? AND ts < ? GROUP BY b`;
+  const pick = raw ? 'max(CASE WHEN energy_import_wh IS NOT NULL THEN ts END)' : 'max(energy_ts_last)';
+  const lasts = LAST_FIELDS.map((f) => (raw ? FIELDS[f].col : FIELDS[f].rollup));
+  const table = raw ? 'readings' : `rollup_${level}`;
+  return (
+    `SELECT (ts - CAST(? AS INTEGER)) / CAST(? AS INTEGER) AS b, ${pairs.join(', ')}, ${pick}, ${lasts.join(', ')} FROM ${table} ` +
+    'WHERE ts >= ? AND ts < ? GROUP BY b'
+  );
 }
 
-function round(v: number | null, scale: number, digits: number): number | null {
-  if (v === null) return null;
+function round(v: number, scale: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(v * scale * f) / f;
 }
 
-/** Short ranges are read from the raw rows (at most 34 560 rows at one telegram per 5 s). */
+/** Short ranges are read from the raw rows (34 560 rows at one telegram per 5 s). */
 export const RAW_MAX_RANGE_S = 2 * 86400;
 
-/** Picks the source and the effective step for a request. */
-function plan(
-  db: SqliteDatabase,
-  from: number,
-  to: number,
-  step: number,
-): { level: RollupLevel | 'raw'; step: number } {
-  const s = Math.max(1, Math.floor(step), Math.ceil((to - from) / (MAX_POINTS - 1)));
-  const levels = (Object.entries(ROLLUP_TABLES) as [RollupLevel, number][]).filter(([, sec]) => sec <= s);
-  const coarse = levels[levels.length - 1] ?? ['hour', ROLLUP_TABLES.hour];
-  const raw = s < ROLLUP_TABLES.hour && to - from <= RAW_MAX_RANGE_S && !rawDeletedIn(db, from);
-  if (raw) return { level: 'raw', step: s <= 60 ? s : Math.ceil(s / 60) * 60 };
-  return { level: coarse[0], step: Math.ceil(s / coarse[1]) * coarse[1] };
+export interface SeriesPlan {
+  level: RollupLevel | 'raw';
+  /** Effective bucket width, s. */
+  step: number;
+  /** First bucket start, s (≥ from). */
+  start: number;
+  /** Number of buckets: every start lies in [from, to). */
+  count: number;
+}
+
+/** Picks the source, the effective step and the bucket grid for a request. */
+export function planSeries(db: SqliteDatabase, from: number, to: number, step: number): SeriesPlan {
+  const asked = Math.max(1, Math.floor(step));
+  let level: RollupLevel | 'raw' = 'raw';
+  let s = asked;
+  if (to - from > RAW_MAX_RANGE_S || rawDeletedIn(db, from)) {
+    const levels = (Object.entries(ROLLUP_TABLES) as [RollupLevel, number][]).filter(
+      ([, sec]) => sec <= asked,
+    );
+    const [coarse, unit] = levels[levels.length - 1] ?? ['hour', ROLLUP_TABLES.hour];
+    level = coarse;
+    s = Math.ceil(asked / unit) * unit;
+  }
+  const unit = level === 'raw' ? 1 : ROLLUP_TABLES[level];
+  const start = Math.ceil(from / unit) * unit;
+  const count = Math.max(0, Math.ceil((to - start) / s));
+  if (count > MAX_POINTS) {
+    throw new RangeError(`series: ${count} buckets of ${s} s asked for, at most ${MAX_POINTS}`);
+  }
+  return { level, step: s, start, count };
 }
 
 /**
@@ -98,24 +138,74 @@ function rawDeletedIn(db: SqliteDatabase, from: number): boolean {
   return rolled.n > (count.get(h0 * 1000, h1 * 1000) as { n: number }).n;
 }
 
-export function querySeries(db: SqliteDatabase, from: number, to: number, step: number): Series {
-  const p = plan(db, from, to, step);
-  const start = Math.floor(from / p.step) * p.step;
-  const count = Math.max(0, Math.ceil((to - start) / p.step));
-  const t = Array.from({ length: count }, (_, i) => start + i * p.step);
-  const values = Object.fromEntries(
-    SERIES_FIELDS.map((f) => [f, new Array(count).fill(null)]),
-  ) as Series['values'];
-  const unit = p.level === 'raw' ? 1000 : 1;
-  const rows = db
-    .prepare(seriesSql(p.level))
-    .raw(true)
-    .all(p.step * unit, start * unit, to * unit) as (number | null)[][];
-  for (const row of rows) {
-    const i = ((row[0] as number) * p.step - start) / p.step;
-    SERIES_FIELDS.forEach((f, k) => {
-      values[f][i] = round(row[k + 1] ?? null, FIELDS[f].scale, FIELDS[f].digits);
-    });
+/** Per-bucket partial aggregates, merged slice by slice. */
+class Accumulator {
+  readonly sums: number[][] = AVG_FIELDS.map(() => []);
+  readonly counts: number[][] = AVG_FIELDS.map(() => []);
+  readonly lastTs: number[] = [];
+  readonly lasts: (number | null)[][] = LAST_FIELDS.map(() => []);
+
+  add(rows: (number | null)[][]): void {
+    const n = AVG_FIELDS.length;
+    for (const row of rows) {
+      const i = row[0] as number;
+      for (let k = 0; k < n; k++) {
+        const sum = row[1 + 2 * k];
+        if (sum === null || sum === undefined) continue;
+        this.sums[k]![i] = (this.sums[k]![i] ?? 0) + sum;
+        this.counts[k]![i] = (this.counts[k]![i] ?? 0) + (row[2 + 2 * k] as number);
+      }
+      const pick = row[1 + 2 * n];
+      if (pick === null || pick === undefined || pick < (this.lastTs[i] ?? -Infinity)) continue;
+      this.lastTs[i] = pick;
+      LAST_FIELDS.forEach((_, k) => (this.lasts[k]![i] = row[2 + 2 * n + k] ?? null));
+    }
   }
-  return { t, values, step: p.step };
+
+  /** The answer, one field per step (20 000 buckets × 13 fields would be one long step). */
+  *result(plan: SeriesPlan): Pieced<Series> {
+    const t = Array.from({ length: plan.count }, (_, i) => plan.start + i * plan.step);
+    const values = {} as Series['values'];
+    for (const [k, f] of AVG_FIELDS.entries()) {
+      const { scale, digits } = FIELDS[f];
+      const [sums, counts] = [this.sums[k]!, this.counts[k]!];
+      const out = new Array<number | null>(plan.count);
+      for (let i = 0; i < plan.count; i++) {
+        const c = counts[i];
+        out[i] = c ? round(sums[i]! / c, scale, digits) : null;
+      }
+      values[f] = out;
+      yield;
+    }
+    for (const [k, f] of LAST_FIELDS.entries()) {
+      const lasts = this.lasts[k]!;
+      values[f] = Array.from({ length: plan.count }, (_, i) => lasts[i] ?? null);
+    }
+    return { t, values, step: plan.step };
+  }
+}
+
+/** First slice widths (table units) and bounds: raw rows in ms (≤ ~1 row/s), rollups in s. */
+const SLICE = {
+  raw: { initial: 300_000, min: 1000, max: 3_600_000 },
+  rollup: { initial: 7 * 86400, min: 86400, max: 365 * 86400 },
+};
+
+export function* seriesQuery(db: SqliteDatabase, from: number, to: number, step: number): Pieced<Series> {
+  const plan = planSeries(db, from, to, step);
+  const acc = new Accumulator();
+  const unit = plan.level === 'raw' ? 1000 : 1;
+  const bounds = plan.level === 'raw' ? SLICE.raw : SLICE.rollup;
+  const sizer = new SliceSizer(bounds.initial, bounds.min, bounds.max);
+  const stmt = db.prepare(seriesSql(plan.level)).raw(true);
+  const end = to * unit;
+  for (let a = plan.start * unit; a < end;) {
+    const b = Math.min(end, a + sizer.width);
+    const began = performance.now();
+    acc.add(stmt.all(plan.start * unit, plan.step * unit, a, b) as (number | null)[][]);
+    sizer.record(performance.now() - began);
+    a = b;
+    yield;
+  }
+  return yield* acc.result(plan);
 }

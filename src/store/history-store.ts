@@ -1,21 +1,34 @@
 /**
  * The history store: raw rows, rollups and the latest snapshot in one SQLite file (schema: history-schema.ts).
  * `insert` writes a batch — raw rows, rollup upserts and the latest snapshot — in ONE transaction, so a kill -9 at
- * any moment leaves raw rows and rollups consistent up to the last committed batch. Implements HistoryReader.
+ * any moment leaves raw rows and rollups consistent up to the last committed batch. The row count is kept in memory
+ * (counted once at open). The history sink wraps it as the HTTP layer's HistoryReader (pieced queries).
  */
 import type { MeterSnapshot } from '../model/snapshot.js';
-import type { EnergyBucket, HistoryReader, Series } from './history-types.js';
+import type { EnergyBucket, HistoryExtent, Series } from './history-types.js';
 import type { SqliteDatabase } from './sqlite.js';
 import { READING_COLUMNS } from './history-schema.js';
 import type { HistoryRow } from './history-row.js';
 import { RollupBuilder, type CounterState } from './rollup.js';
 import { openHistoryDatabase, rollupWriter } from './history-open.js';
-import { querySeries } from './history-series.js';
-import { queryEnergy } from './history-energy.js';
+import { seriesQuery } from './history-series.js';
+import { energyQuery } from './history-energy.js';
+import { runNow, type Pieced } from './pieced.js';
 import { checkTimeZone } from './local-time.js';
 
-export interface HistoryStore extends HistoryReader {
+export interface HistoryStore {
   readonly path: string;
+  latest(): MeterSnapshot | undefined;
+  /** Oldest row (raw or hour rollup) and newest raw row; undefined when empty. */
+  extent(): HistoryExtent | undefined;
+  /** Averages per `step` seconds in [from, to), synchronously (tests, CLI); HTTP uses seriesQuery pieced. */
+  series(from: number, to: number, step: number): Series;
+  energy(period: 'day' | 'month', from: number, to: number): EnergyBucket[];
+  /** The same queries as generators that yield between bounded slices (run them with runPieced). */
+  seriesQuery(from: number, to: number, step: number): Pieced<Series>;
+  energyQuery(period: 'day' | 'month', from: number, to: number): Pieced<EnergyBucket[]>;
+  /** Raw rows: counted once at open, then kept up to date by insert and deleteRawBefore. */
+  count(): number;
   /** Writes rows (ascending ts) in one transaction; rows not newer than the last stored one are skipped. */
   insert(rows: HistoryRow[], latest?: MeterSnapshot): { written: number; skipped: number };
   /** Deletes up to `limit` raw rows older than `cutoffMs` (rollups stay); returns how many went. */
@@ -50,6 +63,7 @@ class Store implements HistoryStore {
   private readonly meters = new Map<string, number>();
   private readonly builder: RollupBuilder;
   private lastTs: number;
+  private rows: number;
   private readonly stmts;
 
   constructor(
@@ -71,7 +85,14 @@ class Store implements HistoryStore {
       deleteRaw: db.prepare(
         'DELETE FROM readings WHERE ts IN (SELECT ts FROM readings WHERE ts < ? ORDER BY ts LIMIT ?)',
       ),
+      // min() and max() of the rowid each read one end of the b-tree: cheap on any size
+      rawFirst: db.prepare('SELECT min(ts) AS t FROM readings'),
+      rawLast: db.prepare('SELECT max(ts) AS t FROM readings'),
+      hourFirst: db.prepare('SELECT min(ts) AS t FROM rollup_hour'),
+      hourLast: db.prepare('SELECT max(ts) AS t FROM rollup_hour'),
     };
+    // the one full count, at open (a year at one row per 5 s: ~80 ms once, not per status call)
+    this.rows = (db.prepare('SELECT count(*) AS n FROM readings').get() as { n: number }).n;
     this.builder = new RollupBuilder(this.loadCounterState());
     this.lastTs = this.loadLastTs();
   }
@@ -99,6 +120,7 @@ class Store implements HistoryStore {
       throw e;
     }
     this.lastTs = last;
+    this.rows += fresh.length;
     return { written: fresh.length, skipped: rows.length - fresh.length };
   }
 
@@ -108,20 +130,45 @@ class Store implements HistoryStore {
     return row ? (JSON.parse(row.snapshot) as MeterSnapshot) : undefined;
   }
 
+  extent(): HistoryExtent | undefined {
+    const t = (stmt: { get(): unknown }) => (stmt.get() as { t: number | null }).t;
+    const [rawFirst, rawLast, hourFirst, hourLast] = [
+      t(this.stmts.rawFirst),
+      t(this.stmts.rawLast),
+      t(this.stmts.hourFirst),
+      t(this.stmts.hourLast),
+    ];
+    const firsts = [rawFirst, hourFirst === null ? null : hourFirst * 1000].filter((v) => v !== null);
+    // without raw rows (all removed by retention) the newest hour bucket's end
+    const lastMs = rawLast ?? (hourLast === null ? null : hourLast * 1000 + 3_599_999);
+    if (firsts.length === 0 || lastMs === null) return undefined;
+    return { firstMs: Math.min(...firsts), lastMs };
+  }
+
   series(from: number, to: number, step: number): Series {
-    return querySeries(this.db, from, to, step);
+    return runNow(this.seriesQuery(from, to, step));
   }
 
   energy(period: 'day' | 'month', from: number, to: number): EnergyBucket[] {
-    return queryEnergy(this.db, period, from, to, this.timeZone);
+    return runNow(this.energyQuery(period, from, to));
+  }
+
+  seriesQuery(from: number, to: number, step: number): Pieced<Series> {
+    return seriesQuery(this.db, from, to, step);
+  }
+
+  energyQuery(period: 'day' | 'month', from: number, to: number): Pieced<EnergyBucket[]> {
+    return energyQuery(this.db, period, from, to, this.timeZone);
   }
 
   count(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM readings').get() as { n: number }).n;
+    return this.rows;
   }
 
   deleteRawBefore(cutoffMs: number, limit = 5000): number {
-    return this.stmts.deleteRaw.run(cutoffMs, limit).changes;
+    const deleted = this.stmts.deleteRaw.run(cutoffMs, limit).changes;
+    this.rows -= deleted;
+    return deleted;
   }
 
   setMaxBytes(bytes: number | undefined): void {

@@ -4,6 +4,9 @@
  */
 import type { MeterSnapshot } from '../model/snapshot.js';
 
+/** Upper bound on buckets per series answer (a year at 30-minute steps is 17 520); docs/http-api.md. */
+export const MAX_POINTS = 20_000;
+
 /** Columns available in `series`. */
 export const SERIES_FIELDS = [
   'power_import_w',
@@ -27,7 +30,7 @@ export interface Series {
   t: number[];
   /** Averages per bucket (energy: last value in the bucket); null where no data. */
   values: Record<SeriesField, (number | null)[]>;
-  /** Bucket width in seconds actually used (may be coarser than asked for long ranges). */
+  /** Bucket width in seconds actually used (coarser than asked only when rollups serve the range). */
   step: number;
 }
 
@@ -40,13 +43,21 @@ export interface EnergyBucket {
   export_wh: number;
 }
 
+/** The stored time range: the oldest row (raw or hour rollup) and the newest raw row, unix ms. */
+export interface HistoryExtent {
+  firstMs: number;
+  lastMs: number;
+}
+
 export interface HistoryReader {
   /** The most recent stored snapshot (survives restarts). */
   latest(): MeterSnapshot | undefined;
-  /** Averages per `step` seconds in [from, to). */
-  series(from: number, to: number, step: number): Series;
-  /** Import/export energy per day or month from counter differences (gaps and counter resets handled). */
-  energy(period: 'day' | 'month', from: number, to: number): EnergyBucket[];
-  /** Number of full-resolution rows (diagnostics). */
+  /** What is stored, to clamp a request to; undefined when the store is empty. Cheap (index ends only). */
+  extent(): HistoryExtent | undefined;
+  /** Averages per `step` seconds in [from, to), computed in pieces that yield to the event loop. */
+  series(from: number, to: number, step: number): Promise<Series>;
+  /** Import/export energy per day or month from counter differences (gaps and counter resets handled), pieced. */
+  energy(period: 'day' | 'month', from: number, to: number): Promise<EnergyBucket[]>;
+  /** Number of full-resolution rows (diagnostics): kept incrementally, never a COUNT(*) per call. */
   count(): number;
 }

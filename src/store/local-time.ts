@@ -3,6 +3,7 @@
  * the month in an IANA time zone. DST days come out as 23 or 25 hours long, e.g. in Europe/Vienna
  * 2026-03-29 00:00 → 2026-03-30 00:00 is 82 800 s.
  */
+import { runNow, type Pieced } from './pieced.js';
 
 const formats = new Map<string, Intl.DateTimeFormat>();
 
@@ -78,6 +79,9 @@ export interface Period {
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 
+/** Periods computed per step of a pieced periodEdges (each costs a few Intl calls). */
+const PERIODS_PER_STEP = 64;
+
 /** Local days or months overlapping [fromMs, toMs), plus the end edge: periods[i] spans edges[i]..edges[i+1]. */
 export function periodEdges(
   period: 'day' | 'month',
@@ -85,6 +89,16 @@ export function periodEdges(
   toMs: number,
   timeZone: string,
 ): { periods: Period[]; end: number } {
+  return runNow(periodEdgesQuery(period, fromMs, toMs, timeZone));
+}
+
+/** periodEdges, pieced (pieced.ts): yields after every PERIODS_PER_STEP periods. */
+export function* periodEdgesQuery(
+  period: 'day' | 'month',
+  fromMs: number,
+  toMs: number,
+  timeZone: string,
+): Pieced<{ periods: Period[]; end: number }> {
   const d = localDate(timeZone, fromMs);
   let y = d.year;
   let m = d.month;
@@ -99,6 +113,7 @@ export function periodEdges(
     );
     [y, m, day] = [next.getUTCFullYear(), next.getUTCMonth() + 1, next.getUTCDate()];
     start = localMidnight(timeZone, y, m, day);
+    if (periods.length % PERIODS_PER_STEP === 0) yield;
   }
   return { periods, end: start };
 }

@@ -1,6 +1,6 @@
 /**
  * In-memory HistoryReader for the HTTP unit tests only (the real store is src/store/). Rows are plain points;
- * `series` averages per step-aligned bucket (energy: last value), `energy` takes counter differences per UTC
+ * `series` averages per bucket of `step` from `from` (energy: last value), `energy` takes counter differences per UTC
  * day or month. Deliberately simple: it exists so the HTTP layer can be tested against known numbers.
  */
 import {
@@ -43,11 +43,17 @@ export function createFakeHistory(rows: FakeRow[], latest?: MeterSnapshot): Fake
     calls,
     latest: () => latest,
     count: () => rows.length,
-    series(from, to, step): Series {
+    extent: () =>
+      rows.length === 0
+        ? undefined
+        : {
+            firstMs: Math.min(...rows.map((r) => r.t)) * 1000,
+            lastMs: Math.max(...rows.map((r) => r.t)) * 1000,
+          },
+    async series(from, to, step): Promise<Series> {
       calls.push({ method: 'series', args: [from, to, step] });
-      const first = Math.floor(from / step) * step;
       const t: number[] = [];
-      for (let b = first; b < to; b += step) t.push(b);
+      for (let b = from; b < to; b += step) t.push(b);
       const values = {} as Record<SeriesField, (number | null)[]>;
       for (const f of SERIES_FIELDS) {
         values[f] = t.map((b) => {
@@ -62,7 +68,7 @@ export function createFakeHistory(rows: FakeRow[], latest?: MeterSnapshot): Fake
       }
       return { t, values, step };
     },
-    energy(period, from, to): EnergyBucket[] {
+    async energy(period, from, to): Promise<EnergyBucket[]> {
       calls.push({ method: 'energy', args: [period, from, to] });
       const out = new Map<number, EnergyBucket & { firstI: number; firstE: number }>();
       for (const r of rows.filter((x) => x.t >= from && x.t < to)) {

@@ -114,40 +114,63 @@ test('GET /api/v1/history passes from/to/step to the store and shapes the answer
       from: T0,
       to: T0 + 300,
       step: 120,
+      requested_step: 120,
       t: [T0, T0 + 120, T0 + 240],
       series: { power_import_w: [101, 103, 104], energy_import_wh: [12_002, 12_006, 12_008] },
     });
+    // the default hour (NOW_S − 3600 … NOW_S) is clamped to the stored rows (from T0), ~720 buckets of it
     await json(await fetch(`${h.base}/api/v1/history`));
-    assert.deepEqual(history.calls.at(-1), { method: 'series', args: [NOW_S - 3600, NOW_S, 5] });
+    assert.deepEqual(history.calls.at(-1), { method: 'series', args: [T0, NOW_S, 4] });
   } finally {
     await h.close();
   }
 });
 
-test('history and energy parameters are validated with 400 and a message saying what to send', async () => {
+test('history and energy parameters are validated with 400 and a message saying what to send', async (t) => {
   const h = await startHarness({ history: createFakeHistory(rows) });
-  try {
-    const cases: [string, RegExp][] = [
-      ['/api/v1/history?from=yesterday', /from must be a time in unix seconds/],
-      [`/api/v1/history?from=${T0}&to=${T0}`, /from \(\d+\) must be before to/],
-      ['/api/v1/history?step=0', /step must be a whole number of seconds ≥ 1/],
-      ['/api/v1/history?step=-5', /step must be a whole number/],
-      [`/api/v1/history?from=0&to=${NOW_S}&step=60`, /more than 20000 points .* use step ≥ \d+/],
-      ['/api/v1/history?fields=power,voltage_l1_v', /unknown field\(s\) power: choose from power_import_w/],
-      ['/api/v1/history.csv?to=1e9', /to must be a time in unix seconds/],
-      ['/api/v1/energy', /period must be "day" or "month", got nothing/],
-      ['/api/v1/energy?period=week', /got "week"/],
-    ];
-    for (const [path, message] of cases) {
-      const res = await fetch(h.base + path);
-      assert.equal(res.status, 400, path);
-      const body = await json(res);
-      assert.equal(body.error, 'bad_request', path);
-      assert.match(String(body.message), message, path);
-    }
-  } finally {
-    await h.close();
+  t.after(() => h.close());
+  // two rows eleven years apart: even clamped to them, step=60 gives millions of buckets, period=day over 4000 days
+  const far = { ...rows[0]!, t: T0 + 11 * 365 * 86400 };
+  const wide = await startHarness({ history: createFakeHistory([rows[0]!, far]) });
+  t.after(() => wide.close());
+  const all = 'from=0&to=99999999999';
+  const cases: [string, RegExp][] = [
+    [h.base + '/api/v1/history?from=yesterday', /from must be a time in unix seconds/],
+    [h.base + `/api/v1/history?from=${T0}&to=${T0}`, /from \(\d+\) must be before to/],
+    [h.base + '/api/v1/history?step=0', /step must be a whole number of seconds ≥ 1/],
+    [h.base + '/api/v1/history?step=-5', /step must be a whole number/],
+    [
+      h.base + '/api/v1/history?fields=power,voltage_l1_v',
+      /unknown field\(s\) power: choose from power_import_w/,
+    ],
+    [h.base + '/api/v1/history.csv?to=1e9', /to must be a time in unix seconds/],
+    [h.base + '/api/v1/energy', /period must be "day" or "month", got nothing/],
+    [h.base + '/api/v1/energy?period=week', /got "week"/],
+    [
+      wide.base + `/api/v1/history?${all}&step=60`,
+      /step 60 gives more than 20000 points \(the limit per request\) for the 346896001 s of stored data in this range: use step ≥ 17345 or a shorter range/,
+    ],
+    [wide.base + `/api/v1/history.csv?${all}&step=1`, /more than 20000 points \(the limit per request\)/],
+    [
+      wide.base + `/api/v1/energy?period=day&${all}`,
+      /period=day gives up to 4017 days for the stored data in this range, more than the limit of 3660 per request: ask for a shorter range \(from\/to\) or period=month/,
+    ],
+  ];
+  for (const [url, message] of cases) {
+    const res = await fetch(url);
+    assert.equal(res.status, 400, url);
+    const body = await json(res);
+    assert.equal(body.error, 'bad_request', url);
+    assert.match(String(body.message), message, url);
   }
+  // the same ranges within the limits are answered, clamped to the stored data
+  const month = await json(await fetch(wide.base + `/api/v1/energy?period=month&${all}`));
+  assert.equal(month.from, T0);
+  assert.equal(month.to, far.t + 1);
+  const coarse = await json(await fetch(wide.base + `/api/v1/history?${all}`));
+  assert.equal(coarse.from, T0);
+  assert.equal(coarse.to, far.t + 1);
+  assert.equal(coarse.requested_step, Math.ceil((far.t + 1 - T0) / 720));
 });
 
 test('history routes answer 503 with a hint when no history store is configured', async () => {
@@ -170,11 +193,12 @@ test('GET /api/v1/energy returns the store buckets', async () => {
   const h = await startHarness({ history });
   try {
     const body = await json(await fetch(`${h.base}/api/v1/energy?period=day`));
-    assert.deepEqual(history.calls.at(-1), { method: 'energy', args: ['day', NOW_S - 31 * 86_400, NOW_S] });
+    // the default 31 days are clamped to the stored rows (from T0)
+    assert.deepEqual(history.calls.at(-1), { method: 'energy', args: ['day', T0, NOW_S] });
     // rows before `to` (NOW_S) are i = 0…47 on 2021-09-27 UTC: import 12000 → 12094, export constant
     assert.deepEqual(body, {
       period: 'day',
-      from: NOW_S - 31 * 86_400,
+      from: T0,
       to: NOW_S,
       buckets: [{ start: 1_632_700_800, label: '2021-09-27', import_wh: 94, export_wh: 0 }],
     });
@@ -184,7 +208,8 @@ test('GET /api/v1/energy returns the store buckets', async () => {
 });
 
 test('GET /api/v1/history.csv: header row, CRLF, ISO time, empty cells for gaps, download name', async () => {
-  const h = await startHarness({ history: createFakeHistory(rows.slice(0, 2)) });
+  // rows at T0 and T0 + 120: the bucket between them is a gap
+  const h = await startHarness({ history: createFakeHistory([rows[0]!, rows[2]!]) });
   try {
     const res = await fetch(
       `${h.base}/api/v1/history.csv?from=${T0}&to=${T0 + 180}&step=60&fields=power_import_w`,
@@ -199,8 +224,8 @@ test('GET /api/v1/history.csv: header row, CRLF, ISO time, empty cells for gaps,
       await res.text(),
       'time_unix,time_utc,power_import_w\r\n' +
         '1632726000,2021-09-27T07:00:00Z,100\r\n' +
-        '1632726060,2021-09-27T07:01:00Z,101\r\n' +
-        '1632726120,2021-09-27T07:02:00Z,\r\n',
+        '1632726060,2021-09-27T07:01:00Z,\r\n' +
+        '1632726120,2021-09-27T07:02:00Z,102\r\n',
     );
     const all = await (await fetch(`${h.base}/api/v1/history.csv?from=${T0}&to=${T0 + 60}&step=60`)).text();
     assert.equal(

@@ -143,14 +143,16 @@ test('series from raw rows (downsampled), hour and day rollups returns exact buc
   assert.equal(store.series(from, from + 86400, 86400).values.voltage_l1_v[0], 230.1);
 });
 
-test('series: never more than 2000 points, nulls in gaps, long steps use the coarse tables', (t) => {
+test('series: more than MAX_POINTS buckets is refused, nulls in gaps, long steps use the coarse tables', (t) => {
   const store = openHistoryStore(join(tempDir(t), 'h.db'));
   t.after(() => store.close());
   store.insert(twoDays().filter((r) => r.ts < T0 + 3_600_000 || r.ts >= T0 + 7_200_000));
   const from = T0 / 1000;
-  const wide = store.series(from, from + 2 * 86400, 1);
-  assert.ok(wide.t.length <= 2000);
-  assert.equal(wide.step, 120); // raw rows, 87 s rounded up to whole minutes
+  // never silently coarsened: the HTTP layer answers 400 before asking for this
+  assert.throws(
+    () => store.series(from, from + 2 * 86400, 1),
+    /172800 buckets of 1 s asked for, at most 20000/,
+  );
   // beyond two days the hour rollups serve even a fine step
   const week = store.series(from, from + 7 * 86400, 60);
   assert.equal(week.step, 3600);

@@ -1,21 +1,25 @@
 /**
  * `GET /api/v1/energy?period=day|month[&from=&to=]`: import/export Wh per local day or month.
- * Defaults: the last 31 days (day) or 366 days (month). Answer: `{ period, from, to, buckets: [{ start, label,
- * import_wh, export_wh }] }`.
+ * Defaults: the last 31 days (day) or 366 days (month); the range is clamped to the stored data and may hold at
+ * most MAX_ENERGY_BUCKETS periods (query.ts). Answer: `{ period, from, to, buckets: [{ start, label, import_wh,
+ * export_wh }] }` with the clamped `from`/`to`.
  */
 import { sendJson } from '../respond.js';
 import type { Route } from '../route.js';
-import { defaultEnergySpan, parsePeriod, parseRange } from '../query.js';
+import { parseEnergyQuery } from '../query.js';
 import { requireHistory } from './history-required.js';
+import { withQuerySlot } from './query-slot.js';
 
 export const apiEnergy: Route = {
   path: '/api/v1/energy',
-  handle({ res, url, deps }) {
-    const period = parsePeriod(url.searchParams);
-    const range = parseRange(url.searchParams, deps.now() / 1000, defaultEnergySpan(period));
+  async handle({ res, url, deps }) {
     const history = requireHistory(deps, res);
     if (!history) return;
-    const buckets = history.energy(period, range.from, range.to);
-    sendJson(res, 200, { period, from: range.from, to: range.to, buckets });
+    const q = parseEnergyQuery(url.searchParams, deps.now() / 1000, history.extent());
+    await withQuerySlot(deps, res, async () => {
+      const buckets = q.range ? await history.energy(q.period, q.range.from, q.range.to) : [];
+      const { from, to } = q.range ?? q.asked;
+      sendJson(res, 200, { period: q.period, from, to, buckets });
+    });
   },
 };

@@ -1,22 +1,53 @@
 /**
  * `GET /api/v1/history?from=&to=&step=&fields=`: averages per bucket, unix seconds. Defaults: the last hour,
- * about 720 buckets, all fields. Answer: `{ from, to, step, t: [...], series: { power_import_w: [...], … } }`
- * where `step` is the bucket width the store actually used and `null` marks a gap.
+ * about 720 buckets, all fields. The range is clamped to the stored data (query.ts). Answer:
+ * `{ from, to, step, requested_step, t: [...], series: { power_import_w: [...], … } }` where `from`/`to` are the
+ * clamped range, every `t` lies in [from, to), `step` is the bucket width the store actually used and
+ * `requested_step` the one asked for (or the default); `null` marks a gap. Written in pieces (respond-stream.ts).
  */
-import { sendJson } from '../respond.js';
+import { SERIES_FIELDS, type Series, type SeriesField } from '../../store/history-types.js';
 import type { Route } from '../route.js';
-import { parseSeriesQuery } from '../query.js';
+import { parseSeriesQuery, type TimeRange } from '../query.js';
+import { jsonArrayPieces, sendPieces } from '../respond-stream.js';
 import { requireHistory } from './history-required.js';
+import { withQuerySlot } from './query-slot.js';
+
+function* historyJson(
+  range: TimeRange,
+  requestedStep: number,
+  s: Series,
+  fields: readonly SeriesField[],
+): Generator<string> {
+  yield `{"from":${range.from},"to":${range.to},"step":${s.step},"requested_step":${requestedStep},"t":`;
+  yield* jsonArrayPieces(s.t);
+  yield ',"series":{';
+  for (const [k, f] of fields.entries()) {
+    yield `${k > 0 ? ',' : ''}${JSON.stringify(f)}:`;
+    yield* jsonArrayPieces(s.values[f] ?? []);
+  }
+  yield '}}\n';
+}
+
+const empty = (step: number): Series => ({
+  t: [],
+  step,
+  values: Object.fromEntries(SERIES_FIELDS.map((f) => [f, []])) as unknown as Series['values'],
+});
 
 export const apiHistory: Route = {
   path: '/api/v1/history',
-  handle({ res, url, deps }) {
-    const { range, step, fields } = parseSeriesQuery(url.searchParams, deps.now() / 1000);
+  async handle({ res, url, deps }) {
     const history = requireHistory(deps, res);
     if (!history) return;
-    const s = history.series(range.from, range.to, step);
-    const series: Record<string, (number | null)[]> = {};
-    for (const f of fields) series[f] = s.values[f] ?? [];
-    sendJson(res, 200, { from: range.from, to: range.to, step: s.step, t: s.t, series });
+    const q = parseSeriesQuery(url.searchParams, deps.now() / 1000, history.extent());
+    await withQuerySlot(deps, res, async () => {
+      const s = q.range ? await history.series(q.range.from, q.range.to, q.step) : empty(q.step);
+      await sendPieces(
+        res,
+        200,
+        'application/json; charset=utf-8',
+        historyJson(q.range ?? q.asked, q.step, s, q.fields),
+      );
+    });
   },
 };
