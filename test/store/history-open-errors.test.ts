@@ -128,7 +128,7 @@ async function fullDiskCase(dir: string, mnt: string, leftKb: number): Promise<v
     const out = join(dir, 'kaifa.txt');
     const solarview = createSolarviewSink({ file: out }, logger);
     const daemon = createDaemon({
-      key: VKW.key_hex,
+      key: VKW.key_hex!,
       source: oneTelegram(),
       sinks: [history, solarview],
       logger,
