@@ -30,7 +30,7 @@ export interface SimulatedMeterOptions {
   layout?: SimLayout;
   key?: string;
   periodMs?: number;
-  /** Gap between the frames of one telegram (ms), default 200. */
+  /** Gap between the frames of one telegram (ms), default 200, at most a quarter of the period. */
   frameGapMs?: number;
   meterNumber?: string;
   faults?: Faults;
@@ -102,7 +102,9 @@ export function createTelegramFactory(opts: SimulatedMeterOptions = {}): Telegra
 export function createSimulatedMeter(opts: SimulatedMeterOptions = {}): ByteSource {
   const now = opts.now ?? Date.now;
   const period = opts.periodMs ?? 5000;
-  const gap = opts.frameGapMs ?? 200;
+  // The frames of one telegram must all be out before the next telegram starts: at `--period 0.2` a 200 ms gap
+  // put the next telegram's first frame before this one's last and no telegram decoded.
+  const gap = Math.min(opts.frameGapMs ?? 200, Math.floor(period / 4));
   const factory = opts.factory ?? createTelegramFactory(opts);
   const timers = new Set<NodeJS.Timeout>();
   let sent = 0;

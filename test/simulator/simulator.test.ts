@@ -10,7 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backfillHistory } from '../../src/simulator/backfill.js';
 import { openHistoryStore } from '../../src/store/history-store.js';
-import { createTelegramFactory, DEMO_KEY } from '../../src/simulator/simulated-meter.js';
+import {
+  createSimulatedMeter,
+  createTelegramFactory,
+  DEMO_KEY,
+} from '../../src/simulator/simulated-meter.js';
 import { SIM_LAYOUTS } from '../../src/simulator/body-builders.js';
 import { createMeterModel, loadCurve, pvCurve } from '../../src/simulator/meter-model.js';
 import { TelegramDecoder, type DecoderEvent } from '../../src/pipeline/telegram-decoder.js';
@@ -139,4 +143,19 @@ test('a demo restarted on the same history continues from its stored counters (i
     last.imp - storedImp < 10_000 && last.exp - storedExp < 10_000,
     JSON.stringify({ last, storedImp, storedExp }),
   );
+});
+
+test('the shortest period (0.2 s, as `demo --period 0.2`): every telegram decodes, frames never interleave', async () => {
+  const meter = createSimulatedMeter({ periodMs: 200 });
+  const d = decoder();
+  const events: DecoderEvent[] = [];
+  meter.start((chunk) => events.push(...d.push(chunk, Date.now())));
+  await new Promise((r) => setTimeout(r, 1500));
+  await meter.stop();
+  const telegrams = events.filter((e) => e.type === 'telegram').length;
+  assert.deepEqual(
+    events.filter((e) => e.type === 'error' || e.type === 'skipped'),
+    [],
+  );
+  assert.ok(telegrams >= 4, `${telegrams} telegrams`);
 });
