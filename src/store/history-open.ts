@@ -149,7 +149,7 @@ export function describeHistoryOpenError(e: unknown, path: string, user: string)
     return `${head}: a part of ${dir} is a file, not a directory — fix exports.history.path; ${tail}`;
   }
   if (/^(SQLITE_CORRUPT|SQLITE_NOTADB)/.test(code)) {
-    return `${head}: it is corrupt or not a history database — stop the service, move the file away and restart (a new one is created)`;
+    return `${head}: ${path} is corrupt or not a history database: stop the service, move the file away and restart (a new one is created)`;
   }
   return `${head}: ${detail}${code ? ` (${code})` : ''}; ${tail}`;
 }
