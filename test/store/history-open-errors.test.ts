@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { createHistorySink } from '../../src/sinks/history-sink.js';
 import { createSolarviewSink } from '../../src/sinks/solarview.js';
 import { describeHistoryOpenError } from '../../src/store/history-open.js';
+import { openDatabase } from '../../src/store/sqlite.js';
 import { createDaemon } from '../../src/daemon/daemon.js';
 import type { Logger } from '../../src/log/logger.js';
 import type { ByteSource } from '../../src/transport/types.js';
@@ -153,3 +154,16 @@ async function fullDiskCase(dir: string, mnt: string, leftKb: number): Promise<v
     await daemon.stop();
   }
 }
+
+test('a migration that fails after SQLite already rolled back reports its own error, not "cannot rollback"', (t) => {
+  // SQLITE_FULL and I/O errors end the transaction inside SQLite; the inner ROLLBACK stands in for that here.
+  const path = join(tempDir(t), 'm.db');
+  assert.throws(
+    () =>
+      openDatabase(path, [{ version: 1, sql: 'CREATE TABLE a (x); ROLLBACK; SELECT * FROM missing_table' }]),
+    /no such table: missing_table/,
+  );
+  const db = openDatabase(path, []); // the failed open left nothing open or half-migrated
+  t.after(() => db.close());
+  assert.equal((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version, 0);
+});
