@@ -31,6 +31,10 @@ export interface AppOptions {
   /** Overrides the configured source (the demo's simulated meter). */
   source?: ByteSource;
   now?: () => number;
+  /**
+   * Run from a terminal (default: stdin and stderr are TTYs): says how to stop. Under systemd stdin is /dev/null.
+   */
+  interactive?: boolean;
 }
 
 export async function createApp(opts: AppOptions): Promise<App> {
@@ -82,13 +86,17 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const app: App = {
     daemon,
     async start() {
+      const interactive = opts.interactive ?? (process.stdin.isTTY === true && process.stderr.isTTY === true);
+      const stopHint = interactive ? ' — press Ctrl-C to stop' : '';
       if (server) {
         app.http = await server.start();
+        // The one line with the URL (the HTTP server logs its listening address at debug only).
         logger.info(
-          `dashboard on http://${app.http.host.includes(':') ? `[${app.http.host}]` : app.http.host}:${app.http.port}/`,
+          `dashboard on http://${app.http.host.includes(':') ? `[${app.http.host}]` : app.http.host}:${app.http.port}/${stopHint}`,
         );
       }
       await daemon.start();
+      if (interactive && !server) logger.info('reading; press Ctrl-C to stop');
     },
     async stop() {
       await Promise.all([daemon.stop(), server?.stop()]);

@@ -14,7 +14,7 @@ import { parseKey } from '../util/hex.js';
 import { createRateLimitedLog } from '../log/rate-limit.js';
 import { StatusTracker } from './status-tracker.js';
 import { SinkHub } from './sink-hub.js';
-import { summarizeTelegram } from './summary.js';
+import { describePeriod, summarizePeriod, summarizeTelegram } from './summary.js';
 
 export interface DaemonOptions {
   /** Encryption / authentication key, 32 hex digits (validated by the config layer). */
@@ -27,6 +27,11 @@ export interface DaemonOptions {
   now?: () => number;
   /** Diagnosis refresh period (ms), default 5000. */
   tickMs?: number;
+  /**
+   * Period of the info-level summary line (telegrams, errors, diagnosis, latest values), default 5 min. Each
+   * telegram is logged at debug only: at info one line per telegram would be 17 000 lines a day.
+   */
+  summaryIntervalMs?: number;
 }
 
 export interface Daemon {
@@ -59,6 +64,16 @@ export function createDaemon(opts: DaemonOptions): Daemon {
   const listeners = new Set<(s: MeterSnapshot) => void>();
   let latest: MeterSnapshot | undefined;
   let tick: NodeJS.Timeout | undefined;
+  let summaryTimer: NodeJS.Timeout | undefined;
+  const summaryMs = opts.summaryIntervalMs ?? 300_000;
+  /** Counts since the last summary line. */
+  let period = { telegrams: 0, errors: new Map<string, number>() };
+  let firstLogged = false;
+  /**
+   * True from a (re)open until the first frame is assembled: reading starts wherever the meter is in its
+   * telegram, so a first segment without the ones before it is expected then and not an error.
+   */
+  let freshOpen = true;
   let lastDiagnosis = status.get().diagnosis.state;
   /** The last problem diagnosed since telegrams last decoded (port-error, wrong-key …). */
   let problem: string | undefined;
@@ -77,22 +92,39 @@ export function createDaemon(opts: DaemonOptions): Daemon {
   };
   status.subscribe(onDiagnosis);
 
+  const countError = (code: string) => period.errors.set(code, (period.errors.get(code) ?? 0) + 1);
+
   const onData = (chunk: Uint8Array) => {
     const t = now();
     status.bytes(t, chunk.length);
     for (const ev of decoder.push(chunk, t)) {
       if (ev.type === 'frame') status.frame(t);
       else if (ev.type === 'telegram') {
-        status.telegram(t, ev.snapshot.meterId);
+        freshOpen = false;
         latest = ev.snapshot;
-        log.info(summarizeTelegram(ev.snapshot));
+        status.telegram(t, ev.snapshot.meterId);
+        period.telegrams++;
+        const line = summarizeTelegram(ev.snapshot);
+        if (firstLogged) log.debug(line);
+        else log.info(line); // the first one at info: a new user sees the values at once
+        firstLogged = true;
         hub.dispatch(ev.snapshot);
         for (const l of listeners) l(ev.snapshot);
       } else if (ev.type === 'error') {
+        const midTelegram = freshOpen && ev.error.code.endsWith('.segment-order');
+        freshOpen = false;
+        if (midTelegram) {
+          log.debug(
+            `reading started in the middle of a telegram: ${ev.error.message} (expected after opening)`,
+          );
+          continue;
+        }
         status.error(t, ev.error.code, ev.error.message, true);
+        countError(ev.error.code);
         limited.log('warn', ev.error.code, `telegram rejected [${ev.error.code}]: ${ev.error.message}`);
       } else if (ev.code !== 'framing.garbage') {
         status.error(t, ev.code, ev.reason, false);
+        countError(ev.code);
         limited.log('warn', ev.code, `frame rejected [${ev.code}]: ${ev.reason}`);
       } else {
         log.debug(`skipped ${ev.count} byte(s) outside any frame`);
@@ -100,10 +132,18 @@ export function createDaemon(opts: DaemonOptions): Daemon {
     }
   };
 
+  const logSummary = () => {
+    const d = status.get().diagnosis.state;
+    log.info(summarizePeriod(describePeriod(summaryMs), period.telegrams, period.errors, d, latest));
+    period = { telegrams: 0, errors: new Map() };
+  };
+
   const onState = (s: SourceState) => {
     const t = now();
-    if (s.state === 'open') status.sourceOpen(t);
-    else if (s.state === 'error') status.sourceError(t, s.message, s.hint);
+    if (s.state === 'open') {
+      freshOpen = true;
+      status.sourceOpen(t);
+    } else if (s.state === 'error') status.sourceError(t, s.message, s.hint);
     else if (s.state === 'ended') log.info('source ended');
   };
 
@@ -122,9 +162,12 @@ export function createDaemon(opts: DaemonOptions): Daemon {
         limited.flush();
       }, opts.tickMs ?? 5000);
       tick.unref();
+      summaryTimer = setInterval(logSummary, summaryMs);
+      summaryTimer.unref();
     },
     async stop() {
       if (tick) clearInterval(tick);
+      if (summaryTimer) clearInterval(summaryTimer);
       await opts.source.stop();
       await hub.stop(1200);
       limited.flush({ all: true });

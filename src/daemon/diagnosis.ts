@@ -15,8 +15,13 @@ export interface DiagnosisInput {
   lastTelegramAt?: number;
   /** Bytes received since the last valid frame. */
   bytesSinceFrame: number;
-  /** Error codes of the last failed telegrams since the last good one (newest last). */
+  /**
+   * Error codes of the failed telegrams in the recent window (RECENT_EVENTS events, RECENT_MS) since the last good
+   * one (newest last). Older failures have aged out: one false-positive frame in line noise is forgotten.
+   */
   failuresInARow: string[];
+  /** Frames rejected (checksum, HCS, FCS …) in the same recent window. */
+  frameErrors?: number;
 }
 
 /** Seconds without any byte after which the line counts as silent (meters push every 1–5 s). */
@@ -25,6 +30,14 @@ export const SILENCE_MS = 15_000;
 export const NO_FRAME_BYTES = 600;
 /** Failed telegrams in a row before the key is blamed (one bad telegram can be line noise). */
 export const WRONG_KEY_STREAK = 3;
+/**
+ * The recent window the telegram diagnoses look at: the last RECENT_EVENTS failures (rejected frames and failed
+ * telegrams) within RECENT_MS. Random bytes on the line give a stream of rejected frames with, now and then, a
+ * frame whose checksum passes by chance and whose content fails as `layout.unknown`: that one event must not
+ * decide the diagnosis — it ages out of the window, and it never outweighs the rejections around it.
+ */
+export const RECENT_EVENTS = 20;
+export const RECENT_MS = 120_000;
 
 const KEY_CODES = new Set(['plaintext.invalid', 'gcm.auth-failed']);
 
@@ -50,14 +63,19 @@ export function diagnose(d: DiagnosisInput): Diagnosis {
     };
   }
   const last = d.failuresInARow.at(-1);
-  if (last === 'key.missing') return { state: 'key-missing', hint: HINTS.keyMissing };
+  // key-missing and unknown-layout follow from one telegram each, so they must also be what most recent failures
+  // say (a real meter repeats them every few seconds; line noise does not).
+  const dominant = (code: string) =>
+    2 * d.failuresInARow.filter((c) => c === code).length >= d.failuresInARow.length + (d.frameErrors ?? 0);
+  if (last === 'key.missing' && dominant(last)) return { state: 'key-missing', hint: HINTS.keyMissing };
   if (
     d.failuresInARow.length >= WRONG_KEY_STREAK &&
     d.failuresInARow.slice(-WRONG_KEY_STREAK).every((c) => KEY_CODES.has(c))
   ) {
     return { state: 'wrong-key', hint: HINTS.wrongKey };
   }
-  if (last === 'layout.unknown') return { state: 'unknown-layout', hint: HINTS.unknownLayout };
+  if (last === 'layout.unknown' && dominant(last))
+    return { state: 'unknown-layout', hint: HINTS.unknownLayout };
   const since = d.lastByteAt ?? d.sourceOpenedAt;
   if (since !== undefined && d.now - since >= SILENCE_MS) {
     const secs = Math.round((d.now - since) / 1000);

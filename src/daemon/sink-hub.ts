@@ -1,13 +1,30 @@
 /**
  * Hands every snapshot to every sink. Each sink fails alone: a throw or rejected promise is caught, logged
  * (rate-limited per sink) and counted; it never stops the meter reading or the other sinks.
+ *
+ * Bounded: a sink's `handle()` should return at once, but one that returns promises which do not settle (a hung
+ * disk, a peer that never answers) must not make every telegram stay in memory. The hub watches a shared promise
+ * once (not once per telegram) and keeps at most MAX_IN_FLIGHT unsettled ones per sink; beyond that the sink
+ * misses telegrams, which are counted as dropped and logged once a minute, until it catches up.
  */
 import type { Sink, SinkStatus } from '../sinks/sink.js';
 import type { MeterSnapshot } from '../model/snapshot.js';
 import type { RateLimitedLog } from '../log/rate-limit.js';
 
+/** Unsettled `handle()` promises per sink before telegrams for it are dropped. */
+export const MAX_IN_FLIGHT = 64;
+
+interface SinkState {
+  failures: number;
+  lastFailure?: string;
+  dropped: number;
+  inFlight: number;
+  /** The promise most recently watched (a sink that hands out one shared promise is watched once). */
+  watching?: PromiseLike<unknown>;
+}
+
 export class SinkHub {
-  private readonly failures = new Map<string, { count: number; last?: string }>();
+  private readonly state = new Map<string, SinkState>();
 
   constructor(
     readonly sinks: readonly Sink[],
@@ -19,7 +36,35 @@ export class SinkHub {
   }
 
   dispatch(snapshot: MeterSnapshot): void {
-    for (const s of this.sinks) void this.guard(s, () => s.handle(snapshot));
+    for (const s of this.sinks) {
+      const st = this.of(s);
+      if (st.inFlight >= MAX_IN_FLIGHT) {
+        st.dropped++;
+        this.log.log(
+          'warn',
+          `sink.${s.name}.dropped`,
+          `${s.name} is not keeping up (${MAX_IN_FLIGHT} telegrams still in hand): dropping telegrams for it (${st.dropped} so far)`,
+        );
+        continue;
+      }
+      let result: unknown;
+      try {
+        result = s.handle(snapshot);
+      } catch (e) {
+        this.failed(s, e);
+        continue;
+      }
+      if (!isThenable(result) || result === st.watching) continue;
+      st.watching = result;
+      st.inFlight++;
+      result.then(
+        () => this.settled(st, result),
+        (e: unknown) => {
+          this.settled(st, result);
+          this.failed(s, e);
+        },
+      );
+    }
   }
 
   /** Stops every sink, each within `budgetMs` (a hung sink must not block shutdown). */
@@ -37,23 +82,43 @@ export class SinkHub {
   status(): Record<string, SinkStatus> {
     const out: Record<string, SinkStatus> = {};
     for (const s of this.sinks) {
-      const own = s.status?.() ?? { ok: true, state: 'running' };
-      const f = this.failures.get(s.name);
-      out[s.name] = f && !own.lastError ? { ...own, lastError: f.last } : own;
+      let own = s.status?.() ?? { ok: true, state: 'running' };
+      const st = this.state.get(s.name);
+      if (st?.lastFailure !== undefined && !own.lastError) own = { ...own, lastError: st.lastFailure };
+      if (st && st.dropped > 0) own = { ...own, dropped: (own.dropped ?? 0) + st.dropped };
+      out[s.name] = own;
     }
     return out;
+  }
+
+  private of(sink: Sink): SinkState {
+    let st = this.state.get(sink.name);
+    if (!st) this.state.set(sink.name, (st = { failures: 0, dropped: 0, inFlight: 0 }));
+    return st;
+  }
+
+  private settled(st: SinkState, p: PromiseLike<unknown>): void {
+    st.inFlight--;
+    if (st.watching === p) st.watching = undefined;
+  }
+
+  private failed(sink: Sink, e: unknown): void {
+    const message = e instanceof Error ? e.message : String(e);
+    const st = this.of(sink);
+    st.failures++;
+    st.lastFailure = message;
+    this.log.log('error', `sink.${sink.name}`, `${sink.name}: ${message}`);
   }
 
   private async guard(sink: Sink, fn: () => unknown): Promise<void> {
     try {
       await fn();
     } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      const f = this.failures.get(sink.name) ?? { count: 0 };
-      f.count++;
-      f.last = message;
-      this.failures.set(sink.name, f);
-      this.log.log('error', `sink.${sink.name}`, `${sink.name}: ${message}`);
+      this.failed(sink, e);
     }
   }
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return typeof (v as PromiseLike<unknown> | undefined)?.then === 'function';
 }

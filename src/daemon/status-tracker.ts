@@ -4,13 +4,18 @@
  */
 import type { DaemonStatus, Diagnosis, StatusProvider } from '../status/status.js';
 import type { SinkStatus } from '../sinks/sink.js';
-import { diagnose, type DiagnosisInput } from './diagnosis.js';
+import { diagnose, RECENT_EVENTS, RECENT_MS, type DiagnosisInput } from './diagnosis.js';
 
 export class StatusTracker implements StatusProvider {
   private status: DaemonStatus;
   private readonly diag: DiagnosisInput;
   private readonly listeners = new Set<(s: DaemonStatus) => void>();
   private sinkStatus: () => Record<string, SinkStatus> = () => ({});
+  /**
+   * The recent failures since the last good telegram, oldest first, at most RECENT_EVENTS (a ring, so a flood of
+   * rejected frames costs nothing): what the diagnosis looks at, together with their age (RECENT_MS).
+   */
+  private readonly recent: Array<{ at: number; code: string; telegram: boolean }> = [];
 
   constructor(source: string, now: number) {
     this.status = {
@@ -72,7 +77,7 @@ export class StatusTracker implements StatusProvider {
     this.status.lastTelegramAt = now;
     this.status.meterId = meterId;
     this.diag.lastTelegramAt = now;
-    this.diag.failuresInARow = [];
+    this.recent.length = 0;
     this.refresh(now);
   }
 
@@ -80,16 +85,17 @@ export class StatusTracker implements StatusProvider {
   error(now: number, code: string, message: string, telegramFailed: boolean): void {
     this.status.errorsByCode[code] = (this.status.errorsByCode[code] ?? 0) + 1;
     this.status.lastError = { code, message, at: now };
-    if (telegramFailed) {
-      this.diag.failuresInARow.push(code);
-      if (this.diag.failuresInARow.length > 10) this.diag.failuresInARow.shift();
-    }
+    this.recent.push({ at: now, code, telegram: telegramFailed });
+    if (this.recent.length > RECENT_EVENTS) this.recent.shift();
     this.refresh(now);
   }
 
   /** Recomputes the diagnosis; notifies listeners when it changed. Call from a periodic tick too. */
   refresh(now: number): Diagnosis {
     this.diag.now = now;
+    const window = this.recent.filter((e) => now - e.at < RECENT_MS);
+    this.diag.failuresInARow = window.filter((e) => e.telegram).map((e) => e.code);
+    this.diag.frameErrors = window.length - this.diag.failuresInARow.length;
     const before = this.status.diagnosis;
     const after = diagnose(this.diag);
     this.status.diagnosis = after;

@@ -189,7 +189,7 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
           srv.off('error', onError);
           srv.on('error', (e) => logger.error('http server error', { error: String(e) }));
           const addr = srv.address() as AddressInfo;
-          logger.info('dashboard listening', { url: `http://${formatHost(addr.address)}:${addr.port}/` });
+          logger.debug('dashboard listening', { url: `http://${formatHost(addr.address)}:${addr.port}/` });
           resolve({ host: addr.address, port: addr.port });
         });
       });

@@ -3,9 +3,19 @@
  * sink (both write files the user chose in meter.json).
  */
 import { dirname } from 'node:path';
+import { serviceUser } from './service-user.js';
 
-/** `what` names the file's role, e.g. "the Solarview file"; `key` names the config key to change. */
-export function describeFsError(err: unknown, file: string, what: string, key: string): string {
+/**
+ * `what` names the file's role, e.g. "the Solarview file"; `key` names the config key to change; `user` the account
+ * that needs access (default: the user running this process).
+ */
+export function describeFsError(
+  err: unknown,
+  file: string,
+  what: string,
+  key: string,
+  user: string = serviceUser(),
+): string {
   const code = (err as NodeJS.ErrnoException | undefined)?.code ?? '';
   const dir = dirname(file);
   const head = `cannot write ${what} ${file}`;
@@ -16,7 +26,7 @@ export function describeFsError(err: unknown, file: string, what: string, key: s
       return `${head}: a part of ${dir} is a file, not a directory — fix ${key}`;
     case 'EACCES':
     case 'EPERM':
-      return `${head}: permission denied — the service user needs write access to ${dir} (e.g. \`sudo chown kaifareader ${dir}\`), or change ${key}`;
+      return `${head}: permission denied — the user ${user} needs write access to ${dir} (e.g. \`sudo chown ${user} ${dir}\`), or change ${key}`;
     case 'ENOSPC':
     case 'EDQUOT':
       return `${head}: no space left on the device — free space on the file system holding ${dir}`;

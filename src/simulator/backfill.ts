@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { TelegramDecoder } from '../pipeline/telegram-decoder.js';
 import { openHistoryStore } from '../store/history-store.js';
 import { toHistoryRow, type HistoryRow } from '../store/history-row.js';
-import type { MeterSnapshot } from '../model/snapshot.js';
+import { baseValue, type MeterSnapshot } from '../model/snapshot.js';
 import { parseHex } from '../util/hex.js';
 import type { TelegramFactory } from './simulated-meter.js';
 
@@ -21,9 +21,16 @@ export interface BackfillOptions {
   timeZone?: string;
 }
 
-/** Writes the simulated past into a new history file; returns the number of rows (0 when the file existed). */
+/**
+ * Writes the simulated past into a new history file; returns the number of rows (0 when the file existed). An
+ * existing file is not touched: the factory continues from its last stored counters instead, so a demo restarted
+ * on the same data dir never shows its counters going backwards.
+ */
 export function backfillHistory(o: BackfillOptions): number {
-  if (existsSync(o.path)) return 0;
+  if (existsSync(o.path)) {
+    resumeFromHistory(o);
+    return 0;
+  }
   const decoder = new TelegramDecoder({ keys: { encryptionKey: parseHex(o.key) } });
   const store = openHistoryStore(o.path, { timeZone: o.timeZone });
   let rows: HistoryRow[] = [];
@@ -48,4 +55,30 @@ export function backfillHistory(o: BackfillOptions): number {
     store.close();
   }
   return written;
+}
+
+/** The counters of the last stored telegram (the history's `latest` snapshot), handed to the factory. */
+function resumeFromHistory(o: BackfillOptions): void {
+  let latest: MeterSnapshot | undefined;
+  try {
+    const store = openHistoryStore(o.path, { timeZone: o.timeZone });
+    try {
+      latest = store.latest();
+    } finally {
+      store.close();
+    }
+  } catch {
+    return; // unreadable: the daemon's history sink reports it with what to do
+  }
+  if (!latest) return;
+  const value = (key: string) => baseValue(latest.readings.find((r) => r.key === key));
+  o.factory.resume(
+    {
+      energyImport: value('energy_import_wh'),
+      energyExport: value('energy_export_wh'),
+      reactiveImport: value('reactive_energy_import_varh'),
+      reactiveExport: value('reactive_energy_export_varh'),
+    },
+    Math.min(latest.receivedAt, o.to),
+  );
 }

@@ -21,11 +21,6 @@ export interface MeterValues {
   current: [number, number, number];
 }
 
-export interface MeterModel {
-  /** Values at `now` (ms since epoch); calls must come with non-decreasing times. */
-  at(now: number): MeterValues;
-}
-
 function noise(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -48,6 +43,24 @@ export function pvCurve(h: number): number {
   return h <= 6 || h >= 20 ? 0 : 4500 * Math.sin((Math.PI * (h - 6)) / 14) ** 2;
 }
 
+/** Counters (Wh, varh) a model continues from; a missing one keeps its current value. */
+export interface MeterCounters {
+  energyImport?: number;
+  energyExport?: number;
+  reactiveImport?: number;
+  reactiveExport?: number;
+}
+
+export interface MeterModel {
+  /** Values at `now` (ms since epoch); calls must come with non-decreasing times. */
+  at(now: number): MeterValues;
+  /**
+   * Continue from stored counters read at `at` (a restarted demo): the counters never go below them, and the
+   * energy from `at` on is integrated as usual.
+   */
+  resume(counters: MeterCounters, at: number): void;
+}
+
 export function createMeterModel(opts: {
   seed?: number;
   start: number;
@@ -63,6 +76,13 @@ export function createMeterModel(opts: {
   let rOut = 1_313_360;
   let cloud = 1;
   return {
+    resume(c, at) {
+      eIn = Math.max(eIn, c.energyImport ?? eIn);
+      eOut = Math.max(eOut, c.energyExport ?? eOut);
+      rIn = Math.max(rIn, c.reactiveImport ?? rIn);
+      rOut = Math.max(rOut, c.reactiveExport ?? rOut);
+      last = at;
+    },
     at(now) {
       const d = new Date(now);
       const h = d.getHours() + d.getMinutes() / 60 + d.getSeconds() / 3600;

@@ -10,7 +10,7 @@ import { encodeDataNotification } from '../dlms/encode.js';
 import { encodeTelegram } from '../pipeline/encode-telegram.js';
 import { parseHex } from '../util/hex.js';
 import { buildBody, localDateTime, type SimLayout } from './body-builders.js';
-import { createMeterModel, type MeterModel } from './meter-model.js';
+import { createMeterModel, type MeterCounters, type MeterModel } from './meter-model.js';
 
 /** The demo key (also in the demo config and README); not a real meter's key. */
 export const DEMO_KEY = '4B4149464152454144455244454D4F31'; // ASCII "KAIFAREADERDEMO1"
@@ -30,7 +30,7 @@ export interface SimulatedMeterOptions {
   layout?: SimLayout;
   key?: string;
   periodMs?: number;
-  /** Gap between the frames of one telegram (ms), default 200. */
+  /** Gap between the frames of one telegram (ms), default 200, at most a quarter of the period. */
   frameGapMs?: number;
   meterNumber?: string;
   faults?: Faults;
@@ -45,6 +45,8 @@ export interface SimulatedMeterOptions {
 export interface TelegramFactory {
   /** Frames of the telegram for time `now`. */
   next(now: number): Uint8Array[];
+  /** Continue the simulated meter's counters from stored ones (see MeterModel.resume). */
+  resume(counters: MeterCounters, at: number): void;
 }
 
 export function createTelegramFactory(opts: SimulatedMeterOptions = {}): TelegramFactory {
@@ -58,6 +60,7 @@ export function createTelegramFactory(opts: SimulatedMeterOptions = {}): Telegra
   let rnd = opts.seed ?? 7;
   const random = () => (rnd = (rnd * 1103515245 + 12345) >>> 0) / 4294967296;
   return {
+    resume: (counters, at) => model.resume(counters, at),
     next(t) {
       counter++;
       const plaintext = encodeDataNotification({
@@ -99,7 +102,9 @@ export function createTelegramFactory(opts: SimulatedMeterOptions = {}): Telegra
 export function createSimulatedMeter(opts: SimulatedMeterOptions = {}): ByteSource {
   const now = opts.now ?? Date.now;
   const period = opts.periodMs ?? 5000;
-  const gap = opts.frameGapMs ?? 200;
+  // The frames of one telegram must all be out before the next telegram starts: at `--period 0.2` a 200 ms gap
+  // put the next telegram's first frame before this one's last and no telegram decoded.
+  const gap = Math.min(opts.frameGapMs ?? 200, Math.floor(period / 4));
   const factory = opts.factory ?? createTelegramFactory(opts);
   const timers = new Set<NodeJS.Timeout>();
   let sent = 0;

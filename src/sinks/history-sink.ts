@@ -15,6 +15,8 @@ import { openHistoryStore, type HistoryStore } from '../store/history-store.js';
 import { toHistoryRow, type HistoryRow } from '../store/history-row.js';
 import { describeHistoryError } from '../store/history-errors.js';
 import { runPieced } from '../store/pieced.js';
+import { describeHistoryOpenError } from '../store/history-open.js';
+import { serviceUser } from '../log/service-user.js';
 
 export interface HistorySinkOptions {
   logger: Logger;
@@ -68,8 +70,8 @@ export function createHistorySink(cfg: HistoryConfig, opts: HistorySinkOptions):
     log[level](message);
   }
 
-  function fail(e: unknown): void {
-    lastError = describeHistoryError(e, cfg.path);
+  function fail(e: unknown, message = describeHistoryError(e, cfg.path)): void {
+    lastError = message;
     rateLimited('error', lastError.split(' (')[0]!, `history: ${lastError}`);
     backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(1000, backoffMs * 2));
     retryAt = now() + backoffMs;
@@ -87,7 +89,7 @@ export function createHistorySink(cfg: HistoryConfig, opts: HistorySinkOptions):
       log.info('history: opened', { path: cfg.path, rows: store.count() });
     } catch (e) {
       if (e instanceof RangeError) throw e; // a configuration error (time zone), not a disk problem
-      fail(e);
+      fail(e, describeHistoryOpenError(e, cfg.path, serviceUser()));
     }
     return store;
   }

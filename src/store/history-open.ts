@@ -7,6 +7,8 @@
  *      WAL, which held the whole rebuilt table, is checkpointed and truncated.
  * Each step is a transaction: a kill -9 in between leaves a file that the next open continues from.
  */
+import { accessSync, constants, existsSync, statfsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { migrate, openDatabase, type SqliteDatabase } from './sqlite.js';
 import { HISTORY_MIGRATIONS, ROLLUP_TABLES, ROLLUPS_VERSION, type RollupLevel } from './history-schema.js';
 import { RollupBuilder, rollupUpsertSql, type Partials, type StoredRow } from './rollup.js';
@@ -14,6 +16,14 @@ import { RollupBuilder, rollupUpsertSql, type Partials, type StoredRow } from '.
 const LEVELS = Object.keys(ROLLUP_TABLES) as RollupLevel[];
 
 export function openHistoryDatabase(path: string): SqliteDatabase {
+  // With (nearly) no space the open fails somewhere inside SQLite (SQLITE_IOERR_SHMSIZE, SQLITE_FULL, a rollback
+  // of nothing) and a statement of the failed open may keep the file open until garbage collection: refuse early.
+  const free = path === ':memory:' ? undefined : freeBytes(dirname(path));
+  if (free !== undefined && free < FULL_BYTES) {
+    throw Object.assign(new Error(`no space left on the device (${Math.floor(free / 1024)} kB free)`), {
+      code: 'ENOSPC',
+    });
+  }
   const db = openDatabase(
     path,
     HISTORY_MIGRATIONS.filter((m) => m.version <= ROLLUPS_VERSION),
@@ -65,7 +75,81 @@ function rebuildRollups(db: SqliteDatabase): void {
     }
     db.exec('COMMIT');
   } catch (e) {
-    db.exec('ROLLBACK');
+    if (db.inTransaction) db.exec('ROLLBACK');
     throw e;
   }
+}
+
+/** Below this much free space at open time, a failure is blamed on the full disk (SQLite needs the WAL and -shm). */
+const FULL_BYTES = 1 << 20;
+
+/** Free bytes for unprivileged users on the file system holding `dir` (its nearest existing ancestor). */
+function freeBytes(dir: string): number | undefined {
+  let d = dir;
+  while (!existsSync(d) && dirname(d) !== d) d = dirname(d);
+  try {
+    const st = statfsSync(d);
+    return st.bavail * st.bsize;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The nearest existing directory on the way to `dir` that this process may not write, if any. */
+function unwritable(dir: string): string | undefined {
+  let d = dir;
+  while (!existsSync(d) && dirname(d) !== d) d = dirname(d);
+  try {
+    accessSync(d, constants.W_OK | constants.X_OK);
+    return undefined;
+  } catch {
+    return d;
+  }
+}
+
+function codeOf(e: unknown): string {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : '';
+}
+
+/**
+ * Why the history file cannot be opened, for the log and the status page: the path, the cause and what to do.
+ * libsql reports an unwritable directory only as `ConnectionFailed("Unable to open connection to local database
+ * …: 14")` (14 = SQLITE_CANTOPEN) and a disk that fills up during the schema setup as SQLITE_IOERR_SHMSIZE or
+ * SQLITE_FULL, so the file system is asked directly: is the directory writable, how much space is free. `user` is
+ * the account the service runs as.
+ */
+export function describeHistoryOpenError(e: unknown, path: string, user: string): string {
+  const dir = dirname(path);
+  const code = codeOf(e);
+  const detail = e instanceof Error ? e.message : String(e);
+  const head = `cannot open the history database ${path}`;
+  const tail = 'history is off until then (retried by itself); the other exports keep running';
+  const free = freeBytes(dir);
+  const denied = unwritable(dir);
+  if (
+    /^(ENOSPC|EDQUOT|SQLITE_FULL|SQLITE_IOERR_SHMSIZE)/.test(code) ||
+    (free !== undefined && free < FULL_BYTES)
+  ) {
+    const kb = free === undefined ? '' : ` (${Math.floor(free / 1024)} kB free)`;
+    return `${head}: the disk holding ${dir} is full${kb} — free some space or set exports.history.path to another disk; ${tail}`;
+  }
+  if (/^(EROFS|SQLITE_READONLY)/.test(code)) {
+    return `${head}: the file system is read-only — set exports.history.path to a writable location (e.g. under /var/lib/kaifareader); ${tail}`;
+  }
+  if (
+    denied !== undefined ||
+    /^(EACCES|EPERM|SQLITE_CANTOPEN|SQLITE_PERM)/.test(code) ||
+    /: 14"?\)?$/.test(detail)
+  ) {
+    const where = denied ?? dir;
+    return `${head}: permission denied — the user ${user} may not write ${where} (\`sudo chown ${user} ${where}\`), or set exports.history.path to a writable location; ${tail}`;
+  }
+  if (code === 'ENOTDIR') {
+    return `${head}: a part of ${dir} is a file, not a directory — fix exports.history.path; ${tail}`;
+  }
+  if (/^(SQLITE_CORRUPT|SQLITE_NOTADB)/.test(code)) {
+    return `${head}: ${path} is corrupt or not a history database: stop the service, move the file away and restart (a new one is created)`;
+  }
+  return `${head}: ${detail}${code ? ` (${code})` : ''}; ${tail}`;
 }

@@ -19,11 +19,16 @@ export interface Migration {
 export function openDatabase(path: string, migrations: Migration[]): SqliteDatabase {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
-  db.exec('PRAGMA journal_mode = WAL');
-  db.exec('PRAGMA synchronous = NORMAL');
-  db.exec('PRAGMA busy_timeout = 5000');
-  migrate(db, migrations);
-  return db;
+  try {
+    db.exec('PRAGMA journal_mode = WAL');
+    db.exec('PRAGMA synchronous = NORMAL');
+    db.exec('PRAGMA busy_timeout = 5000');
+    migrate(db, migrations);
+    return db;
+  } catch (e) {
+    db.close(); // a failed open (disk full, read-only) is retried later: never leak the handle
+    throw e;
+  }
 }
 
 /** Applies every migration newer than PRAGMA user_version, each in its own transaction. */
@@ -37,7 +42,9 @@ export function migrate(db: SqliteDatabase, migrations: Migration[]): void {
       db.exec(`PRAGMA user_version = ${m.version}`);
       db.exec('COMMIT');
     } catch (e) {
-      db.exec('ROLLBACK');
+      // SQLite has already rolled back after some errors (SQLITE_FULL, I/O): a second ROLLBACK would throw "cannot
+      // rollback - no transaction is active" and hide the real cause.
+      if (db.inTransaction) db.exec('ROLLBACK');
       throw e;
     }
   }

@@ -14,6 +14,7 @@ import { SerialPortStream } from '@serialport/stream';
 import { autoDetect } from '@serialport/bindings-cpp';
 import type { SerialSourceConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
+import { userInfo } from 'node:os';
 import {
   createReconnectingSource,
   type Connect,
@@ -50,41 +51,58 @@ export function describeSerial(cfg: SerialSourceConfig): string {
 /**
  * serialport's native errors carry no `code`, only strerror text ("Error: No such file or directory, cannot
  * open /dev/ttyUSB9", "Error Resource temporarily unavailable Cannot lock port"): match the text, then the code.
+ * Hints name the real port and the user this process runs as (not always the package's `kaifareader`).
  */
-const SERIAL_ERRORS: Array<{ code: string; match: RegExp; message: string; hint: string }> = [
+const SERIAL_ERRORS: Array<{
+  code: string;
+  match: RegExp;
+  message: string;
+  hint: (port: string, user: string) => string;
+}> = [
   {
     code: 'ENOENT',
     match: /ENOENT|No such file or directory/i,
     message: 'no such port',
-    hint: 'check the cable/adapter and the port name: `ls -l /dev/serial/by-id/`',
+    hint: () => 'check the cable/adapter and the port name: `ls -l /dev/serial/by-id/`',
   },
   {
     code: 'EACCES',
     match: /EACCES|EPERM|Permission denied|Operation not permitted/i,
     message: 'permission denied',
-    hint:
-      'add the user to the dialout group (`sudo usermod -aG dialout kaifareader`, then restart the service) ' +
-      'or run the service as its own user',
+    hint: (port, user) =>
+      `add the user ${user} to the group of ${port}, usually dialout (\`ls -l ${port}\` shows it): ` +
+      `\`sudo usermod -aG dialout ${user}\`, then log in again or restart the service`,
   },
   {
     code: 'EBUSY',
     match: /EBUSY|EAGAIN|busy|Cannot lock port|temporarily unavailable/i,
     message: 'port in use by another program',
-    hint: 'another kaifareader, a Python script or ModemManager? `sudo fuser -v <port>` shows who',
+    hint: (port) =>
+      `another kaifareader, a Python script or ModemManager? \`sudo fuser -v ${port}\` shows who`,
   },
   {
     code: 'ENOTTY',
     match: /ENOTTY|Inappropriate ioctl/i,
     message: 'not a serial port',
-    hint: 'the path exists but is not a tty: point `port` at the USB adapter (`ls -l /dev/serial/by-id/`)',
+    hint: () =>
+      'the path exists but is not a tty: point `port` at the USB adapter (`ls -l /dev/serial/by-id/`)',
   },
   {
     code: 'EIO',
     match: /EIO|Input\/output error|bad file descriptor|disconnected/i,
     message: 'port lost (adapter unplugged?)',
-    hint: 'check the USB cable; reading resumes by itself when the adapter is back',
+    hint: () => 'check the USB cable; reading resumes by itself when the adapter is back',
   },
 ];
+
+/** The user this process runs as (the hints name it: not always the package's `kaifareader`). */
+function serviceUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER || `uid ${process.getuid?.() ?? '?'}`; // a uid without a passwd entry
+  }
+}
 
 function errorText(err: unknown): string {
   if (err instanceof Error) return `${(err as NodeJS.ErrnoException).code ?? ''} ${err.message}`;
@@ -92,14 +110,19 @@ function errorText(err: unknown): string {
 }
 
 /** Maps an open error or a loss to a message with a hint. Exported for its table test. */
-export function explainSerialError(port: string, err: unknown, lost: boolean): SourceFailure {
+export function explainSerialError(
+  port: string,
+  err: unknown,
+  lost: boolean,
+  user: string = serviceUser(),
+): SourceFailure {
   const text = errorText(err);
   const known = SERIAL_ERRORS.find((e) => e.match.test(text));
   if (lost && (known === undefined || known.code === 'EIO')) {
     const eio = SERIAL_ERRORS.at(-1)!;
-    return { code: 'EIO', message: `${port}: ${eio.message}`, hint: eio.hint };
+    return { code: 'EIO', message: `${port}: ${eio.message}`, hint: eio.hint(port, user) };
   }
-  if (known) return { code: known.code, message: `${port}: ${known.message}`, hint: known.hint };
+  if (known) return { code: known.code, message: `${port}: ${known.message}`, hint: known.hint(port, user) };
   return {
     code: 'serial.open',
     message: `${port}: cannot open: ${text.trim() || 'unknown error'}`,

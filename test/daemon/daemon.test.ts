@@ -66,7 +66,7 @@ function recordingSink(name: string) {
   return { sink, got, stopped: () => stopped };
 }
 
-function setup(key = VKW.key_hex!) {
+function setup(key = VKW.key_hex!, extra: { summaryIntervalMs?: number } = {}) {
   let t = 1_700_000_000_000;
   const lines: Line[] = [];
   const source = manualSource();
@@ -86,6 +86,7 @@ function setup(key = VKW.key_hex!) {
     logger: recordingLogger(lines),
     now: () => t,
     tickMs: 3_600_000,
+    ...extra,
   });
   const advance = (ms: number) => (t += ms);
   return { daemon, source, a, b, lines, advance };
@@ -118,12 +119,16 @@ test('a telegram reaches every working sink, latest() and subscribers; failing s
     '[sinks] throwing: disk on fire',
     '[sinks] rejecting: broker gone',
   ]);
+  // Issue 9, item 17: one info line per telegram became the first one at info, the others at debug (this
+  // expectation used to list the summary line three times at info).
+  const summary = '[meter] 1KFM0200175269: 1.8.0 3744.082 kWh, 2.8.0 3929.988 kWh, P+ 53 W, P- 0 W';
   assert.deepEqual(
     messages(lines, 'info').filter((m) => m.startsWith('[meter]')),
-    [
-      '[meter] first telegram decoded',
-      ...Array(3).fill('[meter] 1KFM0200175269: 1.8.0 3744.082 kWh, 2.8.0 3929.988 kWh, P+ 53 W, P- 0 W'),
-    ],
+    ['[meter] first telegram decoded', summary],
+  );
+  assert.deepEqual(
+    messages(lines, 'debug').filter((m) => m.startsWith('[meter]') && m.includes('1.8.0')),
+    [summary, summary],
   );
   await daemon.stop();
   assert.equal(source.stopped, true);
@@ -188,4 +193,65 @@ test('port error then recovery: one diagnosis line each way', async () => {
     '[meter] telegrams decode again (was: port-error)',
   ]);
   await daemon.stop();
+});
+
+const FRAME_1 = Uint8Array.from(Buffer.from(VKW.frames_hex[1]!, 'hex'));
+
+test('started while the meter is mid-telegram: the lone last segment is logged at debug, not counted', async () => {
+  const { daemon, source, a, lines, advance } = setup();
+  await daemon.start();
+  source.push(FRAME_1); // the tail of a telegram that began before the port was opened
+  advance(5000);
+  source.push(TELEGRAM);
+  assert.equal(a.got.length, 1);
+  assert.deepEqual(daemon.status.get().errorsByCode, {});
+  assert.deepEqual(messages(lines, 'warn'), []);
+  assert.deepEqual(
+    messages(lines, 'debug').filter((m) => m.includes('middle of a telegram')),
+    [
+      '[meter] reading started in the middle of a telegram: segment 1 arrived without the segments before it (a frame was lost) (expected after opening)',
+    ],
+  );
+  // After a reopen it is expected again; a lost frame while reading is still a warning.
+  source.state({ state: 'error', code: 'EIO', message: 'lost', retryInMs: 100 });
+  source.state({ state: 'open' });
+  source.push(FRAME_1);
+  source.push(TELEGRAM);
+  assert.deepEqual(
+    messages(lines, 'warn').filter((m) => m.includes('segment')),
+    [],
+  );
+  source.push(FRAME_1);
+  assert.deepEqual(
+    messages(lines, 'warn').filter((m) => m.includes('segment')),
+    [
+      '[meter] telegram rejected [mbus.segment-order]: segment 1 arrived without the segments before it (a frame was lost)',
+    ],
+  );
+  assert.deepEqual(daemon.status.get().errorsByCode, { 'mbus.segment-order': 1 });
+  await daemon.stop();
+});
+
+test('an info summary every summaryIntervalMs: telegrams, errors by code, diagnosis, latest values', async () => {
+  const { daemon, source, lines, advance } = setup(VKW.key_hex!, { summaryIntervalMs: 40 });
+  await daemon.start();
+  for (let i = 0; i < 4; i++) {
+    advance(5000);
+    source.push(TELEGRAM);
+  }
+  const broken = Uint8Array.from(TELEGRAM);
+  broken[TELEGRAM.length - 2]! ^= 0xff; // the last frame's checksum byte
+  source.push(broken);
+  const summaries = () => messages(lines, 'info').filter((m) => m.includes('last 40 ms:'));
+  for (let i = 0; i < 300 && summaries().length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+  await daemon.stop();
+  const [first, second] = summaries();
+  assert.equal(
+    first,
+    '[meter] last 40 ms: 4 telegrams, 1 error (mbus.checksum 1), diagnosis ok; latest 1KFM0200175269: 1.8.0 3744.082 kWh, 2.8.0 3929.988 kWh, P+ 53 W, P- 0 W',
+  );
+  assert.equal(
+    second,
+    '[meter] last 40 ms: 0 telegrams, 0 errors, diagnosis ok; latest 1KFM0200175269: 1.8.0 3744.082 kWh, 2.8.0 3929.988 kWh, P+ 53 W, P- 0 W',
+  );
 });

@@ -82,6 +82,21 @@ const TABLE: Array<[name: string, input: DiagnosisInput, state: Diagnosis['state
   ['encrypted but no key', at({ failuresInARow: ['key.missing'] }), 'key-missing'],
   ['unknown layout', at({ failuresInARow: ['layout.unknown'] }), 'unknown-layout'],
   [
+    'unknown layout from a meter on a slightly noisy line',
+    at({ failuresInARow: Array(8).fill('layout.unknown'), frameErrors: 2 }),
+    'unknown-layout',
+  ],
+  [
+    'one "unknown layout" among rejected frames (random bytes): not the diagnosis',
+    at({ failuresInARow: ['layout.unknown'], frameErrors: 19, lastByteAt: T0, bytesSinceFrame: 5000 }),
+    'no-frames',
+  ],
+  [
+    'one "key missing" among rejected frames (random bytes): not the diagnosis',
+    at({ failuresInARow: ['key.missing'], frameErrors: 19, lastByteAt: T0, bytesSinceFrame: 5000 }),
+    'no-frames',
+  ],
+  [
     'port error wins over everything',
     at({
       sourceError: { message: '/dev/ttyUSB0: no such port' },

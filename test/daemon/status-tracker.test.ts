@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StatusTracker } from '../../src/daemon/status-tracker.js';
-import { SILENCE_MS, WRONG_KEY_STREAK } from '../../src/daemon/diagnosis.js';
+import { RECENT_MS, SILENCE_MS, WRONG_KEY_STREAK } from '../../src/daemon/diagnosis.js';
 import type { DaemonStatus } from '../../src/status/status.js';
 
 const T0 = 1_700_000_000_000;
@@ -141,4 +141,51 @@ test('get() returns copies and the sinks from setSinkStatus', () => {
   assert.deepEqual(s.get().sinks, {});
   s.setSinkStatus(() => ({ solarview: { ok: true, state: 'writing /run/kaifa.txt' } }));
   assert.deepEqual(s.get().sinks, { solarview: { ok: true, state: 'writing /run/kaifa.txt' } });
+});
+
+test('random bytes: one false-positive frame never turns the diagnosis to unknown-layout (issue 9, item 9)', () => {
+  const { s, states } = tracker();
+  s.sourceOpen(T0);
+  let t = T0;
+  /** `n` rejected header checksums with the bytes around them, 1 ms apart. */
+  const noise = (n: number) => {
+    for (let i = 0; i < n; i++) {
+      t += 1;
+      s.bytes(t, 64);
+      s.error(t, 'mbus.checksum', 'header checksum mismatch', false);
+    }
+  };
+  noise(1000);
+  // a frame whose checksum passed by chance; its content is no known layout
+  s.frame(t);
+  s.error(t, 'layout.unknown', 'unknown layout', true);
+  noise(250_000);
+  assert.ok(!states().includes('unknown-layout'), states().join(' → '));
+  assert.equal(s.get().diagnosis.state, 'no-frames');
+  assert.equal(s.get().errorsByCode['mbus.checksum'], 251_000);
+});
+
+test('a false positive at the end of the noise ages out of the window', () => {
+  const { s } = tracker();
+  s.sourceOpen(T0);
+  s.bytes(T0 + 1, 10);
+  s.error(T0 + 1, 'layout.unknown', 'unknown layout', true);
+  assert.equal(s.get().diagnosis.state, 'unknown-layout', 'alone it is all there is to go by');
+  s.bytes(T0 + RECENT_MS, 10); // bytes keep coming, no more failures
+  assert.equal(s.refresh(T0 + RECENT_MS + 1).state, 'starting');
+});
+
+test('a meter whose layout is really unknown stays unknown-layout, also on a noisy line', () => {
+  const { s, states } = tracker();
+  s.sourceOpen(T0);
+  for (let i = 1; i <= 120; i++) {
+    const t = T0 + i * 5000;
+    s.bytes(t, 376);
+    s.frame(t);
+    if (i % 4 === 0) s.error(t, 'mbus.checksum', 'bad checksum', false);
+    s.frame(t);
+    s.error(t, 'layout.unknown', 'unknown layout', true);
+    s.refresh(t + 1);
+  }
+  assert.deepEqual(states(), ['unknown-layout']);
 });

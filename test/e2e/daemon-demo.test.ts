@@ -22,8 +22,22 @@ test('demo: telegrams decode, solarview.txt and history.db appear, /api/v1/lates
     'the dashboard line',
     opts,
   );
+  // The first telegram is logged at info, the others at debug (issue 9, item 17): count them in the status.
+  assert.match(
+    await waitUntil(
+      () => /\[meter\] 1KFM0200004242: 1\.8\.0 \d+\.\d{3} kWh.*/.exec(log())?.[0],
+      'a telegram',
+      opts,
+    ),
+    /P\+ \d+ W/,
+  );
   await waitUntil(
-    () => (log().match(/\[meter\] 1KFM0200004242: 1\.8\.0 \d+\.\d{3} kWh/g)?.length ?? 0) >= 2,
+    async () => {
+      const st = (await (await fetch(`http://127.0.0.1:${port}/api/v1/status`)).json()) as {
+        telegrams_ok: number;
+      };
+      return st.telegrams_ok >= 2;
+    },
     'two decoded telegrams',
     opts,
   );

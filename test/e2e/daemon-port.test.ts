@@ -56,6 +56,7 @@ function startDaemon(dir: string, port: string): { daemon: CliProcess; out: stri
     port,
     key_hex_string: VKW.key_hex,
     logfile: undefined,
+    loglevel: 'logging.DEBUG', // the per-telegram lines counted below are debug (issue 9, item 17)
     export_file_abspath: out,
   });
   return { daemon: runCli(['--config', config]), out };

@@ -33,6 +33,7 @@ async function daemonOnPty(t: test.TestContext, extra: Record<string, unknown> =
     port: pty.b,
     key_hex_string: VKW.key_hex,
     logfile,
+    loglevel: 'logging.DEBUG', // the per-telegram lines counted below are debug (issue 9, item 17)
     export_file_abspath: join(dir.path, 'kaifa.txt'),
     ...extra,
   });

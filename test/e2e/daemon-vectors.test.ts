@@ -59,6 +59,7 @@ for (const c of CASES) {
       key_hex_string: v.key_hex,
       logfile: join(dir.path, 'kaifa.log'),
       export_format: 'SOLARVIEW',
+      loglevel: 'logging.DEBUG', // the per-telegram lines counted below are debug (issue 9, item 17)
       export_file_abspath: out,
     });
     const daemon = runCli(['--config', config]);

@@ -1,10 +1,10 @@
 /** The MQTT sink when the broker refuses it: wrong password, untrusted or unreadable TLS files; and mutual TLS. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createMqttSink } from '../../src/sinks/mqtt/mqtt-sink.js';
+import { createMqttSink, MEMORY_OUTBOX_MAX } from '../../src/sinks/mqtt/mqtt-sink.js';
 import { startMosquitto } from '../helpers/mosquitto.js';
 import { mqttConfig, recordingLogger, subscribe, waitFor } from './fixtures/support.js';
 import { EXPECTED_STATE, vorarlbergSnapshot } from './fixtures/vorarlberg.js';
@@ -133,4 +133,24 @@ test('an outbox that cannot be opened is reported and MQTT still works from memo
   await sink.handle(vorarlbergSnapshot(RECEIVED));
   await waitFor('state', () => sub.on(STATE).length === 1);
   assert.equal(sub.on(STATE)[0]!.payload, EXPECTED_STATE);
+});
+
+test('the in-memory fallback outbox is bounded (MEMORY_OUTBOX_MAX) while the broker is unreachable', async (t) => {
+  const dir = tempDir(t);
+  const log = recordingLogger();
+  const notADir = join(dir, 'file');
+  writeFileSync(notADir, '');
+  // A port nobody listens on: every message stays queued.
+  const sink = createMqttSink(mqttConfig('mqtt://127.0.0.1:1', { outbox: { maxMessages: 500_000 } }), {
+    logger: log,
+    dataDir: notADir,
+    backoff: { minMs: 60_000, maxMs: 60_000 },
+  });
+  t.after(() => sink.stop?.());
+  assert.match(log.text(), new RegExp(`keeping at most ${MEMORY_OUTBOX_MAX} MQTT messages in memory only`));
+  await sink.start?.();
+  for (let i = 0; i < MEMORY_OUTBOX_MAX + 500; i++) sink.handle(vorarlbergSnapshot(RECEIVED + i * 5000));
+  const st = sink.status!();
+  assert.equal(st.backlog, MEMORY_OUTBOX_MAX);
+  assert.equal(st.dropped, 500);
 });

@@ -5,7 +5,16 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTelegramFactory, DEMO_KEY } from '../../src/simulator/simulated-meter.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { backfillHistory } from '../../src/simulator/backfill.js';
+import { openHistoryStore } from '../../src/store/history-store.js';
+import {
+  createSimulatedMeter,
+  createTelegramFactory,
+  DEMO_KEY,
+} from '../../src/simulator/simulated-meter.js';
 import { SIM_LAYOUTS } from '../../src/simulator/body-builders.js';
 import { createMeterModel, loadCurve, pvCurve } from '../../src/simulator/meter-model.js';
 import { TelegramDecoder, type DecoderEvent } from '../../src/pipeline/telegram-decoder.js';
@@ -89,4 +98,64 @@ test('fault: the wrong key gives plaintext.invalid — "the key is probably wron
   assert.ok(err && err.type === 'error');
   assert.equal(err.error.code, 'plaintext.invalid');
   assert.match(err.error.message, /key is probably wrong or belongs to another meter/);
+});
+
+test('a demo restarted on the same history continues from its stored counters (issue 9, item 11)', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kr-demo-resume-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'history.db');
+  const DAYS = 2 * 86_400_000;
+  // As `kaifareader demo` does it: a factory whose counters start DAYS before now, the past backfilled.
+  const run = (now: number) => {
+    const factory = createTelegramFactory({ start: now - DAYS });
+    const rows = backfillHistory({ path, factory, key: DEMO_KEY, from: now - DAYS, to: now });
+    return { factory, rows };
+  };
+  const energy = (frames: Uint8Array[], at: number) => {
+    const ev = feed(decoder(), frames, at).find((e) => e.type === 'telegram');
+    assert.ok(ev && ev.type === 'telegram');
+    const v = (k: string) => ev.snapshot.readings.find((r) => r.key === k)?.value as number;
+    return { imp: v('energy_import_wh'), exp: v('energy_export_wh') };
+  };
+  const noon = new Date(2026, 5, 21, 12, 0, 0).getTime(); // PV exports at noon: a fresh meter would import nothing
+  const first = run(noon);
+  assert.ok(first.rows > 2000, `backfilled ${first.rows} rows`);
+  const store = openHistoryStore(path);
+  const stored = store.latest()!;
+  store.close();
+  const storedImp = stored.readings.find((r) => r.key === 'energy_import_wh')!.value as number;
+  const storedExp = stored.readings.find((r) => r.key === 'energy_export_wh')!.value as number;
+
+  const restartAt = noon + 3_600_000;
+  const second = run(restartAt);
+  assert.equal(second.rows, 0, 'an existing history is never rewritten');
+  let last = { imp: storedImp, exp: storedExp };
+  for (let i = 0; i < 5; i++) {
+    const now = energy(second.factory.next(restartAt + i * 5000), restartAt + i * 5000);
+    assert.ok(
+      now.imp >= last.imp && now.exp >= last.exp,
+      `counters went backwards: stored A+ ${storedImp} A- ${storedExp}, then ${JSON.stringify(now)}`,
+    );
+    last = now;
+  }
+  // and they continue close to where they were (an hour of a household, not a week)
+  assert.ok(
+    last.imp - storedImp < 10_000 && last.exp - storedExp < 10_000,
+    JSON.stringify({ last, storedImp, storedExp }),
+  );
+});
+
+test('the shortest period (0.2 s, as `demo --period 0.2`): every telegram decodes, frames never interleave', async () => {
+  const meter = createSimulatedMeter({ periodMs: 200 });
+  const d = decoder();
+  const events: DecoderEvent[] = [];
+  meter.start((chunk) => events.push(...d.push(chunk, Date.now())));
+  await new Promise((r) => setTimeout(r, 1500));
+  await meter.stop();
+  const telegrams = events.filter((e) => e.type === 'telegram').length;
+  assert.deepEqual(
+    events.filter((e) => e.type === 'error' || e.type === 'skipped'),
+    [],
+  );
+  assert.ok(telegrams >= 4, `${telegrams} telegrams`);
 });

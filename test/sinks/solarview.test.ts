@@ -12,10 +12,10 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { formatKwh, formatSolarview } from '../../src/sinks/solarview-format.js';
-import { createSolarviewSink } from '../../src/sinks/solarview.js';
+import { createSolarviewSink, type SolarviewSink } from '../../src/sinks/solarview.js';
 import type { MeterSnapshot, Reading } from '../../src/model/snapshot.js';
 import type { Logger } from '../../src/log/logger.js';
 
@@ -54,6 +54,12 @@ function recorder(): { logger: Logger; lines: string[] } {
     child: () => logger,
   };
   return { logger, lines };
+}
+
+/** Hands one snapshot to the sink (which returns at once) and waits until its writes are done. */
+async function write(sink: SolarviewSink, s: MeterSnapshot): Promise<void> {
+  sink.handle(s);
+  await sink.idle();
 }
 
 function withDir(fn: (dir: string, t: TestContext) => Promise<void>) {
@@ -138,7 +144,7 @@ test(
     const file = join(dir, 'kaifa.txt');
     const stop = join(dir, 'stop');
     const sink = createSolarviewSink({ file }, recorder().logger);
-    await sink.handle(energy(1, 1));
+    await write(sink, energy(1, 1));
     const reader = spawn(process.execPath, [
       '-e',
       `const fs = require('fs'); let reads = 0, bad = [];
@@ -152,7 +158,7 @@ test(
     try {
       const inodes = new Set<number>();
       for (let i = 0; i < 300; i++) {
-        await sink.handle(energy(3744082 + i * 1111, 3929988 + i));
+        await write(sink, energy(3744082 + i * 1111, 3929988 + i));
         inodes.add(statSync(file).ino);
       }
       assert.ok(inodes.size > 1, 'each write replaces the file (rename), not rewrites it in place');
@@ -177,9 +183,8 @@ test(
   withDir(async (dir) => {
     const file = join(dir, 'kaifa.txt');
     const sink = createSolarviewSink({ file }, recorder().logger, { fsync: true });
-    const all = [];
-    for (let i = 0; i < 20; i++) all.push(sink.handle(energy(1000 * i, 7)));
-    await Promise.all(all);
+    for (let i = 0; i < 20; i++) assert.equal(sink.handle(energy(1000 * i, 7)), undefined, 'returns at once');
+    await sink.idle();
     assert.equal(
       readFileSync(file, 'utf8'),
       '/?!\n/KAIFA\n1.8.0(000019.000*kWh)\n2.8.0(000000.007*kWh)\n!\n',
@@ -192,8 +197,8 @@ test(
   withDir(async (dir) => {
     const file = join(dir, 'kaifa.txt');
     const sink = createSolarviewSink({ file }, recorder().logger);
-    await sink.handle(energy(5000, 6000));
-    await sink.handle(snapshot([{ obis: '1.0.32.7.0.255', value: 230, unit: 'V' }]));
+    await write(sink, energy(5000, 6000));
+    await write(sink, snapshot([{ obis: '1.0.32.7.0.255', value: 230, unit: 'V' }]));
     assert.equal(
       readFileSync(file, 'utf8'),
       '/?!\n/KAIFA\n1.8.0(000005.000*kWh)\n2.8.0(000006.000*kWh)\n!\n',
@@ -210,13 +215,13 @@ test(
     const sink = createSolarviewSink({ file }, logger, { now: () => t });
     for (let i = 0; i < 5; i++) {
       t += 1000;
-      await sink.handle(energy(1, 2));
+      await write(sink, energy(1, 2));
     }
     const msg = `cannot write the Solarview file ${file}: the directory ${join(dir, 'run', 'kaifareader')} does not exist — create it (or set exports.solarview.file to a path in an existing directory)`;
     assert.deepEqual(lines, [`error ${msg}`]);
     assert.deepEqual(sink.status?.(), { ok: false, state: 'failing (5 in a row)', lastError: msg });
     mkdirSync(join(dir, 'run', 'kaifareader'), { recursive: true });
-    await sink.handle(energy(1, 2));
+    await write(sink, energy(1, 2));
     assert.equal(
       readFileSync(file, 'utf8'),
       '/?!\n/KAIFA\n1.8.0(000000.001*kWh)\n2.8.0(000000.002*kWh)\n!\n',
@@ -235,7 +240,7 @@ test(
     const file = join(dir, 'notadir', 'kaifa.txt');
     const { logger, lines } = recorder();
     const sink = createSolarviewSink({ file }, logger);
-    await sink.handle(energy(1, 2));
+    await write(sink, energy(1, 2));
     assert.deepEqual(lines, [
       `error cannot write the Solarview file ${file}: a part of ${join(dir, 'notadir')} is a file, not a directory — fix exports.solarview.file`,
     ]);
@@ -256,7 +261,7 @@ test(
     const script = `const { createSolarviewSink } = await import(${JSON.stringify(dist)});
       const lines = []; const l = { debug() {}, info() {}, warn() {}, error: (m) => lines.push(m), child: () => l };
       const sink = createSolarviewSink({ file: ${JSON.stringify(file)} }, l);
-      await sink.handle(${JSON.stringify(energy(1, 2))});
+      sink.handle(${JSON.stringify(energy(1, 2))}); await sink.idle();
       console.log(JSON.stringify({ lines, status: sink.status() }));`;
     const asNobody =
       process.getuid?.() === 0
@@ -266,7 +271,9 @@ test(
     const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 20_000 });
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout) as { lines: string[]; status: { ok: boolean; lastError: string } };
-    const msg = `cannot write the Solarview file ${file}: permission denied — the service user needs write access to ${ro} (e.g. \`sudo chown kaifareader ${ro}\`), or change exports.solarview.file`;
+    // Names the user that runs it (issue 9, item 15: it used to say `kaifareader` whoever ran it).
+    const user = asNobody.length > 0 ? 'nobody' : userInfo().username;
+    const msg = `cannot write the Solarview file ${file}: permission denied — the user ${user} needs write access to ${ro} (e.g. \`sudo chown ${user} ${ro}\`), or change exports.solarview.file`;
     assert.deepEqual(out.lines, [msg]);
     assert.equal(out.status.ok, false);
     assert.equal(out.status.lastError, msg);
@@ -285,14 +292,14 @@ test(
       const file = join(mnt, 'kaifa.txt');
       const { logger, lines } = recorder();
       const sink = createSolarviewSink({ file }, logger);
-      await sink.handle(energy(1000, 2000));
+      await write(sink, energy(1000, 2000));
       let i = 0;
       try {
         for (;;) writeFileSync(join(mnt, `fill${i++}`), Buffer.alloc(4096));
       } catch {
         // full
       }
-      await sink.handle(energy(9999, 9999));
+      await write(sink, energy(9999, 9999));
       assert.deepEqual(lines, [
         `error cannot write the Solarview file ${file}: no space left on the device — free space on the file system holding ${mnt}`,
       ]);
@@ -304,5 +311,74 @@ test(
     } finally {
       spawnSync('umount', [mnt]);
     }
+  }),
+);
+
+/** A temp-file writer that hangs until `release()` (NFS, a failing SD card), then writes for real. */
+function hangingWriter() {
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((r) => (release = r));
+  const texts: string[] = [];
+  return {
+    texts,
+    release: () => release(),
+    writeTemp: async (path: string, text: string) => {
+      texts.push(text);
+      await gate;
+      writeFileSync(path, text);
+    },
+  };
+}
+
+test(
+  'a write that hangs: handle() returns at once, one write waits, the newest text is written once it unblocks',
+  withDir(async (dir) => {
+    const file = join(dir, 'kaifa.txt');
+    const w = hangingWriter();
+    const sink = createSolarviewSink({ file }, recorder().logger, { writeTemp: w.writeTemp });
+    for (let i = 1; i <= 50_000; i++) assert.equal(sink.handle(energy(i * 1000, 7)), undefined);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(w.texts.length, 1, 'only the first write started; the rest wait as ONE pending text');
+    assert.equal(existsSync(file), false);
+    w.release();
+    await sink.idle();
+    assert.equal(w.texts.length, 2, 'then exactly one more write: the newest');
+    assert.equal(
+      readFileSync(file, 'utf8'),
+      '/?!\n/KAIFA\n1.8.0(050000.000*kWh)\n2.8.0(000000.007*kWh)\n!\n',
+    );
+  }),
+);
+
+test(
+  'a write that hangs: memory stays bounded however many telegrams arrive (through the sink hub)',
+  withDir(async (dir) => {
+    const { SinkHub } = await import('../../src/daemon/sink-hub.js');
+    const { setFlagsFromString } = await import('node:v8');
+    const { runInNewContext } = await import('node:vm');
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const w = hangingWriter();
+    const sink = createSolarviewSink({ file: join(dir, 'kaifa.txt') }, recorder().logger, {
+      writeTemp: w.writeTemp,
+    });
+    const hub = new SinkHub([sink], { log: () => undefined, flush: () => undefined });
+    // Snapshots with a realistic size (the Vorarlberg reading set, ~1 kB each).
+    const readings = vkwSnapshot().readings;
+    const heap = () => {
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
+    hub.dispatch({ ...vkwSnapshot() });
+    const before = heap();
+    for (let i = 0; i < 100_000; i++)
+      hub.dispatch({ ...vkwSnapshot(), readings: readings.map((r) => ({ ...r })) });
+    const grown = heap() - before;
+    // Holding every snapshot (the old shared-promise code) costs > 100 MB here; bounded code a few kB.
+    assert.ok(grown < 10 * 1024 * 1024, `heap grew by ${(grown / 1048576).toFixed(1)} MB`);
+    assert.equal(w.texts.length, 1);
+    w.release();
+    await sink.idle();
+    assert.equal(w.texts.length, 2);
   }),
 );

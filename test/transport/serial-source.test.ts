@@ -198,7 +198,11 @@ test(
     };
     assert.equal(failure.code, 'EACCES');
     assert.equal(failure.message, `${device}: permission denied`);
-    assert.match(failure.hint, /usermod -aG dialout kaifareader/);
+    // The hint names the user that runs it (issue 9, item 15: it used to say `kaifareader` whoever ran it).
+    assert.equal(
+      failure.hint,
+      `add the user nobody to the group of ${device}, usually dialout (\`ls -l ${device}\` shows it): \`sudo usermod -aG dialout nobody\`, then log in again or restart the service`,
+    );
   },
 );
 
@@ -217,6 +221,19 @@ test('serialport error texts map to codes and hints', () => {
     assert.equal(explainSerialError('/dev/x', new Error(text), lost).code, code, text);
   }
   assert.equal(explainSerialError('/dev/x', undefined, true).code, 'EIO');
+  // The EBUSY hint names the port (it used to print `fuser -v <port>` unfilled), the EACCES one the user.
+  assert.equal(
+    explainSerialError(
+      '/dev/ttyUSB3',
+      new Error('Error Resource temporarily unavailable Cannot lock port'),
+      false,
+    ).hint,
+    'another kaifareader, a Python script or ModemManager? `sudo fuser -v /dev/ttyUSB3` shows who',
+  );
+  assert.match(
+    explainSerialError('/dev/ttyUSB3', new Error('Error: Permission denied'), false, 'alice').hint!,
+    /^add the user alice to the group of \/dev\/ttyUSB3, .*`sudo usermod -aG dialout alice`/,
+  );
   assert.match(
     explainSerialError('/dev/x', new Error('Error baud rate of 7 is not supported'), false).message,
     /baud rate of 7/,

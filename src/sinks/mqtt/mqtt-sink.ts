@@ -43,15 +43,22 @@ const STOP_CLOSE_MS = 300;
 
 export const OUTBOX_FILE = 'mqtt-outbox.db';
 
-/** The durable outbox, or an in-memory one (logged) when the file cannot be opened. */
+/**
+ * Messages kept by the in-memory fallback outbox at most (~14 h at one telegram per 5 s): the file's bound
+ * (`max_messages`, default 500 000) is sized for a disk, not for the RAM of a Raspberry Pi.
+ */
+export const MEMORY_OUTBOX_MAX = 10_000;
+
+/** The durable outbox, or a smaller in-memory one (logged) when the file cannot be opened. */
 function openOutbox(path: string, maxMessages: number, log: Logger): Outbox {
   try {
     return createOutbox(path, maxMessages);
   } catch (e) {
+    const max = Math.min(maxMessages, MEMORY_OUTBOX_MAX);
     log.error(
-      `cannot open the MQTT outbox ${path} (${e instanceof Error ? e.message : String(e)}) — check that data_dir is writable; keeping MQTT messages in memory only`,
+      `cannot open the MQTT outbox ${path} (${e instanceof Error ? e.message : String(e)}) — check that data_dir is writable; keeping at most ${max} MQTT messages in memory only`,
     );
-    return createOutbox(':memory:', maxMessages);
+    return createOutbox(':memory:', max);
   }
 }
 
