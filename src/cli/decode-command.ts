@@ -26,7 +26,7 @@ export const EXIT_DECODE_FAILED = 1;
 export const EXIT_USAGE = 64;
 
 /** Input → chunks: hex arguments (each may be a frame or a whole capture), a file, or stdin (`-`). */
-function readInput(args: string[], opts: DecodeOptions): Uint8Array[] {
+function readInput(args: string[], opts: DecodeOptions, warn: (w: string) => void): Uint8Array[] {
   if (opts.file !== undefined || (args.length === 1 && args[0] === '-')) {
     const path = opts.file ?? '-';
     let bytes: Uint8Array;
@@ -41,7 +41,9 @@ function readInput(args: string[], opts: DecodeOptions): Uint8Array[] {
         'input',
       );
     }
-    return decodeCapture(bytes).map((c) => c.bytes);
+    return decodeCapture(bytes, (w) => warn(`warning: ${path === '-' ? 'stdin' : path}: ${w}`)).map(
+      (c) => c.bytes,
+    );
   }
   if (args.length === 0) {
     throw new DecodeError(
@@ -81,7 +83,7 @@ export function runDecode(args: string[], opts: DecodeOptions, now = Date.now())
       );
     }
     decoder = new TelegramDecoder({ keys: keysOf(opts), profile: opts.profile, emitFrames: opts.verbose });
-    chunks = readInput(args, opts);
+    chunks = readInput(args, opts, (w) => err.push(w));
   } catch (e) {
     if (!(e instanceof DecodeError)) throw e;
     if (opts.json) out.push(JSON.stringify(errorToJson(e)));

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadVector } from '../helpers/vectors.js';
+import { loadVector, truncatedCapture } from '../helpers/vectors.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = join(ROOT, 'bin', 'kaifareader');
@@ -119,6 +119,16 @@ test('--file: plain hex, a capture file and binary', () => {
     assert.equal(r.code, 0, `${file}: ${r.stderr}`);
     assertVkwJson(r.stdout);
   }
+});
+
+test('--file with a capture cut mid-line: the complete telegram decodes, the cut line is named', () => {
+  const { text, cutLine } = truncatedCapture(VKW);
+  const file = join(DIR, 'cut.txt');
+  writeFileSync(file, text);
+  const r = decode(['--json', '--key', VKW.key_hex!, '--file', file]);
+  assert.equal(r.code, 0, r.stderr);
+  assertVkwJson(r.stdout);
+  assert.match(r.stderr, new RegExp(`^warning: ${file}: capture line ${cutLine} is cut off`, 'm'));
 });
 
 test('- reads stdin', () => {
