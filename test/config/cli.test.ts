@@ -7,18 +7,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIG_SCHEMA } from '../../src/config/schema.js';
+import { readableInstall } from '../helpers/readable-install.js';
 
 const BIN = fileURLToPath(new URL('../../bin/kaifareader', import.meta.url));
 const TEMPLATE = new URL('../fixtures/config/meter_template.json', import.meta.url);
 const KEY = '36C66639E48A8CA4D6BC8B282A793BBB';
 
+/** Runs the CLI; with a `prefix` that changes user (setpriv), from a copy that user may read (any checkout). */
 function run(args: string[], env: Record<string, string> = {}, prefix: string[] = []) {
   const cmd = prefix.length ? prefix[0]! : process.execPath;
-  const argv = prefix.length ? [...prefix.slice(1), process.execPath, BIN, ...args] : [BIN, ...args];
+  const install = prefix.length ? readableInstall() : undefined;
+  const argv = install ? [...prefix.slice(1), process.execPath, install.bin, ...args] : [BIN, ...args];
   const r = spawnSync(cmd, argv, {
     encoding: 'utf8',
     env: { PATH: process.env.PATH ?? '', ...env },
     timeout: 20_000,
+    cwd: install?.root,
   });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
