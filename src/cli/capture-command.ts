@@ -89,7 +89,7 @@ export async function runCapture(o: CaptureOptions, stderr: (line: string) => vo
     cfg = toSourceConfig(o);
   } catch (e) {
     stderr(`capture: ${(e as Error).message}`);
-    return 2;
+    return 64; // EX_USAGE: a --port that is no device path nor tcp://host:port
   }
   let writer: CaptureWriter;
   try {

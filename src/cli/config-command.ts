@@ -1,6 +1,7 @@
 /**
  * `kaifareader config check [--config PATH]`: validates meter.json (old Python keys or new nested keys) and prints
- * "config OK" with the effective configuration (keys and passwords redacted) and the warnings; on errors prints
+ * "config OK" with the effective configuration in the file's own keys (snake_case, so it can be copied back; keys and
+ * passwords redacted) and the warnings; on errors prints
  * every problem as `path: message` and exits 78 (EX_CONFIG).
  *
  * `kaifareader config schema [--json]`: every key with its default and description, from the schema table.
@@ -8,6 +9,7 @@
 import type { Command } from 'commander';
 import { formatIssue, loadConfig, resolveConfigPath } from '../config/load.js';
 import { redactConfig } from '../config/redact.js';
+import { configToFile } from '../config/to-file.js';
 import { CONFIG_SCHEMA, type FieldSpec } from '../config/schema.js';
 
 /** sysexits.h EX_CONFIG: configuration error. */
@@ -59,7 +61,7 @@ export function runCheck(
     return EX_CONFIG;
   }
   const how = r.legacy ? ' (old Python kaifareader keys, read as data)' : '';
-  out(`config OK: ${path}${how}\n${JSON.stringify(redactConfig(r.config), null, 2)}\n`);
+  out(`config OK: ${path}${how}\n${JSON.stringify(configToFile(redactConfig(r.config)), null, 2)}\n`);
   err(warnings);
   return 0;
 }

@@ -1,5 +1,6 @@
 /**
- * `kaifareader decode [--key HEX] [--auth-key HEX] [--profile ID] [--json] (HEX… | --file PATH | -)`
+ * `kaifareader decode [--key HEX | --key-file PATH] [--auth-key HEX | --auth-key-file PATH] [--profile ID] [--json]
+ *   (HEX… | --file PATH | -)`; keys also from $KAIFAREADER_KEY / $KAIFAREADER_AUTH_KEY (see decode-keys.ts).
  *
  * Decodes frames, APDUs or a whole capture (hex with any whitespace, a `kaifareader capture` file, or binary).
  * Exit status: 0 every telegram decoded; 1 a telegram failed or none was found; 64 bad usage (key, hex, file).
@@ -7,15 +8,14 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { DecodeError } from '../errors.js';
-import { parseHex, parseKey } from '../util/hex.js';
+import { parseHex } from '../util/hex.js';
 import { TelegramDecoder, type DecoderEvent } from '../pipeline/telegram-decoder.js';
 import { decodeCapture } from '../transport/capture-file.js';
 import { findProfile, PROFILES } from '../profiles/meters.js';
+import { decodeKeys, type KeyOptions } from './decode-keys.js';
 import { errorToJson, snapshotToJson, snapshotToTable } from './decode-output.js';
 
-interface DecodeOptions {
-  key?: string;
-  authKey?: string;
+interface DecodeOptions extends KeyOptions {
   profile?: string;
   json?: boolean;
   file?: string;
@@ -26,7 +26,7 @@ export const EXIT_DECODE_FAILED = 1;
 export const EXIT_USAGE = 64;
 
 /** Input → chunks: hex arguments (each may be a frame or a whole capture), a file, or stdin (`-`). */
-function readInput(args: string[], opts: DecodeOptions): Uint8Array[] {
+function readInput(args: string[], opts: DecodeOptions, warn: (w: string) => void): Uint8Array[] {
   if (opts.file !== undefined || (args.length === 1 && args[0] === '-')) {
     const path = opts.file ?? '-';
     let bytes: Uint8Array;
@@ -41,7 +41,9 @@ function readInput(args: string[], opts: DecodeOptions): Uint8Array[] {
         'input',
       );
     }
-    return decodeCapture(bytes).map((c) => c.bytes);
+    return decodeCapture(bytes, (w) => warn(`warning: ${path === '-' ? 'stdin' : path}: ${w}`)).map(
+      (c) => c.bytes,
+    );
   }
   if (args.length === 0) {
     throw new DecodeError(
@@ -51,13 +53,6 @@ function readInput(args: string[], opts: DecodeOptions): Uint8Array[] {
     );
   }
   return args.map((a) => parseHex(a));
-}
-
-function keysOf(opts: DecodeOptions) {
-  return {
-    encryptionKey: opts.key !== undefined ? parseKey(opts.key, 'key') : undefined,
-    authenticationKey: opts.authKey !== undefined ? parseKey(opts.authKey, 'authentication key') : undefined,
-  };
 }
 
 export interface DecodeRun {
@@ -80,8 +75,12 @@ export function runDecode(args: string[], opts: DecodeOptions, now = Date.now())
         'input',
       );
     }
-    decoder = new TelegramDecoder({ keys: keysOf(opts), profile: opts.profile, emitFrames: opts.verbose });
-    chunks = readInput(args, opts);
+    decoder = new TelegramDecoder({
+      keys: decodeKeys(opts),
+      profile: opts.profile,
+      emitFrames: opts.verbose,
+    });
+    chunks = readInput(args, opts, (w) => err.push(w));
   } catch (e) {
     if (!(e instanceof DecodeError)) throw e;
     if (opts.json) out.push(JSON.stringify(errorToJson(e)));
@@ -140,7 +139,9 @@ export function register(program: Command): void {
     .description('decode telegrams given as hex, a capture file or stdin, and print the readings')
     .argument('[hex...]', 'frames or APDUs as hex (whitespace allowed); - reads stdin')
     .option('-k, --key <hex>', 'AES-128 encryption key (32 hex digits)')
+    .option('--key-file <path>', 'read the encryption key (hex) from a file; or set $KAIFAREADER_KEY')
     .option('-a, --auth-key <hex>', 'authentication key, to verify GCM tags (SC 0x30)')
+    .option('--auth-key-file <path>', 'read the authentication key from a file; or $KAIFAREADER_AUTH_KEY')
     .option('-p, --profile <id>', `layout instead of detection (${PROFILES.map((p) => p.id).join(', ')})`)
     .option('-f, --file <path>', 'read hex, a capture file or binary from a file')
     .option('--json', 'one JSON object per telegram and line')

@@ -1,9 +1,11 @@
 /**
- * `kaifareader demo [--http-port N] [--data-dir DIR] [--mqtt URL] [--period S]` (also `npm start`): the whole
- * daemon against the built-in simulated meter — Solarview file, history, dashboard (and MQTT when a broker URL is
- * given) — so a new user sees decoded readings within seconds, without any hardware.
+ * `kaifareader demo [--http-port N] [--http-host ADDR] [--data-dir DIR] [--mqtt URL] [--period S]` (also
+ * `npm start`, flags after `npm start --`): the whole daemon against the built-in simulated meter — Solarview
+ * file, history, dashboard (and MQTT when a broker URL is given) — so a new user sees decoded readings within
+ * seconds, without any hardware.
  */
 import type { Command } from 'commander';
+import { randomBytes } from 'node:crypto';
 import { resolve, join } from 'node:path';
 import type { AppConfig } from '../config/types.js';
 import { parseConfig } from '../config/parse.js';
@@ -11,6 +13,7 @@ import { createSimulatedMeter, createTelegramFactory, DEMO_KEY } from '../simula
 import { backfillHistory } from '../simulator/backfill.js';
 import { SIM_LAYOUTS, type SimLayout } from '../simulator/body-builders.js';
 import { runApp } from './run-command.js';
+import { isLoopbackHost } from '../config/values.js';
 
 /** Days of simulated past written into a new demo history, so the charts have something to show at once. */
 const BACKFILL_DAYS = 7;
@@ -33,6 +36,8 @@ export function demoConfig(opts: {
   httpPort: number;
   httpHost: string;
   mqtt?: string;
+  /** Required off loopback (the demo makes one per run, see register). */
+  token?: string;
 }): AppConfig {
   const dataDir = resolve(opts.dataDir);
   const json = {
@@ -44,7 +49,7 @@ export function demoConfig(opts: {
       history: { path: join(dataDir, 'history.db') },
       ...(opts.mqtt ? { mqtt: { url: opts.mqtt, client_id: `kaifareader-demo-${process.pid}` } } : {}),
     },
-    http: { host: opts.httpHost, port: opts.httpPort },
+    http: { host: opts.httpHost, port: opts.httpPort, ...(opts.token ? { token: opts.token } : {}) },
   };
   const r = parseConfig(json, { baseDir: dataDir });
   if (!r.ok) throw new Error(r.errors.map((e) => `${e.path}: ${e.message}`).join('; '));
@@ -56,7 +61,11 @@ export function register(program: Command): void {
     .command('demo')
     .description('run the whole daemon against a built-in simulated meter (no hardware needed)')
     .option('--http-port <n>', 'dashboard port (0 = any free port)', '8080')
-    .option('--http-host <addr>', 'dashboard bind address', '127.0.0.1')
+    .option(
+      '--http-host <addr>',
+      'dashboard bind address (off loopback, e.g. 0.0.0.0, with a token made for this run and printed)',
+      '127.0.0.1',
+    )
     .option('--data-dir <dir>', 'where history.db and solarview.txt go', './data')
     .option('--mqtt <url>', 'also publish to this MQTT broker (mqtt://127.0.0.1:1883)')
     .option('--period <seconds>', 'seconds between telegrams', '5')
@@ -71,12 +80,15 @@ export function register(program: Command): void {
       if (!SIM_LAYOUTS.includes(opts.layout as SimLayout))
         return fail(`--layout must be one of ${SIM_LAYOUTS.join(', ')}`);
       let config: AppConfig;
+      // Off loopback the dashboard needs a token (http.token): the demo makes one for this run and prints it.
+      const token = isLoopbackHost(opts.httpHost) ? undefined : randomBytes(18).toString('base64url');
       try {
         config = demoConfig({
           dataDir: opts.dataDir,
           httpPort: port,
           httpHost: opts.httpHost,
           mqtt: opts.mqtt,
+          token,
         });
       } catch (e) {
         return fail((e as Error).message); // e.g. a --mqtt URL that is no mqtt:// URL
@@ -97,8 +109,30 @@ export function register(program: Command): void {
           `demo: filled the new history with ${rows} simulated minutes of the past ${BACKFILL_DAYS} days\n`,
         );
       const meter = createSimulatedMeter({ periodMs: period * 1000, layout, factory });
-      process.exitCode = await runApp(config, [], meter);
+      if (token)
+        process.stderr.write(
+          `demo: ${opts.httpHost} makes the dashboard reachable from the network, so it asks for this run's ` +
+            `token: open the dashboard address below once with ?token=${token} (the browser keeps it)\n`,
+        );
+      process.exitCode = await runApp(config, [], meter, (m) => demoAdvice(m, process.env));
     });
+}
+
+/**
+ * The demo takes no meter.json, so a failure that names a config key names the demo's flag instead, as the user
+ * started it: `npm start -- --http-port 8081` under `npm start`, else `kaifareader demo --http-port 8081`.
+ */
+export function demoAdvice(message: string, env: Record<string, string | undefined>): string {
+  const demo = env.npm_lifecycle_event === 'start' ? 'npm start --' : 'kaifareader demo';
+  return message
+    .replace(
+      /change http\.port\b/,
+      `start the demo on another port: \`${demo} --http-port 8081\` (0 takes any free port)`,
+    )
+    .replace(
+      /fix http\.host\b( \(e\.g\. [^)]*\))?/,
+      `give another address: \`${demo} --http-host 127.0.0.1\` (or 0.0.0.0 for every interface)`,
+    );
 }
 
 function fail(message: string): void {

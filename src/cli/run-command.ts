@@ -59,8 +59,16 @@ export async function runUntilSignal(
   });
 }
 
-/** Starts the daemon from a validated config (also used by `demo` with its own source). */
-export async function runApp(config: AppConfig, warnings: string[], source?: ByteSource): Promise<number> {
+/**
+ * Starts the daemon from a validated config (also used by `demo` with its own source and `advise`, which turns
+ * the config keys a start-up failure names into the demo's flags).
+ */
+export async function runApp(
+  config: AppConfig,
+  warnings: string[],
+  source?: ByteSource,
+  advise: (message: string) => string = (m) => m,
+): Promise<number> {
   const logger = createLogger(config.logging);
   for (const w of warnings) logger.warn(w);
   // Imported here, not at the top: `kaifareader decode` / `config check` do not load sinks, mqtt or SQLite.
@@ -71,7 +79,7 @@ export async function runApp(config: AppConfig, warnings: string[], source?: Byt
     await app.start();
   } catch (e) {
     // e.g. "http: 127.0.0.1:8080 is already in use: stop the other program or change http.port"
-    logger.error(`cannot start: ${e instanceof Error ? e.message : String(e)}`);
+    logger.error(`cannot start: ${advise(e instanceof Error ? e.message : String(e))}`);
     await app.stop().catch(() => undefined);
     await logger.close();
     return EXIT_UNAVAILABLE;

@@ -2,10 +2,11 @@
  * `kaifareader simulate --port PATH [--layout ID] [--key HEX] [--period 5] [faults…]`: a virtual meter that writes
  * encrypted M-Bus telegrams to a serial port or pty (e.g. one end of `socat pty,raw,echo=0,link=/tmp/a
  * pty,raw,echo=0,link=/tmp/b`), for trying the daemon or a Solarview setup without a meter. When the port
- * disappears it waits and reopens it. Stops on SIGINT/SIGTERM or after --count telegrams.
+ * disappears it waits and reopens it. Stops on SIGINT/SIGTERM (at once, also while the port is full: a telegram
+ * not yet written is abandoned) or after --count telegrams.
  */
 import type { Command } from 'commander';
-import { open, type FileHandle } from 'node:fs/promises';
+import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { createTelegramFactory, DEMO_KEY, type Faults } from '../simulator/simulated-meter.js';
 import { SIM_LAYOUTS, type SimLayout } from '../simulator/body-builders.js';
 import { parseKey, toHex } from '../util/hex.js';
@@ -25,7 +26,55 @@ interface SimulateOptions {
   split?: boolean;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** How often a full port (EAGAIN) is tried again. */
+const FULL_RETRY_MS = 20;
+
+/**
+ * The port is opened non-blocking: a pty nobody reads (or a serial line slower than the telegrams) makes a
+ * blocking write() wait in the thread pool until the line drains, and SIGTERM could not end it. Here a full port
+ * answers EAGAIN, the rest of the frame is tried again every 20 ms, and a stop abandons it at once.
+ */
+function openPort(path: string): number {
+  return openSync(path, constants.O_WRONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+}
+
+/** A stop signal that every wait races against. */
+function stopper() {
+  let stopped = false;
+  let wake: () => void = () => undefined;
+  const signal = new Promise<void>((r) => (wake = r));
+  return {
+    get stopped() {
+      return stopped;
+    },
+    stop() {
+      stopped = true;
+      wake();
+    },
+    /** Sleeps `ms`, or less when stopped. */
+    sleep(ms: number): Promise<void> {
+      let timer: NodeJS.Timeout | undefined;
+      return Promise.race([new Promise<void>((r) => (timer = setTimeout(r, ms))), signal]).finally(() =>
+        clearTimeout(timer),
+      );
+    },
+  };
+}
+
+/** Writes all of `bytes` to the non-blocking fd, waiting while it is full; false when stopped first. */
+async function writeAll(fd: number, bytes: Uint8Array, stop: ReturnType<typeof stopper>): Promise<boolean> {
+  let at = 0;
+  while (at < bytes.length) {
+    if (stop.stopped) return false;
+    try {
+      at += writeSync(fd, bytes, at);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      await stop.sleep(FULL_RETRY_MS);
+    }
+  }
+  return true;
+}
 
 function parseRate(v: string | undefined, name: string): number | undefined {
   if (v === undefined) return undefined;
@@ -59,43 +108,57 @@ async function simulate(opts: SimulateOptions): Promise<number> {
   }
   const factory = createTelegramFactory({ layout: opts.layout as SimLayout, key, faults });
   const count = opts.count === undefined ? Infinity : Number(opts.count);
-  let stop = false;
-  const onSignal = () => (stop = true);
+  const stop = stopper();
+  const onSignal = () => stop.stop();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  let fh: FileHandle | undefined;
+  let fd: number | undefined;
+  const closePort = () => {
+    const was = fd;
+    fd = undefined;
+    try {
+      if (was !== undefined) closeSync(was); // nothing is pending on a non-blocking fd: the close is immediate
+    } catch {
+      // already gone (unplugged)
+    }
+  };
   let sent = 0;
   let warned = false;
   process.stderr.write(
     `simulating a Kaifa MA309 on ${opts.port} every ${period / 1000} s (${opts.layout})\n`,
   );
-  while (!stop && sent < count) {
+  while (!stop.stopped && sent < count) {
     const started = Date.now();
     try {
-      fh ??= await open(opts.port, 'w');
+      fd ??= openPort(opts.port);
       if (warned) process.stderr.write(`${opts.port} is back\n`);
       warned = false;
       const paused = faults.pause && sent > 0 && sent % faults.pause.every === 0;
-      if (paused) await sleep(faults.pause!.forMs);
+      if (paused) await stop.sleep(faults.pause!.forMs);
+      let whole = true;
       for (const [i, frame] of factory.next(Date.now()).entries()) {
-        if (i > 0) await sleep(200);
-        if (opts.split)
-          for (let at = 0; at < frame.length; at += 16) await fh.write(frame.subarray(at, at + 16));
-        else await fh.write(frame);
+        if (i > 0) await stop.sleep(200);
+        const pieces = opts.split
+          ? Array.from({ length: Math.ceil(frame.length / 16) }, (_, k) =>
+              frame.subarray(k * 16, k * 16 + 16),
+            )
+          : [frame];
+        for (const piece of pieces) whole = whole && (await writeAll(fd, piece, stop));
       }
-      sent++;
+      if (whole) sent++;
     } catch (e) {
-      await fh?.close().catch(() => undefined);
-      fh = undefined;
+      closePort();
       if (!warned)
         process.stderr.write(
           `cannot write to ${opts.port} (${(e as NodeJS.ErrnoException).code ?? e}); retrying\n`,
         );
       warned = true;
     }
-    await sleep(Math.max(0, period - (Date.now() - started)));
+    await stop.sleep(Math.max(0, period - (Date.now() - started)));
   }
-  await fh?.close().catch(() => undefined);
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  closePort();
   process.stderr.write(`sent ${sent} telegram(s)\n`);
   return 0;
 }

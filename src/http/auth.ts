@@ -44,7 +44,7 @@ export function isLoopbackHost(host: string): boolean {
 export function assertSafeBinding(config: HttpConfig): void {
   if (isLoopbackHost(config.host) || config.token || config.basicAuth) return;
   throw new Error(
-    `http.host "${config.host}" is not a loopback address: set http.token or http.basicAuth in meter.json, ` +
+    `http.host "${config.host}" is not a loopback address: set http.token or http.basic_auth in meter.json, ` +
       'or listen on 127.0.0.1 behind a reverse proxy',
   );
 }

@@ -12,6 +12,10 @@
  *     when it holds control bytes other than tab/CR/LF or is not valid UTF-8.
  *
  * Chunk boundaries carry no meaning (the framer handles any split); times are kept for realtime replay.
+ *
+ * A file cut short (`head -c 700 capture.txt`, a full disk, a copy interrupted) ends in the middle of a line:
+ * when that last line has no newline and does not parse, it is dropped with a warning naming it, and the lines
+ * before it are used. Any other bad line still rejects the file.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -67,26 +71,42 @@ function parseLine(line: string, lineNo: number): CaptureChunk | undefined {
   return at === undefined ? { bytes } : { at, bytes };
 }
 
-/** Parses a text capture (timestamped or plain hex). Throws DecodeError `input.hex` naming the line. */
-export function parseCaptureText(text: string): CaptureChunk[] {
+/** Receives the warning about a cut-off last line (e.g. to log it or print it on stderr). */
+export type CaptureWarn = (message: string) => void;
+
+/**
+ * Parses a text capture (timestamped or plain hex). Throws DecodeError `input.hex` naming the line, except for a
+ * cut-off last line after complete ones, which `warn` hears about.
+ */
+export function parseCaptureText(text: string, warn: CaptureWarn = () => undefined): CaptureChunk[] {
   const chunks: CaptureChunk[] = [];
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  // split() leaves the text after the last newline as the last element: '' when the file ends with one.
+  const unterminated = lines.length - 1;
   lines.forEach((line, i) => {
-    const chunk = parseLine(line, i + 1);
-    if (chunk) chunks.push(chunk);
+    try {
+      const chunk = parseLine(line, i + 1);
+      if (chunk) chunks.push(chunk);
+    } catch (e) {
+      if (i !== unterminated || chunks.length === 0 || !(e instanceof DecodeError)) throw e;
+      warn(
+        `capture line ${i + 1} is cut off (the file ends in the middle of it: ${e.message.replace(/^capture line \d+: /, '')}): ` +
+          `ignored, the ${i} line(s) before it are used`,
+      );
+    }
   });
   return chunks;
 }
 
 /** Parses the bytes of a capture file of any of the three formats. */
-export function decodeCapture(bytes: Uint8Array): CaptureChunk[] {
+export function decodeCapture(bytes: Uint8Array, warn?: CaptureWarn): CaptureChunk[] {
   if (isBinaryCapture(bytes)) return bytes.length === 0 ? [] : [{ bytes: Uint8Array.from(bytes) }];
-  return parseCaptureText(new TextDecoder().decode(bytes));
+  return parseCaptureText(new TextDecoder().decode(bytes), warn);
 }
 
 /** Reads a capture file. Rejects with the fs error (`code` ENOENT, EACCES, …) or a DecodeError. */
-export async function readCapture(path: string): Promise<CaptureChunk[]> {
-  return decodeCapture(new Uint8Array(await readFile(path)));
+export async function readCapture(path: string, warn?: CaptureWarn): Promise<CaptureChunk[]> {
+  return decodeCapture(new Uint8Array(await readFile(path)), warn);
 }
 
 /** One line of the timestamped format. */

@@ -139,7 +139,7 @@ export function createReplaySource(cfg: ReplaySourceConfig, opts: ReplaySourceOp
 
   const load = (onData: (chunk: Uint8Array) => void, onState: (state: SourceState) => void): void => {
     const gen = generation;
-    loading = readCapture(cfg.file).then(
+    loading = readCapture(cfg.file, (warning) => log.warn(`${cfg.file}: ${warning}`)).then(
       (chunks) => {
         if (gen !== generation) return;
         reportedCode = undefined;

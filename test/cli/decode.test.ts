@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadVector } from '../helpers/vectors.js';
+import { loadVector, truncatedCapture } from '../helpers/vectors.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = join(ROOT, 'bin', 'kaifareader');
@@ -26,7 +26,7 @@ interface Run {
   stderr: string;
 }
 
-function decode(args: string[], input?: string | Buffer): Run {
+function decode(args: string[], input?: string | Buffer, env?: Record<string, string>): Run {
   assert.ok(
     existsSync(join(ROOT, 'dist', 'cli', 'main.js')),
     'dist/ is missing: run `npx tsc -p tsconfig.json` first',
@@ -35,6 +35,7 @@ function decode(args: string[], input?: string | Buffer): Run {
     input,
     encoding: 'utf8',
     timeout: 20_000,
+    env: env && { PATH: process.env.PATH ?? '', ...env },
   });
   assert.equal(r.error, undefined);
   assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
@@ -121,6 +122,16 @@ test('--file: plain hex, a capture file and binary', () => {
   }
 });
 
+test('--file with a capture cut mid-line: the complete telegram decodes, the cut line is named', () => {
+  const { text, cutLine } = truncatedCapture(VKW);
+  const file = join(DIR, 'cut.txt');
+  writeFileSync(file, text);
+  const r = decode(['--json', '--key', VKW.key_hex!, '--file', file]);
+  assert.equal(r.code, 0, r.stderr);
+  assertVkwJson(r.stdout);
+  assert.match(r.stderr, new RegExp(`^warning: ${file}: capture line ${cutLine} is cut off`, 'm'));
+});
+
 test('- reads stdin', () => {
   const r = decode(['--json', '--key', VKW.key_hex!, '-'], VKW.frames_hex.join('\n'));
   assert.equal(r.code, 0, r.stderr);
@@ -163,6 +174,61 @@ test('a key of the wrong length: a clear message, exit 64, the key text never in
   assert.equal(nonHex.code, 64);
   assert.match(nonHex.stderr, /non-hex characters/);
   assert.ok(!nonHex.stderr.includes('ZZ112233'));
+});
+
+test('--key-file and $KAIFAREADER_KEY: the key off the command line (whitespace trimmed)', () => {
+  const file = join(DIR, 'meter.key');
+  writeFileSync(file, `  ${VKW.key_hex!.toLowerCase()}\n\n`, { mode: 0o600 });
+  const fromFile = decode(['--json', '--key-file', file, ...VKW.frames_hex]);
+  assert.equal(fromFile.code, 0, fromFile.stderr);
+  assertVkwJson(fromFile.stdout);
+  const fromEnv = decode(['--json', ...VKW.frames_hex], undefined, { KAIFAREADER_KEY: VKW.key_hex! });
+  assert.equal(fromEnv.code, 0, fromEnv.stderr);
+  assertVkwJson(fromEnv.stdout);
+  // The command line wins over the environment.
+  const wrong = decode(['--key', '00112233445566778899AABBCCDDEEFF', ...VKW.frames_hex], undefined, {
+    KAIFAREADER_KEY: VKW.key_hex!,
+  });
+  assert.equal(wrong.code, 1, wrong.stderr);
+});
+
+test('key file or variable problems: exit 64, a message naming the source, never the key', () => {
+  const secret = 'DEADBEEFCAFE1234DEADBEEFCAFE12';
+  const short = join(DIR, 'short.key');
+  writeFileSync(short, secret + '\n');
+  const badHex = join(DIR, 'bad.key');
+  writeFileSync(badHex, secret + 'ZZ');
+  const cases: Array<[string[], Record<string, string> | undefined, RegExp]> = [
+    [
+      ['--key-file', join(DIR, 'missing.key')],
+      undefined,
+      /cannot read --key-file .*missing\.key: no such file/,
+    ],
+    [['--key-file', DIR], undefined, /cannot read --key-file .*: it is a directory/],
+    [['--auth-key-file', join(DIR, 'nope')], undefined, /cannot read --auth-key-file .*nope: no such file/],
+    [
+      ['--key-file', short],
+      undefined,
+      /the key must be 32 hex digits \(16 bytes\), got 30 digits \(from .*short\.key\)/,
+    ],
+    [['--key-file', badHex], undefined, /non-hex characters \(from .*bad\.key\)/],
+    [[], { KAIFAREADER_KEY: secret }, /got 30 digits \(from \$KAIFAREADER_KEY\)/],
+    [[], { KAIFAREADER_AUTH_KEY: secret }, /authentication key must be .* \(from \$KAIFAREADER_AUTH_KEY\)/],
+    [
+      ['--key', VKW.key_hex!, '--key-file', short],
+      undefined,
+      /either on the command line or with --key-file, not both/,
+    ],
+  ];
+  for (const [args, env, message] of cases) {
+    for (const json of [false, true]) {
+      const r = decode([...(json ? ['--json'] : []), ...args, ...VKW.frames_hex], undefined, env);
+      assert.equal(r.code, 64, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stdout + r.stderr, message);
+      assert.ok(!(r.stdout + r.stderr).toUpperCase().includes(secret), 'key text not echoed');
+      assert.ok(!(r.stdout + r.stderr).toUpperCase().includes(VKW.key_hex!), 'key text not echoed');
+    }
+  }
 });
 
 test('an encrypted telegram without a key: key.missing says where the key goes, exit 1', () => {

@@ -7,18 +7,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIG_SCHEMA } from '../../src/config/schema.js';
+import { readableInstall } from '../helpers/readable-install.js';
 
 const BIN = fileURLToPath(new URL('../../bin/kaifareader', import.meta.url));
 const TEMPLATE = new URL('../fixtures/config/meter_template.json', import.meta.url);
 const KEY = '36C66639E48A8CA4D6BC8B282A793BBB';
 
+/** Runs the CLI; with a `prefix` that changes user (setpriv), from a copy that user may read (any checkout). */
 function run(args: string[], env: Record<string, string> = {}, prefix: string[] = []) {
   const cmd = prefix.length ? prefix[0]! : process.execPath;
-  const argv = prefix.length ? [...prefix.slice(1), process.execPath, BIN, ...args] : [BIN, ...args];
+  const install = prefix.length ? readableInstall() : undefined;
+  const argv = install ? [...prefix.slice(1), process.execPath, install.bin, ...args] : [BIN, ...args];
   const r = spawnSync(cmd, argv, {
     encoding: 'utf8',
     env: { PATH: process.env.PATH ?? '', ...env },
     timeout: 20_000,
+    cwd: install?.root,
   });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
@@ -118,4 +122,107 @@ test('config schema prints every key, as a table and as JSON', () => {
     (JSON.parse(json.out) as Array<{ path: string }>).map((f) => f.path),
     CONFIG_SCHEMA.map((f) => f.path),
   );
+});
+
+/** Every dotted key path of a JSON object (sections and leaves). */
+function keyPaths(o: unknown, prefix = ''): string[] {
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) return [];
+  return Object.entries(o).flatMap(([k, v]) => [`${prefix}${k}`, ...keyPaths(v, `${prefix}${k}.`)]);
+}
+
+const shownConfig = (out: string): Record<string, unknown> =>
+  JSON.parse(out.slice(out.indexOf('\n') + 1)) as Record<string, unknown>;
+
+test('config check prints the file keys (snake_case): its output copied back into a file is accepted as is', () => {
+  withDir((dir) => {
+    const configs = [
+      {
+        source: { port: '/dev/ttyUSB0', baudrate: 9600, parity: 'even', bytesize: 7, stopbits: 2 },
+        profile: 'kaifa-ma309',
+        data_dir: dir,
+        logging: { level: 'debug', file: join(dir, 'kaifa.log'), max_bytes: 100000, backups: 3 },
+        exports: {
+          solarview: { file: join(dir, 'kaifa.txt') },
+          mqtt: {
+            url: 'mqtt://127.0.0.1:1883',
+            username: 'kaifa',
+            client_id: 'meter-1',
+            keepalive: 30,
+            base_topic: 'home/meter',
+            qos: 2,
+            legacy_topics: true,
+            per_value_topics: true,
+            discovery: { enabled: false, prefix: 'ha' },
+            outbox: { max_messages: 1000 },
+          },
+          history: { path: join(dir, 'h.db'), retention_days: 7, time_zone: 'Europe/Berlin' },
+        },
+        http: { host: '127.0.0.1', port: 8081 },
+      },
+      { source: 'tcp://192.168.0.20:8899', data_dir: dir },
+      { source: { replay: join(dir, 'capture.txt'), speed: 'fast', loop: true }, data_dir: dir },
+    ];
+    for (const [i, config] of configs.entries()) {
+      const f = join(dir, `meter${i}.json`);
+      writeFileSync(f, JSON.stringify(config), { mode: 0o600 });
+      const first = run(['config', 'check', '--config', f]);
+      assert.equal(first.code, 0, first.err);
+      const shown = shownConfig(first.out);
+      assert.doesNotMatch(JSON.stringify(shown), /"[a-z]+[A-Z]\w*":/, 'no camelCase key');
+      const copied = join(dir, `copied${i}.json`);
+      writeFileSync(copied, JSON.stringify(shown), { mode: 0o600 });
+      const again = run(['config', 'check', '--config', copied]);
+      assert.equal(again.code, 0, again.err);
+      assert.equal(again.err, first.err, 'the same warnings, none about an unknown key');
+      assert.doesNotMatch(again.err, /unknown key/);
+      assert.deepEqual(shownConfig(again.out), shown);
+    }
+    // The serial settings come back under the file's names.
+    const serial = shownConfig(run(['config', 'check', '--config', join(dir, 'meter0.json')]).out);
+    assert.deepEqual(serial.source, configs[0]!.source);
+    assert.deepEqual((serial.exports as { history: unknown }).history, configs[0]!.exports!.history);
+  });
+});
+
+test('config check with every secret: each printed key is a schema key; copied back only the redacted keys fail', () => {
+  withDir((dir) => {
+    const f = join(dir, 'meter.json');
+    writeFileSync(
+      f,
+      JSON.stringify({
+        source: '/dev/ttyUSB0',
+        key: KEY,
+        auth_key: KEY,
+        data_dir: dir,
+        exports: { mqtt: { url: 'mqtt://u:secretpw@127.0.0.1:1883', password: 'secretpw' } },
+        http: {
+          host: '0.0.0.0',
+          token: 'secret-token-0123456789',
+          basic_auth: { username: 'me', password: 'secretpw' },
+        },
+      }),
+      { mode: 0o600 },
+    );
+    const r = run(['config', 'check', '--config', f]);
+    assert.equal(r.code, 0, r.err);
+    assert.doesNotMatch(r.out, /secretpw|secret-token|36C66639/);
+    const shown = shownConfig(r.out);
+    const schemaPaths = new Set(CONFIG_SCHEMA.map((s) => s.path));
+    for (const p of keyPaths(shown)) assert.ok(schemaPaths.has(p), `${p} is a meter.json key`);
+    assert.deepEqual((shown.http as { basic_auth: unknown }).basic_auth, {
+      username: 'me',
+      password: '<redacted>',
+    });
+    const copied = join(dir, 'copied.json');
+    writeFileSync(copied, JSON.stringify(shown), { mode: 0o600 });
+    const again = run(['config', 'check', '--config', copied]);
+    assert.equal(again.code, 78);
+    const problems = again.err.split('\n').filter((l) => l.startsWith('  '));
+    assert.deepEqual(
+      problems.map((l) => l.trim().split(':')[0]),
+      ['key', 'auth_key'],
+      again.err,
+    );
+    assert.doesNotMatch(again.err, /unknown key/);
+  });
 });

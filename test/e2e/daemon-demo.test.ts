@@ -74,10 +74,41 @@ test('dashboard port already taken: one clear error line, exit 69 (EX_UNAVAILABL
   await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
   t.after(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
   const port = (blocker.address() as AddressInfo).port;
-  const demo = runCli(['demo', '--http-port', String(port), '--data-dir', dir.path]);
+  for (const [event, flag] of [
+    ['start', 'npm start -- --http-port 8081'],
+    [undefined, 'kaifareader demo --http-port 8081'],
+  ] as const) {
+    const demo = runCli(['demo', '--http-port', String(port), '--data-dir', dir.path], {
+      npm_lifecycle_event: event,
+    });
+    t.after(() => demo.stop('SIGKILL'));
+    const exit = await demo.exited;
+    assert.deepEqual(exit, { code: 69, signal: null }, demo.stderr());
+    assert.match(demo.stderr(), new RegExp(`cannot start: http: 127\\.0\\.0\\.1:${port} is already in use`));
+    assert.ok(demo.stderr().includes(`start the demo on another port: \`${flag}\``), demo.stderr());
+    assert.doesNotMatch(demo.stderr(), /http\.port/, 'no config key the demo cannot take');
+    assert.doesNotMatch(demo.stderr(), /\n\s+at /, 'no stack trace');
+  }
+});
+
+test('demo --http-host off loopback is accepted with a token made for the run and printed', async (t) => {
+  // 192.0.2.1 (TEST-NET-1) is no address of this machine: the demo gets as far as listening, and nothing is ever
+  // reachable from the network during the test. A refused config would end before printing a token.
+  const dir = makeTempDir();
+  t.after(() => dir.remove());
+  const demo = runCli(['demo', '--http-host', '192.0.2.1', '--http-port', '0', '--data-dir', dir.path], {
+    npm_lifecycle_event: 'start',
+  });
   t.after(() => demo.stop('SIGKILL'));
   const exit = await demo.exited;
+  assert.match(
+    demo.stderr(),
+    /reachable from the network, so it asks for this run's token: .*\?token=[A-Za-z0-9_-]{24} /,
+  );
+  assert.doesNotMatch(demo.stderr(), /invalid configuration|http\.token|basic_auth/, 'not refused');
   assert.deepEqual(exit, { code: 69, signal: null }, demo.stderr());
-  assert.match(demo.stderr(), new RegExp(`cannot start: http: 127\\.0\\.0\\.1:${port} is already in use`));
-  assert.doesNotMatch(demo.stderr(), /\n\s+at /, 'no stack trace');
+  assert.match(
+    demo.stderr(),
+    /192\.0\.2\.1 is not an address of this machine: give another address: `npm start -- --http-host 127\.0\.0\.1`/,
+  );
 });

@@ -62,3 +62,19 @@ export function chunk(bytes: Uint8Array, rnd: () => number, maxSize = 64): Uint8
   }
   return out;
 }
+
+/**
+ * A `kaifareader capture` file of a vector's telegram recorded twice (one line per frame), cut like
+ * `head -c N` in the middle of the second telegram's first line, after an odd number of hex digits.
+ * `complete` is the text of the whole lines before the cut one; `cutLine` its 1-based line number.
+ */
+export function truncatedCapture(v: Vector): { text: string; complete: string; cutLine: number } {
+  const header = '# kaifareader capture /dev/ttyUSB0 2400 8N1 started 2026-11-24T23:40:00.000Z\n';
+  const line = (i: number, hex: string) => `2026-11-24T23:40:${String(i + 1).padStart(2, '0')}.000Z ${hex}\n`;
+  const first = v.frames_hex.map((hex, i) => line(i, hex)).join('');
+  const complete = header + first;
+  const second = line(v.frames_hex.length, v.frames_hex[0]!);
+  const digitsStart = second.indexOf(' ') + 1;
+  const text = complete + second.slice(0, digitsStart + 41); // 41 digits: odd, mid-frame
+  return { text, complete, cutLine: 2 + v.frames_hex.length };
+}

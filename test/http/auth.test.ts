@@ -27,7 +27,7 @@ test('safeEqual compares whole strings', () => {
 test('a non-loopback host without token or basic auth is refused with what to set, and never listens', async () => {
   assert.throws(
     () => assertSafeBinding({ host: '0.0.0.0', port: 0 }),
-    /not a loopback address: set http\.token or http\.basicAuth/,
+    /not a loopback address: set http\.token or http\.basic_auth/,
   );
   assert.doesNotThrow(() => assertSafeBinding({ host: '0.0.0.0', port: 0, token: 't' }));
   const server = createHttpServer({

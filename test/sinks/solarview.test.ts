@@ -18,6 +18,7 @@ import { formatKwh, formatSolarview } from '../../src/sinks/solarview-format.js'
 import { createSolarviewSink, type SolarviewSink } from '../../src/sinks/solarview.js';
 import type { MeterSnapshot, Reading } from '../../src/model/snapshot.js';
 import type { Logger } from '../../src/log/logger.js';
+import { readableInstall } from '../helpers/readable-install.js';
 
 const VKW = JSON.parse(
   readFileSync(new URL('../fixtures/vectors/vorarlberg_philippsev-vkw_1.json', import.meta.url), 'utf8'),
@@ -257,18 +258,19 @@ test(
     chmodSync(dir, 0o755);
     chmodSync(ro, 0o555);
     const file = join(ro, 'kaifa.txt');
-    const dist = new URL('../../dist/sinks/solarview.js', import.meta.url).href;
+    const root = process.getuid?.() === 0;
+    // As nobody, from a copy that user may read (the checkout may be private); else the checkout's dist/.
+    const install = root ? readableInstall() : undefined;
+    const dist =
+      install?.dist('sinks/solarview.js') ?? new URL('../../dist/sinks/solarview.js', import.meta.url).href;
     const script = `const { createSolarviewSink } = await import(${JSON.stringify(dist)});
       const lines = []; const l = { debug() {}, info() {}, warn() {}, error: (m) => lines.push(m), child: () => l };
       const sink = createSolarviewSink({ file: ${JSON.stringify(file)} }, l);
       sink.handle(${JSON.stringify(energy(1, 2))}); await sink.idle();
       console.log(JSON.stringify({ lines, status: sink.status() }));`;
-    const asNobody =
-      process.getuid?.() === 0
-        ? ['/usr/bin/setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']
-        : [];
+    const asNobody = root ? ['/usr/bin/setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
     const argv = [...asNobody, process.execPath, '--input-type=module', '-e', script];
-    const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 20_000 });
+    const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 20_000, cwd: install?.root });
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout) as { lines: string[]; status: { ok: boolean; lastError: string } };
     // Names the user that runs it (issue 9, item 15: it used to say `kaifareader` whoever ran it).

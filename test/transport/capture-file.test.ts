@@ -13,6 +13,7 @@ import {
   readCapture,
 } from '../../src/transport/capture-file.js';
 import { toHex } from '../../src/util/hex.js';
+import { loadVector, truncatedCapture } from '../helpers/vectors.js';
 
 function tempDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'kaifareader-capture-'));
@@ -85,6 +86,21 @@ test('bad hex names the line', () => {
     () => parseCaptureText('68F\n'),
     (e: unknown) => e instanceof DecodeError && /capture line 1: .*odd number/.test(e.message),
   );
+});
+
+test('a capture cut mid-line (head -c): the complete lines are read, the cut one is flagged by number', () => {
+  const { text, complete, cutLine } = truncatedCapture(loadVector('vorarlberg_philippsev-vkw_1'));
+  const warnings: string[] = [];
+  const chunks = parseCaptureText(text, (w) => warnings.push(w));
+  assert.deepEqual(chunks, parseCaptureText(complete));
+  assert.equal(chunks.length, 2);
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0]!, new RegExp(`^capture line ${cutLine} is cut off .*odd number.*: ignored`));
+  // Without a listener the cut line is still dropped, not thrown.
+  assert.deepEqual(parseCaptureText(text), chunks);
+  // A bad line that ends with a newline, or the only line, is still an error.
+  assert.throws(() => parseCaptureText(text + '\n'), /capture line \d+: .*odd number/);
+  assert.throws(() => parseCaptureText('68F'), /capture line 1: .*odd number/);
 });
 
 test('binary detection: control bytes or invalid UTF-8 are binary; text with umlauts is not', () => {

@@ -16,6 +16,7 @@ import {
   type ReplayClock,
 } from '../../src/transport/replay-source.js';
 import { toHex } from '../../src/util/hex.js';
+import { captureBytes, loadVector, truncatedCapture } from '../helpers/vectors.js';
 import { collector, recordingLogger, waitFor } from './util.js';
 
 /** A clock whose time moves only when the test runs the next timer. */
@@ -190,4 +191,20 @@ test('fast replay on the real clock delivers everything and ends', async (t) => 
   assert.equal(got.bytes.length, 2000);
   assert.ok(got.bytes.every((b, i) => b === (i & 0xff)));
   assert.equal(source.describe(), `replay ${file} (fast)`);
+});
+
+test('a capture cut mid-line replays its complete lines and warns about the cut one', async (t) => {
+  const vkw = loadVector('vorarlberg_philippsev-vkw_1');
+  const { text, cutLine } = truncatedCapture(vkw);
+  const file = captureFile(t, text);
+  const log = recordingLogger();
+  const got = collector();
+  const source = createReplaySource(cfg(file, 'fast'), { logger: log });
+  source.start(got.onData, got.onState);
+  await waitFor('ended', () => got.states.some((s) => s.state === 'ended'));
+  assert.deepEqual(got.errors(), []);
+  assert.deepEqual(got.bytes, [...captureBytes(vkw)]);
+  const warnings = log.lines.filter((l) => l.level === 'warn').map((l) => l.message);
+  assert.equal(warnings.length, 1);
+  assert.ok(warnings[0]!.startsWith(`${file}: capture line ${cutLine} is cut off`), warnings[0]);
 });

@@ -17,6 +17,7 @@ import {
   type OpenSerial,
 } from '../../src/transport/serial-source.js';
 import { createPtyPair } from '../helpers/pty.js';
+import { readableInstall } from '../helpers/readable-install.js';
 import { collector, recordingLogger, waitFor } from './util.js';
 
 const serial = (port: string): SerialSourceConfig => ({
@@ -169,8 +170,10 @@ test(
     t.after(() => pty.close());
     const device = realpathSync(pty.b); // /dev/pts/N: the link itself sits in a private temp dir
     chmodSync(device, 0o600);
+    // The built module from a copy nobody may read (the checkout may be private, e.g. cloned into a 0700 dir).
+    const install = readableInstall();
     const script = `
-    const { explainSerialError, openSerialPort } = await import(${JSON.stringify(new URL('../../src/transport/serial-source.ts', import.meta.url).pathname)});
+    const { explainSerialError, openSerialPort } = await import(${JSON.stringify(install.dist('transport/serial-source.js'))});
     const cfg = { type: 'serial', port: ${JSON.stringify(device)}, baudRate: 2400, parity: 'none', dataBits: 8, stopBits: 1 };
     try { await openSerialPort(cfg, { onData() {}, onLost() {} }); console.log(JSON.stringify({ opened: true })); }
     catch (e) { console.log(JSON.stringify(explainSerialError(cfg.port, e, false))); }
@@ -182,13 +185,11 @@ test(
         '--regid=nogroup',
         '--clear-groups',
         process.execPath,
-        '--import',
-        'tsx',
         '--input-type=module',
         '-e',
         script,
       ],
-      { encoding: 'utf8', cwd: process.cwd(), env: { ...process.env, HOME: '/tmp' }, timeout: 20_000 },
+      { encoding: 'utf8', cwd: install.root, env: { ...process.env, HOME: '/tmp' }, timeout: 20_000 },
     );
     assert.equal(r.status, 0, r.stderr);
     const failure = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as {
