@@ -4,6 +4,7 @@
  * Position maps and scalers come from the community documentation named in `source` (never guessed).
  */
 import type { Profile } from './profile.js';
+import { WIENER_NETZE_PROFILES } from './wiener-netze.js';
 
 const KAIFA_MBUS = { baudRate: 2400, parity: 'none', framing: 'mbus' } as const;
 
@@ -163,6 +164,7 @@ export const PROFILES: readonly Profile[] = [
     source: 'Luxembourg Smarty P1 specification; nexxtlab capture',
     vectors: ['luxembourg-smarty_nexxtlab_1'],
   },
+  ...WIENER_NETZE_PROFILES,
 ];
 
 export function findProfile(id: string): Profile | undefined {
