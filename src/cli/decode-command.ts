@@ -1,5 +1,5 @@
 /**
- * `kaifareader decode [--key HEX] [--auth-key HEX] [--profile ID] [--json] (HEX… | --file PATH | -)`
+ * `kaifareader decode [--key HEX] [--auth-key HEX] [--signature-key HEX] [--profile ID] [--json] (HEX… | --file PATH | -)`
  *
  * Decodes frames, APDUs or a whole capture (hex with any whitespace, a `kaifareader capture` file, or binary).
  * Exit status: 0 every telegram decoded; 1 a telegram failed or none was found; 64 bad usage (key, hex, file).
@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { DecodeError } from '../errors.js';
 import { parseHex, parseKey } from '../util/hex.js';
 import { TelegramDecoder, type DecoderEvent } from '../pipeline/telegram-decoder.js';
+import { BENIGN_SKIPS, type LinkLayer } from '../framing/scanner.js';
 import { decodeCapture } from '../transport/capture-file.js';
 import { findProfile, PROFILES } from '../profiles/meters.js';
 import { errorToJson, snapshotToJson, snapshotToTable } from './decode-output.js';
@@ -16,6 +17,7 @@ import { errorToJson, snapshotToJson, snapshotToTable } from './decode-output.js
 interface DecodeOptions {
   key?: string;
   authKey?: string;
+  signatureKey?: string;
   profile?: string;
   json?: boolean;
   file?: string;
@@ -80,7 +82,12 @@ export function runDecode(args: string[], opts: DecodeOptions, now = Date.now())
         'input',
       );
     }
-    decoder = new TelegramDecoder({ keys: keysOf(opts), profile: opts.profile, emitFrames: opts.verbose });
+    decoder = new TelegramDecoder({
+      keys: keysOf(opts),
+      profile: opts.profile,
+      emitFrames: opts.verbose,
+      signaturePublicKey: opts.signatureKey !== undefined ? signaturePoint(opts.signatureKey) : undefined,
+    });
     chunks = readInput(args, opts);
   } catch (e) {
     if (!(e instanceof DecodeError)) throw e;
@@ -103,7 +110,7 @@ export function runDecode(args: string[], opts: DecodeOptions, now = Date.now())
       if (opts.json) out.push(JSON.stringify(errorToJson(ev.error)));
       else err.push(`error [${ev.error.code}]: ${ev.error.message}`);
     } else if (ev.type === 'skipped') {
-      const serious = ev.code !== 'framing.garbage';
+      const serious = !BENIGN_SKIPS.has(ev.code);
       if (serious && opts.json)
         out.push(
           JSON.stringify({
@@ -117,6 +124,7 @@ export function runDecode(args: string[], opts: DecodeOptions, now = Date.now())
       err.push(`frame ${ev.frame.kind} ${ev.frame.bytes.length} bytes, final=${ev.frame.segment.final}`);
     }
   }
+  if (opts.verbose) err.push(linkLine(decoder.linkLayer));
   if (telegrams === 0 && failures === 0) {
     const e = new DecodeError(
       'framing.none',
@@ -130,6 +138,31 @@ export function runDecode(args: string[], opts: DecodeOptions, now = Date.now())
   return { code: failures > 0 ? EXIT_DECODE_FAILED : 0, stdout: lines(out), stderr: lines(err) };
 }
 
+/** The signature public key: 130 hex digits (04 ‖ x ‖ y); the constructor checks the point. */
+function signaturePoint(hex: string): Uint8Array {
+  try {
+    return parseHex(hex);
+  } catch {
+    throw new DecodeError(
+      'signature.key',
+      '--signature-key takes the meter public key as hex: 04 followed by x and y (130 hex digits)',
+      'input',
+    );
+  }
+}
+
+/** What `--verbose` says about the stream's link layer (decided once per stream). */
+function linkLine(layer: LinkLayer): string {
+  switch (layer) {
+    case 'none':
+      return 'link layer: none (bare APDUs, accepted because the input carries no HDLC/M-Bus frame before them)';
+    case 'unknown':
+      return 'link layer: not decided (no frame or APDU found)';
+    default:
+      return `link layer: ${layer === 'dsmr' ? 'DSMR text' : layer.toUpperCase()} (bare APDUs inside this stream are not read)`;
+  }
+}
+
 function lines(parts: string[]): string {
   return parts.length ? parts.map((p) => (p.endsWith('\n') ? p : p + '\n')).join('') : '';
 }
@@ -141,6 +174,10 @@ export function register(program: Command): void {
     .argument('[hex...]', 'frames or APDUs as hex (whitespace allowed); - reads stdin')
     .option('-k, --key <hex>', 'AES-128 encryption key (32 hex digits)')
     .option('-a, --auth-key <hex>', 'authentication key, to verify GCM tags (SC 0x30)')
+    .option(
+      '--signature-key <hex>',
+      'meter public key (04 ‖ x ‖ y, 130 hex digits) to verify frame signature trailers (Wiener Netze)',
+    )
     .option('-p, --profile <id>', `layout instead of detection (${PROFILES.map((p) => p.id).join(', ')})`)
     .option('-f, --file <path>', 'read hex, a capture file or binary from a file')
     .option('--json', 'one JSON object per telegram and line')

@@ -10,6 +10,7 @@ import type { Sink } from '../sinks/sink.js';
 import type { Logger } from '../log/logger.js';
 import type { MeterSnapshot } from '../model/snapshot.js';
 import { TelegramDecoder } from '../pipeline/telegram-decoder.js';
+import { BENIGN_SKIPS } from '../framing/scanner.js';
 import { parseKey } from '../util/hex.js';
 import { createRateLimitedLog } from '../log/rate-limit.js';
 import { StatusTracker } from './status-tracker.js';
@@ -91,7 +92,7 @@ export function createDaemon(opts: DaemonOptions): Daemon {
       } else if (ev.type === 'error') {
         status.error(t, ev.error.code, ev.error.message, true);
         limited.log('warn', ev.error.code, `telegram rejected [${ev.error.code}]: ${ev.error.message}`);
-      } else if (ev.code !== 'framing.garbage') {
+      } else if (!BENIGN_SKIPS.has(ev.code)) {
         status.error(t, ev.code, ev.reason, false);
         limited.log('warn', ev.code, `frame rejected [${ev.code}]: ${ev.reason}`);
       } else {

@@ -84,22 +84,35 @@ export function scanHdlcFrame(buf: Uint8Array, offset: number): HdlcScan {
     if (infoAt + 2 > fcsAt) return skip('hdlc.format', 'HDLC frame too short for its header check sequence');
     if (buf.length < infoAt + 2) return { kind: 'need-more' };
     if (crc16x25(buf, offset + 1, infoAt) !== crcAt(buf, infoAt)) {
-      return skip('hdlc.hcs', 'HDLC header check sequence (HCS) mismatch (a transmission error or no frame)');
+      // The length is unproven, but the bytes it claims must not be read as a bare APDU either.
+      return skip(
+        'hdlc.hcs',
+        'HDLC header check sequence (HCS) mismatch (a transmission error or no frame)',
+        h.end + 1,
+      );
     }
     infoAt += 2;
   }
-  if (buf.length < h.end + 1) return { kind: 'need-more' };
-  if (buf[h.end] !== FLAG) {
-    return skip('hdlc.format', 'no closing 7E flag where the HDLC length puts it', h.end + 1);
-  }
+  // The FCS decides; the closing flag may be missing (the next byte is a signature trailer or the next frame) or be
+  // the opening flag of the next frame (the scanner gives it back for that).
+  if (buf.length < h.end) return { kind: 'need-more' };
   if (crc16x25(buf, offset + 1, fcsAt) !== crcAt(buf, fcsAt)) {
-    return skip('hdlc.fcs', 'HDLC frame check sequence (FCS) mismatch (a transmission error)', h.end + 1);
+    if (buf.length === h.end) return { kind: 'need-more' }; // one more byte tells a bad FCS from a bad length
+    return buf[h.end] === FLAG
+      ? skip('hdlc.fcs', 'HDLC frame check sequence (FCS) mismatch (a transmission error)', h.end + 1)
+      : skip(
+          'hdlc.length',
+          'HDLC frame length wrong: neither a valid FCS nor the closing 7E flag where the length puts them',
+          h.end + 1,
+        );
   }
-  return { kind: 'frame', frame: toFrame(buf, offset, h, infoAt), end: h.end + 1 };
+  const closed = buf[h.end] === FLAG;
+  const frame = toFrame(buf, offset, h, infoAt, closed);
+  return { kind: 'frame', frame, end: closed ? h.end + 1 : h.end };
 }
 
-function toFrame(buf: Uint8Array, offset: number, h: Header, infoAt: number): LinkFrame {
-  const bytes = buf.subarray(offset, h.end + 1);
+function toFrame(buf: Uint8Array, offset: number, h: Header, infoAt: number, closed: boolean): LinkFrame {
+  const bytes = buf.subarray(offset, closed ? h.end + 1 : h.end);
   const rel = infoAt - offset;
   const fcsRel = h.end - 2 - offset;
   const llc =
@@ -121,6 +134,7 @@ function toFrame(buf: Uint8Array, offset: number, h: Header, infoAt: number): Li
       sourceBytes: h.srcLen,
       length: h.len,
       llc,
+      closingFlag: closed,
     },
   };
 }
