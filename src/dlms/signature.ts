@@ -34,12 +34,20 @@ export function signatureKey(point: Uint8Array): KeyObject {
       format: 'jwk',
     });
   } catch {
-    throw new DecodeError('signature.key', 'the signature public key is no point on the P-256 curve', 'input');
+    throw new DecodeError(
+      'signature.key',
+      'the signature public key is no point on the P-256 curve',
+      'input',
+    );
   }
 }
 
 /** Checks a frame's trailer; throws `signature.missing` / `signature.invalid`. */
-export function verifyFrameSignature(frame: Uint8Array, trailer: Uint8Array | undefined, key: KeyObject): void {
+export function verifyFrameSignature(
+  frame: Uint8Array,
+  trailer: Uint8Array | undefined,
+  key: KeyObject,
+): void {
   if (!trailer || trailer.length !== SIGNATURE_TRAILER_LENGTH) {
     throw new DecodeError(
       'signature.missing',

@@ -26,7 +26,12 @@ const isDigit = (b: number | undefined): boolean => b !== undefined && b >= 0x30
 const isHex = (b: number | undefined): boolean =>
   isDigit(b) || (b !== undefined && ((b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66)));
 
-const garbage = (reason: string): FrameScan => ({ kind: 'skipped', count: 1, code: 'framing.garbage', reason });
+const garbage = (reason: string): FrameScan => ({
+  kind: 'skipped',
+  count: 1,
+  code: 'framing.garbage',
+  reason,
+});
 
 /** Looks for a DSMR text telegram at `offset` (buf[offset] must be '/'). Never throws. */
 export function scanDsmrText(buf: Uint8Array, offset: number): FrameScan {
@@ -44,7 +49,8 @@ export function scanDsmrText(buf: Uint8Array, offset: number): FrameScan {
     }
     if (buf[i] === 0x2f && buf[i - 1] === LF) return garbage('DSMR telegram cut off by the next one');
   }
-  if (bang < 0) return buf.length - offset >= MAX_DSMR_TEXT ? garbage('DSMR telegram too long') : { kind: 'need-more' };
+  if (bang < 0)
+    return buf.length - offset >= MAX_DSMR_TEXT ? garbage('DSMR telegram too long') : { kind: 'need-more' };
   if (bang + 1 >= buf.length) return { kind: 'need-more' };
   let end: number;
   if (buf[bang + 1] === CR || buf[bang + 1] === LF) {

@@ -73,7 +73,7 @@ function readHeader(buf: Uint8Array, offset: number): Header | 'need-more' | str
 }
 
 /** Looks for an HDLC frame starting at `offset` (buf[offset] must be 0x7E). Never throws. */
-export function scanHdlcFrame(buf: Uint8Array, offset: number): HdlcScan {
+export function scanHdlcFrame(buf: Uint8Array, offset: number, atEnd = false): HdlcScan {
   const h = readHeader(buf, offset);
   if (h === 'need-more') return { kind: 'need-more' };
   if (typeof h === 'string') return skip('hdlc.format', h);
@@ -95,9 +95,11 @@ export function scanHdlcFrame(buf: Uint8Array, offset: number): HdlcScan {
   }
   // The FCS decides; the closing flag may be missing (the next byte is a signature trailer or the next frame) or be
   // the opening flag of the next frame (the scanner gives it back for that).
-  if (buf.length < h.end) return { kind: 'need-more' };
+  // The byte after the FCS is awaited (a closing flag belongs to the frame: the signature digest covers it),
+  // unless the input has ended.
+  if (buf.length < h.end || (buf.length === h.end && !atEnd)) return { kind: 'need-more' };
   if (crc16x25(buf, offset + 1, fcsAt) !== crcAt(buf, fcsAt)) {
-    if (buf.length === h.end) return { kind: 'need-more' }; // one more byte tells a bad FCS from a bad length
+    if (buf.length === h.end) return skip('hdlc.fcs', 'HDLC frame check sequence (FCS) mismatch', h.end);
     return buf[h.end] === FLAG
       ? skip('hdlc.fcs', 'HDLC frame check sequence (FCS) mismatch (a transmission error)', h.end + 1)
       : skip(

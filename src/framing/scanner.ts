@@ -103,6 +103,8 @@ export class FrameScanner {
   private suspectUntil = 0;
   private link: LinkLayer = 'unknown';
   private after: AfterFrame | undefined;
+  /** Set while `flush()` scans: nothing more will arrive. */
+  private atEnd = false;
 
   constructor(private readonly opts: ScannerOptions = {}) {
     this.kinds = new Set(opts.kinds ?? ['mbus', 'hdlc', 'raw', 'dsmr']);
@@ -172,9 +174,20 @@ export class FrameScanner {
     this.buf = this.store.subarray(at, at + used + chunk.length);
   }
 
-  /** Drops whatever is buffered (end of stream), reported as skipped. */
+  /**
+   * End of stream: frames that were waiting only for the byte after them (an HDLC frame whose closing flag never
+   * came) are delivered; whatever else is buffered is reported as skipped.
+   */
   flush(): ScanEvent[] {
     if (this.buf.length === 0) return [];
+    this.atEnd = true;
+    const events: ScanEvent[] = [];
+    const consumed = this.scan(events);
+    this.atEnd = false;
+    this.base += consumed;
+    this.buf = this.buf.subarray(consumed);
+    for (const ev of events) if (ev.type === 'frame') ev.frame = detach(ev.frame);
+    if (this.buf.length === 0) return events;
     const ev: ScanEvent = {
       type: 'skipped',
       count: this.buf.length,
@@ -184,16 +197,24 @@ export class FrameScanner {
     };
     this.base += this.buf.length;
     this.buf = this.store.subarray(0, 0);
-    return [ev];
+    return [...events, ev];
   }
 
   private isStart(i: number): boolean {
+    return this.afterFrameStart(i) || this.ordinaryStart(i);
+  }
+
+  /** Right after an HDLC frame: a late signature trailer, or a frame opened by the shared closing flag. */
+  private afterFrameStart(i: number): boolean {
+    const b = this.buf[i]!;
+    if (this.after?.at !== this.base + i || !this.kinds.has('hdlc')) return false;
+    if (b !== FLAG && this.after.bytes && this.opts.trailer) return true;
+    return this.after.flagConsumed && isFormatByte(b);
+  }
+
+  private ordinaryStart(i: number): boolean {
     const b = this.buf[i]!;
     const at = this.base + i;
-    if (this.after?.at === at && this.kinds.has('hdlc')) {
-      if (b !== FLAG && this.after.bytes && this.opts.trailer) return true; // its trailer, late
-      if (this.after.flagConsumed && isFormatByte(b)) return true; // the closing flag opens this frame
-    }
     if (b === 0x68) return this.kinds.has('mbus');
     if (b === FLAG) return this.kinds.has('hdlc');
     if (b === 0x2f) return this.kinds.has('dsmr');
@@ -202,17 +223,22 @@ export class FrameScanner {
       return b !== 0x0f || this.opts.measureApdu !== undefined;
     }
     // An HDLC header whose opening flag is missing: reported, so its body is never read as a bare APDU.
-    return isFormatByte(b) && i >= 1 && this.link !== 'none' && this.kinds.has('hdlc');
+    // (After a 7E that start was tried already.)
+    return (
+      isFormatByte(b) && i >= 1 && this.buf[i - 1] !== FLAG && this.link !== 'none' && this.kinds.has('hdlc')
+    );
   }
 
   private scanAt(i: number): Scan {
     const b = this.buf[i]!;
-    if (this.after?.at === this.base + i && this.kinds.has('hdlc')) {
+    if (this.afterFrameStart(i)) {
       const r = this.scanAfterFrame(i);
       if (r) return r;
+      if (!this.ordinaryStart(i))
+        return { kind: 'skipped', count: 1, code: 'framing.garbage', reason: 'bytes outside any frame' };
     }
     if (b === 0x68) return scanMbusFrame(this.buf, i);
-    if (b === FLAG) return this.withTrailer(scanHdlcFrame(this.buf, i), i, 0);
+    if (b === FLAG) return this.withTrailer(scanHdlcFrame(this.buf, i, this.atEnd), 0);
     if (b === 0x2f) return scanDsmrText(this.buf, i);
     if (b === 0xdb || b === 0x0f || b === 0xe0) return this.scanBare(i);
     return this.scanFlagless(i);
@@ -244,14 +270,14 @@ export class FrameScanner {
 
   /** An HDLC header without its opening flag (`… A0 9B 01 02 01 10 HCS …` after a byte that is no 7E). */
   private scanFlagless(i: number): Scan {
-    const r = scanHdlcFrame(this.buf, i - 1); // the byte before stands in for the flag (the HCS starts after it)
+    const r = scanHdlcFrame(this.buf, i - 1, this.atEnd); // the byte before stands in for the flag (the HCS starts after it)
     if (r.kind === 'need-more') return r;
     if (r.kind === 'skipped' && (r.code === 'hdlc.hcs' || r.code === 'hdlc.format'))
       return { kind: 'skipped', count: 1, code: 'framing.garbage', reason: 'bytes outside any frame' };
     const end = r.kind === 'frame' ? r.end : (r.claimedEnd ?? i + 1);
     return {
       kind: 'skipped',
-      count: Math.max(1, end - i),
+      count: 1,
       code: 'hdlc.flag',
       reason: 'HDLC frame without its opening 7E flag: dropped, not decoded',
       claimedEnd: end,
@@ -281,29 +307,41 @@ export class FrameScanner {
     const copy = new Uint8Array(Math.min(this.buf.length - i, 0x800 + 96) + 1);
     copy[0] = FLAG;
     copy.set(this.buf.subarray(i, i + copy.length - 1), 1);
-    const r = this.withTrailer(scanHdlcFrame(copy, 0), 0, i - 1, copy);
+    const r = this.withTrailer(scanHdlcFrame(copy, 0, this.atEnd), i - 1);
     if (r.kind === 'need-more') return copy.length - 1 < this.buf.length - i ? undefined : r;
-    if (r.kind === 'frame') return { ...r, end: r.end - 1 + i };
+    if (r.kind === 'frame') {
+      // The flag was delivered with the frame before: this frame's bytes start after it (`meta.sharedFlag`).
+      const f = r.frame;
+      const bytes = this.buf.subarray(i, i + f.bytes.length - 1);
+      const at = f.payload.byteOffset - f.bytes.byteOffset - 1;
+      const frame = { ...f, bytes, payload: bytes.subarray(at, at + f.payload.length) };
+      frame.meta = { ...f.meta, sharedFlag: true };
+      if (f.trailer) frame.trailer = f.trailer;
+      return { ...r, frame, end: r.end - 1 + i };
+    }
     if (r.code === 'hdlc.hcs' || r.code === 'hdlc.format') return undefined; // not a frame after all
     return { ...r, claimedEnd: r.claimedEnd === undefined ? undefined : r.claimedEnd - 1 + i };
   }
 
   /**
    * Attaches the signature trailer that follows an HDLC frame (its first bytes are the frame's digest). `shift`
-   * maps indices of `src` (a copy with a shared flag in front) to `buf`.
+   * maps indices of the scanned buffer (a copy with a shared flag in front) to `buf`.
    */
-  private withTrailer(r: Scan, _at: number, shift: number, src: Uint8Array = this.buf): Scan {
+  private withTrailer(r: Scan, shift: number): Scan {
     const t = this.opts.trailer;
     if (!t || r.kind !== 'frame') return r;
     const e = r.end + shift; // index in buf
     const avail = this.buf.length - e;
-    if (avail === 0) return t.await ? { kind: 'need-more' } : r;
+    if (avail === 0) return t.await && !this.atEnd ? { kind: 'need-more' } : r;
     if (!t.await && this.buf[e] === FLAG) return r; // the next frame: no trailer here
     const digest = t.digest(r.frame.bytes);
     if (!sameBytes(this.buf, e, digest, Math.min(avail, digest.length))) return r;
-    if (avail < t.length) return { kind: 'need-more' };
-    void src;
-    return { ...r, frame: { ...r.frame, trailer: this.buf.subarray(e, e + t.length) }, end: r.end + t.length };
+    if (avail < t.length) return this.atEnd ? r : { kind: 'need-more' };
+    return {
+      ...r,
+      frame: { ...r.frame, trailer: this.buf.subarray(e, e + t.length) },
+      end: r.end + t.length,
+    };
   }
 
   private nextStart(from: number): number {

@@ -64,7 +64,9 @@ export class TelegramDecoder {
   private signatureError(frame: LinkFrame): DecodeError | undefined {
     if (!this.signature || frame.kind !== 'hdlc') return undefined;
     try {
-      verifyFrameSignature(frame.bytes, frame.trailer, this.signature);
+      // A frame whose opening flag closed the frame before: the meter signed it with that flag.
+      const bytes = frame.meta.sharedFlag ? Uint8Array.of(0x7e, ...frame.bytes) : frame.bytes;
+      verifyFrameSignature(bytes, frame.trailer, this.signature);
       return undefined;
     } catch (e) {
       if (e instanceof DecodeError) return e;

@@ -14,7 +14,6 @@ import type { Reading } from '../model/snapshot.js';
 import { makeReading, obisInfo } from './reading.js';
 import { crc16arc } from '../framing/crc16.js';
 
-
 const LINE = /^(\d+)-(\d+):(\d+)\.(\d+)\.(\d+)(?:\*(\d+))?((?:\([^)]*\))+)\s*$/;
 
 /**
