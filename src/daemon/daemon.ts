@@ -11,7 +11,7 @@ import type { Logger } from '../log/logger.js';
 import type { MeterSnapshot } from '../model/snapshot.js';
 import { TelegramDecoder } from '../pipeline/telegram-decoder.js';
 import { BENIGN_SKIPS } from '../framing/scanner.js';
-import { parseKey } from '../util/hex.js';
+import { parseHex, parseKey } from '../util/hex.js';
 import { createRateLimitedLog } from '../log/rate-limit.js';
 import { StatusTracker } from './status-tracker.js';
 import { SinkHub } from './sink-hub.js';
@@ -21,6 +21,8 @@ export interface DaemonOptions {
   /** Encryption / authentication key, 32 hex digits (validated by the config layer). */
   key?: string;
   authKey?: string;
+  /** Meter public key for frame signatures, 130 hex digits (validated by the config layer). */
+  signaturePublicKey?: string;
   profile?: string;
   source: ByteSource;
   sinks: Sink[];
@@ -56,6 +58,7 @@ export function createDaemon(opts: DaemonOptions): Daemon {
     },
     profile: opts.profile,
     emitFrames: true,
+    signaturePublicKey: opts.signaturePublicKey ? parseHex(opts.signaturePublicKey) : undefined,
   });
   const listeners = new Set<(s: MeterSnapshot) => void>();
   let latest: MeterSnapshot | undefined;

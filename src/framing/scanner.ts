@@ -65,6 +65,8 @@ const LINK_EVIDENCE: Record<string, LinkLayer> = {
 };
 
 const FLAG = 0x7e;
+/** Bytes remembered before the buffer: the LLC `E6 E7 00` and a byte standing in for a missing flag. */
+const LOOK_BEHIND = 3;
 const isFormatByte = (b: number | undefined): boolean => b !== undefined && (b & 0xf0) === 0xa0;
 
 export interface ScannerOptions {
@@ -105,6 +107,8 @@ export class FrameScanner {
   private after: AfterFrame | undefined;
   /** Set while `flush()` scans: nothing more will arrive. */
   private atEnd = false;
+  /** The last bytes consumed before buf[0] (newest last), so look-behind checks do not depend on chunking. */
+  private tail: number[] = [];
 
   constructor(private readonly opts: ScannerOptions = {}) {
     this.kinds = new Set(opts.kinds ?? ['mbus', 'hdlc', 'raw', 'dsmr']);
@@ -119,6 +123,16 @@ export class FrameScanner {
   /** The stream's link layer as decided so far (`none`: bare APDUs; a link layer: bare APDUs refused). */
   get linkLayer(): LinkLayer {
     return this.link;
+  }
+
+  private remember(consumed: number): void {
+    const from = Math.max(0, consumed - LOOK_BEHIND);
+    this.tail = [...this.tail, ...this.buf.subarray(from, consumed)].slice(-LOOK_BEHIND);
+  }
+
+  /** The byte at buffer index `i`, also for a few indices before the buffer (-1 = the last consumed byte). */
+  private byteAt(i: number): number | undefined {
+    return i >= 0 ? this.buf[i] : this.tail[this.tail.length + i];
   }
 
   private decide(layer: LinkLayer): void {
@@ -142,6 +156,7 @@ export class FrameScanner {
     else this.append(chunk);
     const events: ScanEvent[] = [];
     const consumed = this.scan(events);
+    this.remember(consumed);
     this.base += consumed;
     if (inPlace) {
       this.buf = this.store.subarray(0, 0);
@@ -183,6 +198,7 @@ export class FrameScanner {
     this.atEnd = true;
     const events: ScanEvent[] = [];
     const consumed = this.scan(events);
+    this.remember(consumed);
     this.atEnd = false;
     this.base += consumed;
     this.buf = this.buf.subarray(consumed);
@@ -224,8 +240,13 @@ export class FrameScanner {
     }
     // An HDLC header whose opening flag is missing: reported, so its body is never read as a bare APDU.
     // (After a 7E that start was tried already.)
+    const before = this.byteAt(i - 1);
     return (
-      isFormatByte(b) && i >= 1 && this.buf[i - 1] !== FLAG && this.link !== 'none' && this.kinds.has('hdlc')
+      isFormatByte(b) &&
+      before !== undefined &&
+      before !== FLAG &&
+      this.link !== 'none' &&
+      this.kinds.has('hdlc')
     );
   }
 
@@ -254,10 +275,9 @@ export class FrameScanner {
           ? scanBlockTransferApdu(this.buf, i)
           : scanPlainApdu(this.buf, i, this.opts.measureApdu!);
     const llc =
-      i >= 3 &&
-      this.buf[i - 3] === 0xe6 &&
-      (this.buf[i - 2] === 0xe7 || this.buf[i - 2] === 0xe6) &&
-      this.buf[i - 1] === 0x00;
+      this.byteAt(i - 3) === 0xe6 &&
+      (this.byteAt(i - 2) === 0xe7 || this.byteAt(i - 2) === 0xe6) &&
+      this.byteAt(i - 1) === 0x00;
     if (r.kind !== 'frame' || !llc || !this.kinds.has('hdlc')) return r;
     return {
       kind: 'skipped',
@@ -270,11 +290,19 @@ export class FrameScanner {
 
   /** An HDLC header without its opening flag (`… A0 9B 01 02 01 10 HCS …` after a byte that is no 7E). */
   private scanFlagless(i: number): Scan {
-    const r = scanHdlcFrame(this.buf, i - 1, this.atEnd); // the byte before stands in for the flag (the HCS starts after it)
+    // The byte before stands in for the flag (the HCS starts after it); at the buffer's start, a copy.
+    const src = i >= 1 ? this.buf : Uint8Array.of(0, ...this.buf.subarray(i, i + 0x800));
+    const at = i >= 1 ? i - 1 : 0;
+    const shift = i - 1 - at;
+    const scanned = scanHdlcFrame(src, at, this.atEnd);
+    const r: Scan =
+      scanned.kind === 'need-more' && src !== this.buf && src.length - 1 < this.buf.length - i
+        ? { kind: 'skipped', count: 1, code: 'framing.garbage', reason: 'bytes outside any frame' }
+        : scanned;
     if (r.kind === 'need-more') return r;
     if (r.kind === 'skipped' && (r.code === 'hdlc.hcs' || r.code === 'hdlc.format'))
       return { kind: 'skipped', count: 1, code: 'framing.garbage', reason: 'bytes outside any frame' };
-    const end = r.kind === 'frame' ? r.end : (r.claimedEnd ?? i + 1);
+    const end = (r.kind === 'frame' ? r.end : (r.claimedEnd ?? at + 2)) + shift;
     return {
       kind: 'skipped',
       count: 1,
@@ -334,8 +362,13 @@ export class FrameScanner {
     const avail = this.buf.length - e;
     if (avail === 0) return t.await && !this.atEnd ? { kind: 'need-more' } : r;
     if (!t.await && this.buf[e] === FLAG) return r; // the next frame: no trailer here
-    const digest = t.digest(r.frame.bytes);
-    if (!sameBytes(this.buf, e, digest, Math.min(avail, digest.length))) return r;
+    // Awaited (a key is configured): whatever follows, unless it is the next frame's flag, is the trailer — a
+    // damaged one must fail verification, not pass as "no trailer".
+    const matches = () => {
+      const digest = t.digest(r.frame.bytes);
+      return sameBytes(this.buf, e, digest, Math.min(avail, digest.length));
+    };
+    if ((!t.await || this.buf[e] === FLAG) && !matches()) return r;
     if (avail < t.length) return this.atEnd ? r : { kind: 'need-more' };
     return {
       ...r,
