@@ -15,7 +15,9 @@
  * (UI), HCS 0x023C, LLC E6 E7 00, payload `DB 08 …` up to the FCS 0x986B.
  *
  * The HCS is checked as soon as the header has arrived, so a stray 0x7E in line noise is rejected after ~10 bytes
- * instead of after the up to 2 KiB its length field may claim.
+ * instead of after the up to 2 KiB its length field may claim. The FCS decides a frame: its closing flag may be
+ * missing (Wiener Netze sends a signature trailer after some frames) — then the frame ends after its FCS
+ * (`meta.closingFlag` false); a bad FCS with the flag in place is `hdlc.fcs`, without it `hdlc.length`.
  */
 import { crc16x25 } from './crc16.js';
 import type { FrameScan, LinkFrame } from './types.js';
