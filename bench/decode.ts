@@ -54,8 +54,10 @@ function decoderCase(name: string, vectorId: string, peer = false): Case {
   return {
     name,
     make() {
-      const v = peer ? loadPeer(vectorId) : loadVector(vectorId);
-      const signature = 'signature_public_key_hex' in v ? v.signature_public_key_hex : undefined;
+      const v: Vector & { signature_public_key_hex?: string } = peer
+        ? loadPeer(vectorId)
+        : loadVector(vectorId);
+      const signature = v.signature_public_key_hex;
       const frames = v.frames_hex.map(hex);
       const keys = {
         encryptionKey: v.key_hex ? hex(v.key_hex) : undefined,
