@@ -12,6 +12,7 @@ export type Layer =
  *
  *   input      input.hex, input.key, input.file, input.none, profile.unknown, signature.key
  *   framing    framing.garbage, framing.trailer (no error), framing.truncated, framing.too-long, framing.none,
+ *              mbus.unverified,
  *              telegram.incomplete, mbus.header, mbus.length, mbus.checksum, mbus.stop-byte, mbus.segment-order,
  *              hdlc.format, hdlc.hcs, hdlc.fcs, hdlc.length, hdlc.flag, hdlc.unverified, hdlc.segment-order,
  *              gbt.sequence, gbt.too-long, dsmr.crc (a DSMR text telegram on the line)

@@ -60,6 +60,7 @@ const LINK_EVIDENCE: Record<string, LinkLayer> = {
   'hdlc.flag': 'hdlc',
   'hdlc.unverified': 'hdlc',
   'mbus.checksum': 'mbus',
+  'mbus.unverified': 'mbus',
   'mbus.stop-byte': 'mbus',
   'dsmr.crc': 'dsmr',
 };
@@ -274,17 +275,23 @@ export class FrameScanner {
         : b === 0xe0
           ? scanBlockTransferApdu(this.buf, i)
           : scanPlainApdu(this.buf, i, this.opts.measureApdu!);
+    // Only the stream's first unit is looked behind: once bare APDUs are established, their neighbours are
+    // other APDUs' bytes.
+    if (r.kind !== 'frame' || this.link !== 'unknown') return r;
     const llc =
+      this.kinds.has('hdlc') &&
       this.byteAt(i - 3) === 0xe6 &&
       (this.byteAt(i - 2) === 0xe7 || this.byteAt(i - 2) === 0xe6) &&
       this.byteAt(i - 1) === 0x00;
-    if (r.kind !== 'frame' || !llc || !this.kinds.has('hdlc')) return r;
+    // M-Bus: … CI STSAP 01 DTSAP 67 right before the APDU (68 L L 68 53 FF 00 01 67 DB 08 …).
+    const mbus = this.kinds.has('mbus') && this.byteAt(i - 2) === 0x01 && this.byteAt(i - 1) === 0x67;
+    if (!llc && !mbus) return r;
+    const layer = llc ? 'HDLC' : 'M-Bus';
     return {
       kind: 'skipped',
       count: r.end - i,
-      code: 'hdlc.unverified',
-      reason:
-        'APDU inside an HDLC frame whose header did not verify (opening flag missing, or the capture starts mid-frame): not decoded',
+      code: llc ? 'hdlc.unverified' : 'mbus.unverified',
+      reason: `APDU inside an ${layer} frame whose header did not verify (${llc ? 'opening flag missing, or ' : ''}the capture starts mid-frame): not decoded`,
     };
   }
 

@@ -83,3 +83,18 @@ for (const chunking of [0, 1, 7, 1000]) {
     assert.equal(mixed.link, 'hdlc');
   });
 }
+
+test('an M-Bus capture that starts mid-frame (… 01 67 DB 08 …): the APDU is not read (mbus.unverified)', () => {
+  const frame = captureBytes(loadVector('salzburg_nooxnet-docframe_3')); // one whole M-Bus frame, DB 08 inside
+  const at = Buffer.from(frame).indexOf(Buffer.from([0x01, 0x67, 0xdb, 0x08]));
+  assert.ok(at > 0);
+  for (const chunking of [0, 1, 1000]) {
+    const r = scanAll(Buffer.concat([frame.subarray(at), frame]), chunking);
+    assert.deepEqual(
+      r.frames.map((e) => e.type === 'frame' && e.frame.kind),
+      ['mbus'],
+    );
+    assert.ok(r.errors.some((e) => e.type === 'skipped' && e.code === 'mbus.unverified'));
+    assert.equal(r.link, 'mbus');
+  }
+});
