@@ -22,7 +22,17 @@
 import { createDecipheriv } from 'node:crypto';
 import { TelegramDecoder } from '../src/pipeline/telegram-decoder.js';
 import { decodeGeneralCipher } from '../src/dlms/general-cipher.js';
-import { loadVector } from '../test/helpers/vectors.js';
+import { loadVector, type Vector } from '../test/helpers/vectors.js';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** A capture from test/fixtures/peer (other readers' test data), in the vector shape. */
+function loadPeer(id: string): Vector & { signature_public_key_hex?: string } {
+  const url = new URL(`../test/fixtures/peer/${id}.json`, import.meta.url);
+  return JSON.parse(readFileSync(fileURLToPath(url), 'utf8')) as Vector & {
+    signature_public_key_hex?: string;
+  };
+}
 
 export interface BenchOptions {
   quick: boolean;
@@ -40,18 +50,24 @@ interface Case {
   make(): { iterate: () => number; check: (result: number) => void };
 }
 
-function decoderCase(name: string, vectorId: string): Case {
+function decoderCase(name: string, vectorId: string, peer = false): Case {
   return {
     name,
     make() {
-      const v = loadVector(vectorId);
+      const v: Vector & { signature_public_key_hex?: string } = peer
+        ? loadPeer(vectorId)
+        : loadVector(vectorId);
+      const signature = v.signature_public_key_hex;
       const frames = v.frames_hex.map(hex);
       const keys = {
         encryptionKey: v.key_hex ? hex(v.key_hex) : undefined,
         authenticationKey: v.auth_key_hex ? hex(v.auth_key_hex) : undefined,
       };
       const expected = Object.keys(v.expected ?? {}).length;
-      const decoder = new TelegramDecoder({ keys });
+      const decoder = new TelegramDecoder({
+        keys,
+        signaturePublicKey: signature ? hex(signature) : undefined,
+      });
       let now = 1_700_000_000_000;
       return {
         iterate() {
@@ -99,7 +115,15 @@ const floorCase: Case = {
   },
 };
 
-export const caseNames = ['vkw-3phase', 'aes-ctr-floor', 'evn-flat', 'burgenland-hdlc', 'luxembourg-dsmr'];
+export const caseNames = [
+  'vkw-3phase',
+  'aes-ctr-floor',
+  'evn-flat',
+  'burgenland-hdlc',
+  'luxembourg-dsmr',
+  'dsmr-text',
+  'wiener-netze-signed',
+];
 
 const CASES: Case[] = [
   decoderCase('vkw-3phase', 'vorarlberg_philippsev-vkw_1'),
@@ -107,6 +131,9 @@ const CASES: Case[] = [
   decoderCase('evn-flat', 'evn_netznoe-pdf_1'),
   decoderCase('burgenland-hdlc', 'burgenland_amsreader-gh501_1'),
   decoderCase('luxembourg-dsmr', 'luxembourg-smarty_nexxtlab_1'),
+  decoderCase('dsmr-text', 'nes-gh712-1_amsreader', true),
+  // One HDLC frame + its signature trailer, ECDSA P-256 verified per telegram.
+  decoderCase('wiener-netze-signed', 'wienernetze-im350_pyir_1', true),
 ];
 
 function median(xs: number[]): number {

@@ -10,13 +10,15 @@ export type Layer =
 /**
  * Error codes are a stable contract (counted in status and metrics, printed by the CLI, documented in README):
  *
- *   input      input.hex, input.key, input.file, input.none, profile.unknown
- *   framing    framing.garbage, framing.truncated, framing.too-long, framing.none,
- *              mbus.header, mbus.length, mbus.checksum, mbus.stop-byte, mbus.segment-order,
- *              hdlc.format, hdlc.hcs, hdlc.fcs, hdlc.segment-order, gbt.sequence, gbt.too-long
+ *   input      input.hex, input.key, input.file, input.none, profile.unknown, signature.key
+ *   framing    framing.garbage, framing.trailer (no error), framing.truncated, framing.too-long, framing.none,
+ *              mbus.unverified,
+ *              telegram.incomplete, mbus.header, mbus.length, mbus.checksum, mbus.stop-byte, mbus.segment-order,
+ *              hdlc.format, hdlc.hcs, hdlc.fcs, hdlc.length, hdlc.flag, hdlc.unverified, hdlc.segment-order,
+ *              gbt.sequence, gbt.too-long, dsmr.crc (a DSMR text telegram on the line)
  *   apdu       apdu.unknown-tag, apdu.truncated, apdu.length, apdu.system-title, apdu.date-time
  *   security   key.missing, gcm.auth-failed, plaintext.invalid (wrong key, tag-less telegrams),
- *              security.unsupported
+ *              security.unsupported, signature.missing, signature.invalid (frame signatures)
  *   body       axdr.truncated, axdr.unknown-tag, axdr.invalid, axdr.trailing, cosem.date-time, cosem.obis,
  *              dsmr.crc, dsmr.invalid, layout.unknown
  */

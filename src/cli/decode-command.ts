@@ -1,6 +1,7 @@
 /**
- * `kaifareader decode [--key HEX | --key-file PATH] [--auth-key HEX | --auth-key-file PATH] [--profile ID] [--json]
- *   (HEX… | --file PATH | -)`; keys also from $KAIFAREADER_KEY / $KAIFAREADER_AUTH_KEY (see decode-keys.ts).
+ * `kaifareader decode [--key HEX | --key-file PATH] [--auth-key HEX | --auth-key-file PATH] [--signature-key HEX]
+ *   [--profile ID] [--json] (HEX… | --file PATH | -)`; keys also from $KAIFAREADER_KEY / $KAIFAREADER_AUTH_KEY
+ *   (see decode-keys.ts).
  *
  * Decodes frames, APDUs or a whole capture (hex with any whitespace, a `kaifareader capture` file, or binary).
  * Exit status: 0 every telegram decoded; 1 a telegram failed or none was found; 64 bad usage (key, hex, file).
@@ -10,12 +11,14 @@ import { readFileSync } from 'node:fs';
 import { DecodeError } from '../errors.js';
 import { parseHex } from '../util/hex.js';
 import { TelegramDecoder, type DecoderEvent } from '../pipeline/telegram-decoder.js';
+import { BENIGN_SKIPS, type LinkLayer } from '../framing/scanner.js';
 import { decodeCapture } from '../transport/capture-file.js';
 import { findProfile, PROFILES } from '../profiles/meters.js';
 import { decodeKeys, type KeyOptions } from './decode-keys.js';
 import { errorToJson, snapshotToJson, snapshotToTable } from './decode-output.js';
 
 interface DecodeOptions extends KeyOptions {
+  signatureKey?: string;
   profile?: string;
   json?: boolean;
   file?: string;
@@ -79,6 +82,7 @@ export function runDecode(args: string[], opts: DecodeOptions, now = Date.now())
       keys: decodeKeys(opts),
       profile: opts.profile,
       emitFrames: opts.verbose,
+      signaturePublicKey: opts.signatureKey !== undefined ? signaturePoint(opts.signatureKey) : undefined,
     });
     chunks = readInput(args, opts, (w) => err.push(w));
   } catch (e) {
@@ -102,7 +106,7 @@ export function runDecode(args: string[], opts: DecodeOptions, now = Date.now())
       if (opts.json) out.push(JSON.stringify(errorToJson(ev.error)));
       else err.push(`error [${ev.error.code}]: ${ev.error.message}`);
     } else if (ev.type === 'skipped') {
-      const serious = ev.code !== 'framing.garbage';
+      const serious = !BENIGN_SKIPS.has(ev.code);
       if (serious && opts.json)
         out.push(
           JSON.stringify({
@@ -116,6 +120,7 @@ export function runDecode(args: string[], opts: DecodeOptions, now = Date.now())
       err.push(`frame ${ev.frame.kind} ${ev.frame.bytes.length} bytes, final=${ev.frame.segment.final}`);
     }
   }
+  if (opts.verbose) err.push(linkLine(decoder.linkLayer));
   if (telegrams === 0 && failures === 0) {
     const e = new DecodeError(
       'framing.none',
@@ -127,6 +132,31 @@ export function runDecode(args: string[], opts: DecodeOptions, now = Date.now())
     failures++;
   }
   return { code: failures > 0 ? EXIT_DECODE_FAILED : 0, stdout: lines(out), stderr: lines(err) };
+}
+
+/** The signature public key: 130 hex digits (04 ‖ x ‖ y); the constructor checks the point. */
+function signaturePoint(hex: string): Uint8Array {
+  try {
+    return parseHex(hex);
+  } catch {
+    throw new DecodeError(
+      'signature.key',
+      '--signature-key takes the meter public key as hex: 04 followed by x and y (130 hex digits)',
+      'input',
+    );
+  }
+}
+
+/** What `--verbose` says about the stream's link layer (decided once per stream). */
+function linkLine(layer: LinkLayer): string {
+  switch (layer) {
+    case 'none':
+      return 'link layer: none (bare APDUs, accepted because the input carries no HDLC/M-Bus frame before them)';
+    case 'unknown':
+      return 'link layer: not decided (no frame or APDU found)';
+    default:
+      return `link layer: ${layer === 'dsmr' ? 'DSMR text' : layer.toUpperCase()} (bare APDUs inside this stream are not read)`;
+  }
 }
 
 function lines(parts: string[]): string {
@@ -142,6 +172,10 @@ export function register(program: Command): void {
     .option('--key-file <path>', 'read the encryption key (hex) from a file; or set $KAIFAREADER_KEY')
     .option('-a, --auth-key <hex>', 'authentication key, to verify GCM tags (SC 0x30)')
     .option('--auth-key-file <path>', 'read the authentication key from a file; or $KAIFAREADER_AUTH_KEY')
+    .option(
+      '--signature-key <hex>',
+      'meter public key (04 ‖ x ‖ y, 130 hex digits) to verify frame signature trailers (Wiener Netze)',
+    )
     .option('-p, --profile <id>', `layout instead of detection (${PROFILES.map((p) => p.id).join(', ')})`)
     .option('-f, --file <path>', 'read hex, a capture file or binary from a file')
     .option('--json', 'one JSON object per telegram and line')

@@ -72,6 +72,7 @@ export function buildConfig(
     },
     key: v.get('key'),
     authKey: v.get('auth_key'),
+    signaturePublicKey: v.get('signature_public_key'),
     profile: v.get('profile'),
     supplier: v.get('supplier'),
     dataDir,

@@ -11,6 +11,7 @@ export type FieldKind =
   | 'device' // serial device path
   | 'secret' // password / token: never printed
   | 'aes-key' // 32 hex digits, never printed
+  | 'p256-point' // uncompressed P-256 public key, 130 hex digits
   | 'path'
   | 'integer'
   | 'number'
@@ -114,6 +115,14 @@ export const CONFIG_SCHEMA: readonly FieldSpec[] = [
     kind: 'aes-key',
     description:
       'Authentication key (only meters with security control 0x30 send a tag to verify). Never printed. Env: KAIFAREADER_AUTH_KEY.',
+  },
+  {
+    path: 'signature_public_key',
+    kind: 'p256-point',
+    example:
+      '04CF711F82714BE5EC70F17F35C77A57A735F30D48914D7A479B77427922A9EACB17215D6A895BBBBE09EE109D83B079A39AE0B285E8A23B5487C5B944BC19CC7F',
+    description:
+      'Meter public key for frame signatures (Wiener Netze publishes one per meter): the uncompressed P-256 point, 04 followed by x and y, 130 hex digits. When set, a frame whose 96-byte signature trailer does not verify gives signature.invalid and no readings.',
   },
   {
     path: 'profile',

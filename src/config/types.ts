@@ -105,6 +105,8 @@ export interface AppConfig {
   key?: string;
   /** Authentication key for SC 0x30 tag verification, 32 upper-case hex digits. Never logged. */
   authKey?: string;
+  /** Meter public key (uncompressed P-256 point, 130 upper-case hex digits) to verify frame signature trailers. */
+  signaturePublicKey?: string;
   /** Profile id override; by default the layout is detected from the telegram. */
   profile?: string;
   /** Old `supplier` key ("TINETZ", "EVN", …): only a hint now. */

@@ -53,6 +53,15 @@ const LEAF: Readonly<Record<Exclude<FieldSpec['kind'], 'section' | 'source'>, Le
       : parseString(v, s.example),
   secret: (v) => parseSecret(v),
   'aes-key': (v, s) => parseAesKey(v, s.path === 'auth_key' ? 'authentication key' : 'key'),
+  'p256-point': (v) => {
+    const hex = typeof v === 'string' ? v.replace(/\s+/g, '').toUpperCase() : '';
+    return /^04[0-9A-F]{128}$/.test(hex)
+      ? { ok: true, value: hex }
+      : {
+          ok: false,
+          message: `expected the meter public key as 130 hex digits starting with 04 (the uncompressed P-256 point), got ${describeValue(v)}`,
+        };
+  },
   path: (v, s, baseDir) => parsePath(v, baseDir, s.example ?? '/var/lib/kaifareader'),
   integer: (v, s) => parseInteger(v, s.min ?? 0, s.max ?? Number.MAX_SAFE_INTEGER),
   number: (v, s) =>

@@ -56,6 +56,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const daemon = createDaemon({
     key: config.key,
     authKey: config.authKey,
+    signaturePublicKey: config.signaturePublicKey,
     profile: config.profile,
     source,
     sinks,

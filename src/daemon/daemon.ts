@@ -10,7 +10,8 @@ import type { Sink } from '../sinks/sink.js';
 import type { Logger } from '../log/logger.js';
 import type { MeterSnapshot } from '../model/snapshot.js';
 import { TelegramDecoder } from '../pipeline/telegram-decoder.js';
-import { parseKey } from '../util/hex.js';
+import { BENIGN_SKIPS } from '../framing/scanner.js';
+import { parseHex, parseKey } from '../util/hex.js';
 import { createRateLimitedLog } from '../log/rate-limit.js';
 import { StatusTracker } from './status-tracker.js';
 import { SinkHub } from './sink-hub.js';
@@ -20,6 +21,8 @@ export interface DaemonOptions {
   /** Encryption / authentication key, 32 hex digits (validated by the config layer). */
   key?: string;
   authKey?: string;
+  /** Meter public key for frame signatures, 130 hex digits (validated by the config layer). */
+  signaturePublicKey?: string;
   profile?: string;
   source: ByteSource;
   sinks: Sink[];
@@ -60,6 +63,7 @@ export function createDaemon(opts: DaemonOptions): Daemon {
     },
     profile: opts.profile,
     emitFrames: true,
+    signaturePublicKey: opts.signaturePublicKey ? parseHex(opts.signaturePublicKey) : undefined,
   });
   const listeners = new Set<(s: MeterSnapshot) => void>();
   let latest: MeterSnapshot | undefined;
@@ -122,7 +126,7 @@ export function createDaemon(opts: DaemonOptions): Daemon {
         status.error(t, ev.error.code, ev.error.message, true);
         countError(ev.error.code);
         limited.log('warn', ev.error.code, `telegram rejected [${ev.error.code}]: ${ev.error.message}`);
-      } else if (ev.code !== 'framing.garbage') {
+      } else if (!BENIGN_SKIPS.has(ev.code)) {
         status.error(t, ev.code, ev.reason, false);
         countError(ev.code);
         limited.log('warn', ev.code, `frame rejected [${ev.code}]: ${ev.reason}`);

@@ -47,8 +47,32 @@ export class SegmentAssembler {
     return this.frames.length;
   }
 
+  /**
+   * End of input: segments still waiting for the rest of their telegram are reported (`telegram.incomplete`),
+   * with the count the APDU's own length implies, e.g. a Kaifa `68 FA FA 68 … CI 00 … DB 08 … 82 01 07` first
+   * frame alone = 245 of 2 + 8 + 3 + 263 = 276 bytes → "telegram incomplete: 1 of 2 segments".
+   */
+  flush(): AssembleEvent | undefined {
+    const frames = this.frames;
+    if (frames.length === 0) return undefined;
+    const got = this.size;
+    this.reset();
+    const total = claimedApduLength(frames[0]!.payload);
+    const per = frames[0]!.payload.length;
+    const what =
+      total !== undefined && total > got && per > 0
+        ? `${frames.length} of ${frames.length + Math.ceil((total - got) / per)} segments`
+        : `${frames.length} segment${frames.length === 1 ? '' : 's'} and not the last one`;
+    const error = new DecodeError(
+      'telegram.incomplete',
+      `telegram incomplete: ${what} (the input ends before the rest of the telegram; capture longer)`,
+      'framing',
+    );
+    return { type: 'error', error, frames };
+  }
+
   private pushLink(frame: LinkFrame): AssembleEvent {
-    if (frame.kind === 'raw') {
+    if (frame.kind === 'raw' || frame.kind === 'dsmr') {
       this.reset();
       return complete([frame]);
     }
@@ -124,6 +148,18 @@ function orderError(frame: LinkFrame, pending: LinkFrame[]): DecodeError {
         ? `telegram incomplete: expected segment ${pending.length}, got segment ${frame.segment.index} (a frame was lost)`
         : `telegram incomplete: a new APDU started before the last segment of the previous one (a frame was lost)`;
   return new DecodeError(`${layer}.segment-order`, message, layer);
+}
+
+/** Whole length a `DB 08 <system title> <length> …` APDU states for itself, when the first segment tells it. */
+function claimedApduLength(p: Uint8Array): number | undefined {
+  if (p[0] !== 0xdb || p[1] !== 0x08 || p.length < 12) return undefined;
+  const first = p[10]!;
+  if (first < 0x80) return 11 + first;
+  const n = first & 0x7f;
+  if (n < 1 || n > 2 || p.length < 11 + n) return undefined;
+  let len = 0;
+  for (let i = 1; i <= n; i++) len = len * 256 + p[10 + i]!;
+  return 11 + n + len;
 }
 
 function complete(frames: LinkFrame[]): AssembleEvent {

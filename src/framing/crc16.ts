@@ -18,3 +18,23 @@ export function crc16x25(buf: Uint8Array, start = 0, end = buf.length): number {
   for (let i = start; i < end; i++) crc = (crc >>> 8) ^ TABLE[(crc ^ buf[i]!) & 0xff]!;
   return ~crc & 0xffff;
 }
+
+const ARC_TABLE = (() => {
+  const t = new Uint16Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xa001 : c >>> 1;
+    t[n] = c;
+  }
+  return t;
+})();
+
+/**
+ * CRC-16/ARC (poly 0x8005 reflected = 0xA001, init 0, no xorout), the DSMR P1 telegram CRC from DSMR 4 on, over
+ * '/' … '!' inclusive and sent as four upper-case hex digits. Check value: "123456789" → 0xBB3D.
+ */
+export function crc16arc(buf: Uint8Array, start = 0, end = buf.length): number {
+  let crc = 0;
+  for (let i = start; i < end; i++) crc = (crc >>> 8) ^ ARC_TABLE[(crc ^ buf[i]!) & 0xff]!;
+  return crc;
+}

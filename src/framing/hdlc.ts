@@ -15,7 +15,9 @@
  * (UI), HCS 0x023C, LLC E6 E7 00, payload `DB 08 …` up to the FCS 0x986B.
  *
  * The HCS is checked as soon as the header has arrived, so a stray 0x7E in line noise is rejected after ~10 bytes
- * instead of after the up to 2 KiB its length field may claim.
+ * instead of after the up to 2 KiB its length field may claim. The FCS decides a frame: its closing flag may be
+ * missing (Wiener Netze sends a signature trailer after some frames) — then the frame ends after its FCS
+ * (`meta.closingFlag` false); a bad FCS with the flag in place is `hdlc.fcs`, without it `hdlc.length`.
  */
 import { crc16x25 } from './crc16.js';
 import type { FrameScan, LinkFrame } from './types.js';
@@ -73,7 +75,7 @@ function readHeader(buf: Uint8Array, offset: number): Header | 'need-more' | str
 }
 
 /** Looks for an HDLC frame starting at `offset` (buf[offset] must be 0x7E). Never throws. */
-export function scanHdlcFrame(buf: Uint8Array, offset: number): HdlcScan {
+export function scanHdlcFrame(buf: Uint8Array, offset: number, atEnd = false): HdlcScan {
   const h = readHeader(buf, offset);
   if (h === 'need-more') return { kind: 'need-more' };
   if (typeof h === 'string') return skip('hdlc.format', h);
@@ -84,22 +86,37 @@ export function scanHdlcFrame(buf: Uint8Array, offset: number): HdlcScan {
     if (infoAt + 2 > fcsAt) return skip('hdlc.format', 'HDLC frame too short for its header check sequence');
     if (buf.length < infoAt + 2) return { kind: 'need-more' };
     if (crc16x25(buf, offset + 1, infoAt) !== crcAt(buf, infoAt)) {
-      return skip('hdlc.hcs', 'HDLC header check sequence (HCS) mismatch (a transmission error or no frame)');
+      // The length is unproven, but the bytes it claims must not be read as a bare APDU either.
+      return skip(
+        'hdlc.hcs',
+        'HDLC header check sequence (HCS) mismatch (a transmission error or no frame)',
+        h.end + 1,
+      );
     }
     infoAt += 2;
   }
-  if (buf.length < h.end + 1) return { kind: 'need-more' };
-  if (buf[h.end] !== FLAG) {
-    return skip('hdlc.format', 'no closing 7E flag where the HDLC length puts it', h.end + 1);
-  }
+  // The FCS decides; the closing flag may be missing (the next byte is a signature trailer or the next frame) or be
+  // the opening flag of the next frame (the scanner gives it back for that).
+  // The byte after the FCS is awaited (a closing flag belongs to the frame: the signature digest covers it),
+  // unless the input has ended.
+  if (buf.length < h.end || (buf.length === h.end && !atEnd)) return { kind: 'need-more' };
   if (crc16x25(buf, offset + 1, fcsAt) !== crcAt(buf, fcsAt)) {
-    return skip('hdlc.fcs', 'HDLC frame check sequence (FCS) mismatch (a transmission error)', h.end + 1);
+    if (buf.length === h.end) return skip('hdlc.fcs', 'HDLC frame check sequence (FCS) mismatch', h.end);
+    return buf[h.end] === FLAG
+      ? skip('hdlc.fcs', 'HDLC frame check sequence (FCS) mismatch (a transmission error)', h.end + 1)
+      : skip(
+          'hdlc.length',
+          'HDLC frame length wrong: neither a valid FCS nor the closing 7E flag where the length puts them',
+          h.end + 1,
+        );
   }
-  return { kind: 'frame', frame: toFrame(buf, offset, h, infoAt), end: h.end + 1 };
+  const closed = buf[h.end] === FLAG;
+  const frame = toFrame(buf, offset, h, infoAt, closed);
+  return { kind: 'frame', frame, end: closed ? h.end + 1 : h.end };
 }
 
-function toFrame(buf: Uint8Array, offset: number, h: Header, infoAt: number): LinkFrame {
-  const bytes = buf.subarray(offset, h.end + 1);
+function toFrame(buf: Uint8Array, offset: number, h: Header, infoAt: number, closed: boolean): LinkFrame {
+  const bytes = buf.subarray(offset, closed ? h.end + 1 : h.end);
   const rel = infoAt - offset;
   const fcsRel = h.end - 2 - offset;
   const llc =
@@ -121,6 +138,7 @@ function toFrame(buf: Uint8Array, offset: number, h: Header, infoAt: number): Li
       sourceBytes: h.srcLen,
       length: h.len,
       llc,
+      closingFlag: closed,
     },
   };
 }

@@ -88,3 +88,20 @@ export function scanPlainApdu(buf: Uint8Array, offset: number, measure: MeasureA
   }
   return rawFrame(buf, offset, offset + n);
 }
+
+/**
+ * Looks for a bare general-block-transfer block (`E0 <control> <block u16> <ack u16> <length> <data>`, see
+ * general-block-transfer.ts) at `offset`: block numbers start at 1, the window (control bits 0–5) is at most 63
+ * and the data fits {@link MAX_RAW_APDU}; e.g. `E0 40 00 01 00 00 77 DB 08 …` is block 1 of 119 bytes.
+ */
+export function scanBlockTransferApdu(buf: Uint8Array, offset: number): RawScan {
+  if (buf.length < offset + 7) return { kind: 'need-more' };
+  const number = (buf[offset + 2]! << 8) | buf[offset + 3]!;
+  if (number === 0 || number > 0xff) return skip('implausible general-block-transfer block number');
+  const len = readLength(buf, offset + 6);
+  if (len === 'need-more') return { kind: 'need-more' };
+  if (len === 'invalid' || len[0] < 1 || len[0] > MAX_RAW_APDU)
+    return skip('implausible general-block-transfer length');
+  const end = offset + 6 + len[1] + len[0];
+  return buf.length < end ? { kind: 'need-more' } : rawFrame(buf, offset, end);
+}

@@ -6,7 +6,7 @@ import type { DecodeError } from '../errors.js';
 
 /** A checksum-verified link-layer frame. */
 export interface LinkFrame {
-  kind: 'mbus' | 'hdlc' | 'raw';
+  kind: 'mbus' | 'hdlc' | 'raw' | 'dsmr';
   /** The whole frame, start to stop byte (for `raw`: the whole APDU). */
   bytes: Uint8Array;
   /** Link payload: the APDU segment (M-Bus: after STSAP/DTSAP; HDLC: info field without LLC `E6 E7 00`). */
@@ -18,6 +18,8 @@ export interface LinkFrame {
     /** Segment number (M-Bus CI low nibble; HDLC: frames counted by the assembler, 0 here). */
     index: number;
   };
+  /** Signature trailer sent after the frame (Wiener Netze: SHA-256 of `bytes` ‖ ECDSA P-256 r‖s, 96 bytes). */
+  trailer?: Uint8Array;
   /** Link details for diagnostics (`ci`, `control`, `address`, `llc`, `lengthQuirk` …). */
   meta: Record<string, number | string | boolean>;
 }

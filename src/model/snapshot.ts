@@ -21,7 +21,7 @@ export interface Reading {
 }
 
 /** Link layer the telegram arrived in. */
-export type Framing = 'mbus' | 'hdlc' | 'raw';
+export type Framing = 'mbus' | 'hdlc' | 'raw' | 'dsmr';
 
 /** How the telegram was protected. */
 export interface SecurityInfo {

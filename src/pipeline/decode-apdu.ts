@@ -77,7 +77,11 @@ function readBody(p: Plain, ctx: ApduContext): Body {
     const readings = readDsmr(pt);
     const clock = readings.find((r) => r.key === 'meter_time');
     const meterTime = typeof clock?.value === 'string' ? dsmrTimeToIso(clock.value) : undefined;
-    return { profile: findProfile('dsmr-p1')!, readings, meterTime };
+    return {
+      profile: findProfile(ctx.framing === 'dsmr' ? 'dsmr-p1-text' : 'dsmr-p1')!,
+      readings,
+      meterTime,
+    };
   }
   if (pt[0] !== DATA_NOTIFICATION) {
     throw new DecodeError(

@@ -3,13 +3,20 @@
  * segment assembler (which also collects general-block-transfer blocks) and the APDU decoder. Pure: the receive time of each chunk
  * is passed in. Never throws for bad input.
  */
-import { FrameScanner, type FrameKind } from '../framing/scanner.js';
+import { FrameScanner, type FrameKind, type LinkLayer } from '../framing/scanner.js';
 import { SegmentAssembler } from '../framing/assemble.js';
 import type { LinkFrame } from '../framing/types.js';
-import type { DecodeError } from '../errors.js';
+import { DecodeError } from '../errors.js';
 import type { CipherKeys } from '../dlms/decipher.js';
 import { decodeApdu, type DecodedTelegram } from './decode-apdu.js';
 import { measurePlainApdu } from './measure.js';
+import {
+  SIGNATURE_TRAILER_LENGTH,
+  frameDigest,
+  signatureKey,
+  verifyFrameSignature,
+} from '../dlms/signature.js';
+import type { KeyObject } from 'node:crypto';
 
 export type DecoderEvent =
   | ({ type: 'telegram'; frames: LinkFrame[] } & DecodedTelegram)
@@ -24,16 +31,47 @@ export interface TelegramDecoderOptions {
   kinds?: FrameKind[];
   /** Also report every verified frame (diagnostics, `decode --verbose`). */
   emitFrames?: boolean;
+  /**
+   * The meter's signature public key (uncompressed P-256 point, 65 bytes; Wiener Netze): every HDLC frame must
+   * carry a trailer that verifies, else `signature.invalid` / `signature.missing` and no readings. Throws
+   * `signature.key` (a DecodeError) from the constructor for a malformed key.
+   */
+  signaturePublicKey?: Uint8Array;
 }
 
 export class TelegramDecoder {
   private readonly scanner: FrameScanner;
   private readonly segments = new SegmentAssembler();
   private readonly keys: CipherKeys;
+  private readonly signature: KeyObject | undefined;
 
   constructor(private readonly opts: TelegramDecoderOptions = {}) {
-    this.scanner = new FrameScanner({ kinds: opts.kinds, measureApdu: measurePlainApdu });
+    this.signature = opts.signaturePublicKey ? signatureKey(opts.signaturePublicKey) : undefined;
+    this.scanner = new FrameScanner({
+      kinds: opts.kinds,
+      measureApdu: measurePlainApdu,
+      trailer: { length: SIGNATURE_TRAILER_LENGTH, digest: frameDigest, await: this.signature !== undefined },
+    });
     this.keys = opts.keys ?? {};
+  }
+
+  /** The stream's link layer as decided so far (bare APDUs are read only while it is `none` or `unknown`). */
+  get linkLayer(): LinkLayer {
+    return this.scanner.linkLayer;
+  }
+
+  /** A frame whose signature does not verify yields its error instead of going on (no readings). */
+  private signatureError(frame: LinkFrame): DecodeError | undefined {
+    if (!this.signature || frame.kind !== 'hdlc') return undefined;
+    try {
+      // A frame whose opening flag closed the frame before: the meter signed it with that flag.
+      const bytes = frame.meta.sharedFlag ? Uint8Array.of(0x7e, ...frame.bytes) : frame.bytes;
+      verifyFrameSignature(bytes, frame.trailer, this.signature);
+      return undefined;
+    } catch (e) {
+      if (e instanceof DecodeError) return e;
+      throw e;
+    }
   }
 
   /** Feeds a chunk received at `receivedAt` (ms since epoch). */
@@ -45,6 +83,11 @@ export class TelegramDecoder {
         continue;
       }
       if (this.opts.emitFrames) out.push({ type: 'frame', frame: ev.frame });
+      const bad = this.signatureError(ev.frame);
+      if (bad) {
+        out.push({ type: 'error', error: bad, frames: [ev.frame] });
+        continue;
+      }
       const seg = this.segments.push(ev.frame);
       if (seg.type === 'pending') continue;
       if (seg.type === 'error') {
@@ -70,7 +113,10 @@ export class TelegramDecoder {
 
   /** End of input: whatever is left is reported as skipped. */
   flush(): DecoderEvent[] {
-    return this.scanner.flush();
+    const out: DecoderEvent[] = this.scanner.flush();
+    const rest = this.segments.flush();
+    if (rest?.type === 'error') out.push({ type: 'error', error: rest.error, frames: rest.frames });
+    return out;
   }
 
   /** Bytes waiting for the rest of a frame (diagnostics). */

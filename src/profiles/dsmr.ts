@@ -12,15 +12,7 @@
 import { DecodeError } from '../errors.js';
 import type { Reading } from '../model/snapshot.js';
 import { makeReading, obisInfo } from './reading.js';
-
-function crc16arc(b: Uint8Array, end: number): number {
-  let crc = 0;
-  for (let i = 0; i < end; i++) {
-    crc ^= b[i]!;
-    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xa001 : crc >>> 1;
-  }
-  return crc;
-}
+import { crc16arc } from '../framing/crc16.js';
 
 const LINE = /^(\d+)-(\d+):(\d+)\.(\d+)\.(\d+)(?:\*(\d+))?((?:\([^)]*\))+)\s*$/;
 
@@ -45,7 +37,7 @@ export function readDsmr(plaintext: Uint8Array): Reading[] {
   if (bang < 0)
     throw new DecodeError('dsmr.invalid', 'DSMR telegram without the closing "!"', 'dsmr', plaintext.length);
   const crcText = text.slice(bang + 1, bang + 5);
-  if (/^[0-9A-Fa-f]{4}$/.test(crcText) && crc16arc(plaintext, bang + 1) !== parseInt(crcText, 16)) {
+  if (/^[0-9A-Fa-f]{4}$/.test(crcText) && crc16arc(plaintext, 0, bang + 1) !== parseInt(crcText, 16)) {
     throw new DecodeError('dsmr.crc', 'DSMR telegram CRC mismatch (damaged or wrong key)', 'dsmr', bang + 1);
   }
   const readings: Reading[] = [];

@@ -4,6 +4,7 @@
  * Position maps and scalers come from the community documentation named in `source` (never guessed).
  */
 import type { Profile } from './profile.js';
+import { WIENER_NETZE_PROFILES } from './wiener-netze.js';
 
 const KAIFA_MBUS = { baudRate: 2400, parity: 'none', framing: 'mbus' } as const;
 
@@ -163,6 +164,16 @@ export const PROFILES: readonly Profile[] = [
     source: 'Luxembourg Smarty P1 specification; nexxtlab capture',
     vectors: ['luxembourg-smarty_nexxtlab_1'],
   },
+  {
+    id: 'dsmr-p1-text',
+    name: 'DSMR/P1 ASCII telegram without encryption (DSMR 2.2 … 5, Fluvius, Nordic P1)',
+    operators: ['Netherlands', 'Belgium (Fluvius)', 'Denmark', 'Sweden'],
+    layout: 'dsmr',
+    serial: { baudRate: 115200, parity: 'none', framing: 'dsmr' },
+    source: 'DSMR 5.0.2 P1 companion standard; NEN-EN-IEC 62056-21',
+    vectors: ['dsmr-p1_companion-standard_1'],
+  },
+  ...WIENER_NETZE_PROFILES,
 ];
 
 export function findProfile(id: string): Profile | undefined {

@@ -32,6 +32,11 @@ export function matchesBody(match: BodyMatch, body: AxdrValue): boolean {
   if (!list || !match.counts.includes(list.length)) return false;
   if (match.firstObis && !obisBytesEqual(list[0], match.firstObis)) return false;
   if (match.firstTextPrefix && !textOf(list[0])?.startsWith(match.firstTextPrefix)) return false;
+  const lengthsFit = (match.octetLengths ?? []).every((n, i) => {
+    const el = list[i];
+    return n === null || (el?.type === 'octet-string' && el.value.length === n);
+  });
+  if (!lengthsFit) return false;
   return (match.types ?? []).every((t, i) => {
     const actual = list[i]?.type;
     return actual !== undefined && (Array.isArray(t) ? t.includes(actual) : t === actual);

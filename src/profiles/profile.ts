@@ -24,6 +24,8 @@ export interface BodyMatch {
   firstTextPrefix?: string;
   /** Types of the leading elements, position by position (alternatives allowed). */
   types?: Array<AxdrType | AxdrType[]>;
+  /** Lengths of leading octet-string elements, position by position (null: any), e.g. 12 for a date-time. */
+  octetLengths?: Array<number | null>;
 }
 
 export interface Profile {
@@ -44,7 +46,7 @@ export interface Profile {
    */
   impliedUnitsFor?: string[];
   /** Documented serial settings of the customer interface. */
-  serial?: { baudRate: number; parity: 'none' | 'even'; framing: 'mbus' | 'hdlc' | 'raw' };
+  serial?: { baudRate: number; parity: 'none' | 'even'; framing: 'mbus' | 'hdlc' | 'raw' | 'dsmr' };
   /** Where the layout is documented. */
   source: string;
   /** Fixture vector ids (test/fixtures/vectors) that this profile decodes. */

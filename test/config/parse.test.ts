@@ -355,3 +355,15 @@ test('the top level must be an object', () => {
     assert.equal(!r.ok && r.errors[0]?.path, '(file)');
   }
 });
+
+test('signature_public_key: the uncompressed P-256 point (Wiener Netze), spaces and case ignored; anything else named', () => {
+  // The published key of the IM350 in test/fixtures/peer/wienernetze-im350_pyir_1.json.
+  const point =
+    '04CF711F82714BE5EC70F17F35C77A57A735F30D48914D7A479B77427922A9EACB17215D6A895BBBBE09EE109D83B079A39AE0B285E8A23B5487C5B944BC19CC7F';
+  const spaced = point.toLowerCase().replace(/(.{8})/g, '$1 ');
+  const c = okConfig(parseConfig({ port: '/dev/ttyUSB0', key: KEY, signature_public_key: spaced }));
+  assert.equal(c.signaturePublicKey, point);
+  const r = parseConfig({ port: '/dev/ttyUSB0', key: KEY, signature_public_key: point.slice(2) });
+  assert.equal(r.ok, false);
+  assert.match(JSON.stringify(r.ok ? [] : r.errors), /130 hex digits starting with 04/);
+});

@@ -140,13 +140,33 @@ for (const v of vectors) {
   });
 }
 
-test('a stream of every capture back to back decodes each in order', () => {
-  const all = vectors.map(captureBytes);
+// Changed by issue 10: bare APDUs are no longer read from a stream that carries HDLC/M-Bus frames, so the
+// back-to-back stream holds the link-layer captures only (the bare ones are checked on their own below).
+const linked = vectors.filter((v) => v.framing !== 'raw-apdu');
+
+test('a stream of every link-layer capture back to back decodes each in order', () => {
+  const all = linked.map(captureBytes);
   const stream = Buffer.concat(all);
   // One decoder holds one key set: decode the stream once per vector and pick that vector's event.
-  for (const [i, v] of vectors.entries()) {
+  for (const [i, v] of linked.entries()) {
     const events = summary(decodeChunks(chunk(stream, prng(i), 50), { keys: keysOf(v) }));
-    assert.equal(events.length, vectors.length, `${v.id}: one event per capture`);
+    assert.equal(events.length, linked.length, `${v.id}: one event per capture`);
     assert.deepEqual(events[i], summary(decodeChunks([all[i]!], { keys: keysOf(v) }))[0], v.id);
+  }
+});
+
+test('bare APDUs after an HDLC/M-Bus frame are not read (the stream has a link layer)', () => {
+  const bare = vectors.filter((v) => v.framing === 'raw-apdu');
+  assert.ok(bare.length > 0);
+  for (const v of bare) {
+    const alone = decodeChunks([captureBytes(v)], { keys: keysOf(v) });
+    assert.ok(
+      alone.some((e) => e.type === 'telegram'),
+      `${v.id} decodes alone`,
+    );
+    const link = decodeChunks([captureBytes(linked[0]!)], { keys: keysOf(v) });
+    const mixed = decodeChunks([captureBytes(linked[0]!), captureBytes(v)], { keys: keysOf(v) });
+    const count = (evs: typeof mixed) => evs.filter((e) => e.type === 'telegram').length;
+    assert.equal(count(mixed), count(link), `${v.id}: no telegram from the bare APDU inside a link stream`);
   }
 });

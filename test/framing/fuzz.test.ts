@@ -56,7 +56,11 @@ function mutant(): Uint8Array {
 /** A frame handed out must verify on its own. */
 function verifiesAlone(f: LinkFrame): boolean {
   if (f.kind === 'mbus') return scanMbusFrame(f.bytes, 0).kind === 'frame';
-  if (f.kind === 'hdlc') return scanHdlcFrame(f.bytes, 0).kind === 'frame';
+  // A frame alone is a whole input (its closing flag may be missing); a shared opening flag is given back.
+  if (f.kind === 'hdlc') {
+    const bytes = f.meta.sharedFlag ? Uint8Array.of(0x7e, ...f.bytes) : f.bytes;
+    return scanHdlcFrame(bytes, 0, true).kind === 'frame';
+  }
   return f.bytes.length > 0;
 }
 

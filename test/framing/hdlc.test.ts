@@ -89,7 +89,6 @@ const errors: Array<[string, Uint8Array, string]> = [
   ['HCS flipped', flip(7), 'hdlc.hcs'],
   ['info byte flipped (FCS)', flip(50), 'hdlc.fcs'],
   ['FCS flipped', flip(burgenland.length - 2), 'hdlc.fcs'],
-  ['closing flag missing', flip(burgenland.length - 1), 'hdlc.format'],
   [
     '3-byte destination address',
     Uint8Array.of(0x7e, 0xa0, 0x20, 0x02, 0x02, 0x03, 0x03, 0x13),
@@ -103,6 +102,19 @@ for (const [what, bytes, code] of errors) {
     assert.equal(r.kind === 'skipped' && r.count, 1);
   });
 }
+
+test('a closing flag that is missing or damaged: the FCS decides, the frame ends after its FCS', () => {
+  // Changed by issue 10: the closing flag may be missing (Wiener Netze) — before, this was hdlc.format.
+  const r = scanHdlcFrame(flip(burgenland.length - 1), 0);
+  assert.equal(r.kind, 'frame');
+  assert.equal(r.kind === 'frame' && r.end, burgenland.length - 1);
+  assert.equal(r.kind === 'frame' && r.frame.meta.closingFlag, false);
+  // Without its flag and with a bad FCS, the length is what is wrong.
+  const both = flip(burgenland.length - 1);
+  both[burgenland.length - 3]! ^= 0x01;
+  const bad = scanHdlcFrame(both, 0);
+  assert.equal(bad.kind === 'skipped' && bad.code, 'hdlc.length');
+});
 
 test('a bad HCS is rejected as soon as the header is in, before the claimed length has arrived', () => {
   const header = flip(7).subarray(0, 9); // 7E A0 76 CE FF 03 13 HCS HCS of a 120-byte frame
