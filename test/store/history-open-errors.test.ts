@@ -18,7 +18,8 @@ import { createDaemon } from '../../src/daemon/daemon.js';
 import type { Logger } from '../../src/log/logger.js';
 import type { ByteSource } from '../../src/transport/types.js';
 import { captureBytes, loadVector } from '../helpers/vectors.js';
-import { AS_NOBODY, canDropToNobody, readableCopy, SQLITE_PACKAGES } from '../helpers/readable-copy.js';
+import { AS_NOBODY, canDropToNobody } from '../helpers/as-nobody.js';
+import { readableInstall } from '../helpers/readable-install.js';
 import { tempDir } from './helpers.js';
 
 const VKW = loadVector('vorarlberg_philippsev-vkw_1');
@@ -45,8 +46,7 @@ test(
     chmodSync(dir, 0o755);
     const ro = join(dir, 'ro');
     mkdirSync(ro, { mode: 0o755 }); // owned by root: nobody may enter, not write
-    const copy = readableCopy(SQLITE_PACKAGES);
-    t.after(() => copy.remove());
+    const copy = readableInstall(['libsql']);
     const script = `const { createHistorySink } = await import(${JSON.stringify(copy.dist('sinks/history-sink.js'))});
       const lines = []; const l = { debug() {}, info() {}, warn: (m) => lines.push(m), error: (m) => lines.push(m), child: () => l };
       const out = {};
@@ -59,7 +59,7 @@ test(
       }
       console.log(JSON.stringify({ lines, out }));`;
     const argv = [...AS_NOBODY, process.execPath, '--input-type=module', '-e', script];
-    const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 30_000, cwd: copy.dir });
+    const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 30_000, cwd: copy.root });
     assert.equal(r.status, 0, r.stderr);
     const got = JSON.parse(r.stdout) as {
       lines: string[];
