@@ -121,7 +121,8 @@ function identity(readings: Reading[]): [string | undefined, string | undefined,
     if (number === undefined && r.obis.endsWith('.96.1.0.255')) number = r.value;
     else if (clock === undefined && r.key === 'meter_time') clock = r.value;
     else if (meterId === undefined && r.obis.endsWith('.0.0.5.255')) meterId = r.value;
-    else if (type === undefined && (r.obis.endsWith('.96.1.7.255') || r.obis === '1.1.96.1.1.255')) type = r.value;
+    else if (type === undefined && (r.obis.endsWith('.96.1.7.255') || r.obis === '1.1.96.1.1.255'))
+      type = r.value;
   }
   return [number ?? meterId, clock, type];
 }

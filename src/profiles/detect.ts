@@ -22,6 +22,7 @@ import type { Profile } from './profile.js';
 import { PROFILES, findProfile } from './meters.js';
 import { matchesBody, readPositions } from './position-layout.js';
 import { readObisLayout } from './obis-layout.js';
+import { readObjectList } from './object-list-layout.js';
 
 export interface Interpretation {
   profile: Profile;
@@ -104,7 +105,9 @@ function firstText(body: AxdrValue): string | undefined {
 function claimingProfile(body: AxdrValue, manufacturer?: string): Profile | undefined {
   const claimers = PROFILES.filter((p) => p.claims);
   const text = firstText(body);
-  const byText = claimers.find((p) => p.claims!.firstTextPrefix && text?.startsWith(p.claims!.firstTextPrefix));
+  const byText = claimers.find(
+    (p) => p.claims!.firstTextPrefix && text?.startsWith(p.claims!.firstTextPrefix),
+  );
   if (byText) return byText;
   return manufacturer ? claimers.find((p) => p.claims!.flags?.includes(manufacturer)) : undefined;
 }
@@ -129,10 +132,16 @@ function detect(body: AxdrValue, ctx: InterpretContext): Interpretation | undefi
     const readings = readPositions(profile, body);
     if (readings) return { profile, readings };
   }
+  const listed = readObjectList(body);
+  if (listed) {
+    const profile = findProfile('object-list')!;
+    return { profile, readings: obisReadings(profile, listed, ctx) };
+  }
   const readings = readObisLayout(body);
   if (!readings) return undefined;
   const shape = obisShape(body);
-  const profile = (shape === 'obis-pairs' ? claimingProfile(body, ctx.manufacturer) : undefined) ?? findProfile(shape)!;
+  const profile =
+    (shape === 'obis-pairs' ? claimingProfile(body, ctx.manufacturer) : undefined) ?? findProfile(shape)!;
   return { profile, readings: obisReadings(profile, readings, ctx) };
 }
 
@@ -172,9 +181,14 @@ export function interpretBody(body: AxdrValue, ctx: InterpretContext = {}): Inte
       ? undefined
       : profile.layout === 'positions'
         ? readPositions(profile, body)
-        : readObisLayout(body);
+        : profile.id === 'object-list'
+          ? readObjectList(body)
+          : readObisLayout(body);
     if (!readings) throw unknownLayout(`the body does not fit profile ${profile.id}`);
-    return { profile, readings: profile.layout === 'positions' ? readings : obisReadings(profile, readings, ctx) };
+    return {
+      profile,
+      readings: profile.layout === 'positions' ? readings : obisReadings(profile, readings, ctx),
+    };
   }
   const found = detect(body, ctx);
   if (found) return found;

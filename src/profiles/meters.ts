@@ -105,7 +105,8 @@ export const PROFILES: readonly Profile[] = [
     // currents 0.01 A, voltages 1 V, powers 1 W/var, energies 0.01 kWh (= 10 Wh), power factor 0.01.
     impliedScalers: KAMSTRUP_SCALERS,
     serial: { baudRate: 2400, parity: 'none', framing: 'hdlc' },
-    source: 'Kamstrup OMNIPOWER HAN (NVE) interface description; amshan meterdecode/kamstrup.py; amsreader-firmware',
+    source:
+      'Kamstrup OMNIPOWER HAN (NVE) interface description; amshan meterdecode/kamstrup.py; amsreader-firmware',
     vectors: ['kamstrup-omnipower_dlmsparser_1'],
   },
   {
@@ -118,6 +119,29 @@ export const PROFILES: readonly Profile[] = [
     impliedScalers: KAIFA_SCALERS,
     serial: { baudRate: 2400, parity: 'even', framing: 'hdlc' },
     source: 'Kaifa HAN OBIS list (Sweden); amshan meterdecode/kaifa.py (mA, 0.1 V)',
+    vectors: [],
+  },
+  {
+    id: 'object-list',
+    name: 'Capture-object list first, the values after (Landis+Gyr E360/E450 HAN, Energomera)',
+    operators: ['Landis+Gyr E360 (Nordic HAN)', 'Landis+Gyr E450 (Switzerland)'],
+    layout: 'obis',
+    // No scaler in the telegram: Landis+Gyr's HAN description gives currents in 0.01 A, voltages in V, powers
+    // in W and energies in Wh (as amsreader applies them). Other meters: `scalers` in the config.
+    impliedScalers: {
+      ...Object.fromEntries(['31.7', '51.7', '71.7'].map((q) => [q, { scaler: -2, unit: 'A' }])),
+      ...Object.fromEntries(['32.7', '52.7', '72.7'].map((q) => [q, { scaler: 0, unit: 'V' }])),
+      ...Object.fromEntries(
+        ['1.7', '2.7', '21.7', '41.7', '61.7', '22.7', '42.7', '62.7'].map((q) => [
+          q,
+          { scaler: 0, unit: 'W' },
+        ]),
+      ),
+      ...Object.fromEntries(['3.7', '4.7'].map((q) => [q, { scaler: 0, unit: 'var' }])),
+      ...Object.fromEntries(['1.8', '2.8'].map((q) => [q, { scaler: 0, unit: 'Wh' }])),
+      ...Object.fromEntries(['3.8', '4.8'].map((q) => [q, { scaler: 0, unit: 'varh' }])),
+    },
+    source: 'DLMS Blue Book push setup (capture_objects); amsreader-firmware issue 934 (L+G E360)',
     vectors: [],
   },
   {
