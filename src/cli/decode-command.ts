@@ -12,6 +12,7 @@ import { TelegramDecoder, type DecoderEvent } from '../pipeline/telegram-decoder
 import { decodeCapture } from '../transport/capture-file.js';
 import { findProfile, PROFILES } from '../profiles/meters.js';
 import { errorToJson, snapshotToJson, snapshotToTable } from './decode-output.js';
+import { explainEvent, parseScalers } from './decode-explain.js';
 
 interface DecodeOptions {
   key?: string;
@@ -20,6 +21,8 @@ interface DecodeOptions {
   json?: boolean;
   file?: string;
   verbose?: boolean;
+  explain?: boolean;
+  scaler?: string[];
 }
 
 export const EXIT_DECODE_FAILED = 1;
@@ -72,6 +75,7 @@ export function runDecode(args: string[], opts: DecodeOptions, now = Date.now())
   const err: string[] = [];
   let decoder: TelegramDecoder;
   let chunks: Uint8Array[];
+  let scalers: Record<string, number> = {};
   try {
     if (opts.profile !== undefined && !findProfile(opts.profile)) {
       throw new DecodeError(
@@ -80,7 +84,13 @@ export function runDecode(args: string[], opts: DecodeOptions, now = Date.now())
         'input',
       );
     }
-    decoder = new TelegramDecoder({ keys: keysOf(opts), profile: opts.profile, emitFrames: opts.verbose });
+    scalers = parseScalers(opts.scaler);
+    decoder = new TelegramDecoder({
+      keys: keysOf(opts),
+      profile: opts.profile,
+      emitFrames: opts.verbose,
+      scalers,
+    });
     chunks = readInput(args, opts);
   } catch (e) {
     if (!(e instanceof DecodeError)) throw e;
@@ -93,6 +103,7 @@ export function runDecode(args: string[], opts: DecodeOptions, now = Date.now())
   let telegrams = 0;
   let failures = 0;
   for (const ev of events) {
+    if (opts.explain) err.push(...explainEvent(ev, { profile: opts.profile, scalers }));
     if (ev.type === 'telegram') {
       telegrams++;
       out.push(opts.json ? JSON.stringify(snapshotToJson(ev.snapshot)) : snapshotToTable(ev.snapshot));
@@ -145,6 +156,15 @@ export function register(program: Command): void {
     .option('-f, --file <path>', 'read hex, a capture file or binary from a file')
     .option('--json', 'one JSON object per telegram and line')
     .option('-v, --verbose', 'also show frames, skipped bytes and the plaintext')
+    .option(
+      '--explain',
+      'show the decrypted A-XDR tree and which profile claimed which element, or why none did',
+    )
+    .option(
+      '--scaler <obis=power>',
+      'scaler for a register sent without one, e.g. 1.1.31.7.0.255=-2 (repeatable)',
+      (v: string, all: string[] = []) => [...all, v],
+    )
     .action((hex: string[], opts: DecodeOptions) => {
       const r = runDecode(hex, opts);
       process.stdout.write(r.stdout);

@@ -23,6 +23,8 @@ export interface ApduContext {
   keys: CipherKeys;
   /** Profile id override. */
   profile?: string;
+  /** Per-OBIS scaler overrides for registers sent without scaler. */
+  scalers?: Readonly<Record<string, number>>;
   /** Receive time, ms since epoch. */
   receivedAt: number;
   framing: Framing;
@@ -91,6 +93,7 @@ function readBody(p: Plain, ctx: ApduContext): Body {
   const { profile, readings } = interpretBody(dn.body, {
     profile: ctx.profile,
     manufacturer: p.systemTitle?.flag,
+    scalers: ctx.scalers,
   });
   const meterTime = dn.dateTime ? safeDateTime(dn.dateTime) : undefined;
   return { profile, readings, meterTime, longInvokeId: dn.longInvokeId };

@@ -24,6 +24,8 @@ export interface TelegramDecoderOptions {
   kinds?: FrameKind[];
   /** Also report every verified frame (diagnostics, `decode --verbose`). */
   emitFrames?: boolean;
+  /** Per-OBIS scaler overrides for registers sent without scaler (config `scalers`, `decode --scaler`). */
+  scalers?: Readonly<Record<string, number>>;
 }
 
 export class TelegramDecoder {
@@ -55,6 +57,7 @@ export class TelegramDecoder {
       const r = decodeApdu(seg.apdu, {
         keys: this.keys,
         profile: this.opts.profile,
+        scalers: this.opts.scalers,
         receivedAt,
         framing: seg.frames[0]!.kind,
       });

@@ -153,12 +153,18 @@ function countOf(body: AxdrValue): number {
   return body.type === 'structure' || body.type === 'array' ? body.items.length : -1;
 }
 
-function unknownLayout(why: string): DecodeError {
-  return new DecodeError(
-    'layout.unknown',
-    `unknown telegram layout (${why}): please share a capture (kaifareader capture) so a profile can be added`,
-    'profile',
-  );
+/** `layout.unknown`, with the body kept for `decode --explain`. */
+export class UnknownLayoutError extends DecodeError {
+  constructor(
+    why: string,
+    readonly body: AxdrValue,
+  ) {
+    super(
+      'layout.unknown',
+      `unknown telegram layout (${why}): please share the output of kaifareader decode --explain (or a capture) so a profile can be added`,
+      'profile',
+    );
+  }
 }
 
 /** Reads the body with the given or detected profile. Throws `layout.unknown` / `profile.unknown`. */
@@ -184,7 +190,7 @@ export function interpretBody(body: AxdrValue, ctx: InterpretContext = {}): Inte
         : profile.id === 'object-list'
           ? readObjectList(body)
           : readObisLayout(body);
-    if (!readings) throw unknownLayout(`the body does not fit profile ${profile.id}`);
+    if (!readings) throw new UnknownLayoutError(`the body does not fit profile ${profile.id}`, body);
     return {
       profile,
       readings: profile.layout === 'positions' ? readings : obisReadings(profile, readings, ctx),
@@ -194,5 +200,5 @@ export function interpretBody(body: AxdrValue, ctx: InterpretContext = {}): Inte
   if (found) return found;
   const shape =
     body.type === 'structure' || body.type === 'array' ? `${body.type} of ${body.items.length}` : body.type;
-  throw unknownLayout(`${shape} without OBIS codes that no profile matches`);
+  throw new UnknownLayoutError(`${shape} without OBIS codes that no profile matches`, body);
 }
