@@ -73,6 +73,7 @@ export function buildConfig(
     key: v.get('key'),
     authKey: v.get('auth_key'),
     profile: v.get('profile'),
+    scalers: v.get('scalers'),
     supplier: v.get('supplier'),
     dataDir,
     logging: buildLogging(v),

@@ -21,6 +21,7 @@ import {
   parsePath,
   parseSecret,
   parseStopBits,
+  parseObisScalers,
   parseString,
   type Parsed,
 } from './values.js';
@@ -66,6 +67,7 @@ const LEAF: Readonly<Record<Exclude<FieldSpec['kind'], 'section' | 'source'>, Le
   level: (v) => parseLogLevel(v),
   'mqtt-url': (v) => parseMqttUrl(v),
   host: (v, s) => parseHost(v, s.example ?? '127.0.0.1'),
+  'obis-scalers': (v) => parseObisScalers(v),
 };
 
 /** Validates `tree` against the schema. `origin` maps new paths to the old keys they came from (for messages). */

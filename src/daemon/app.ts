@@ -53,6 +53,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     key: config.key,
     authKey: config.authKey,
     profile: config.profile,
+    scalers: config.scalers,
     source,
     sinks,
     logger,

@@ -21,6 +21,8 @@ export interface DaemonOptions {
   key?: string;
   authKey?: string;
   profile?: string;
+  /** Scaler overrides per OBIS code (config `scalers`). */
+  scalers?: Readonly<Record<string, number>>;
   source: ByteSource;
   sinks: Sink[];
   logger: Logger;
@@ -54,6 +56,7 @@ export function createDaemon(opts: DaemonOptions): Daemon {
       authenticationKey: opts.authKey ? parseKey(opts.authKey) : undefined,
     },
     profile: opts.profile,
+    scalers: opts.scalers,
     emitFrames: true,
   });
   const listeners = new Set<(s: MeterSnapshot) => void>();
