@@ -22,7 +22,18 @@
 import { createDecipheriv } from 'node:crypto';
 import { TelegramDecoder } from '../src/pipeline/telegram-decoder.js';
 import { decodeGeneralCipher } from '../src/dlms/general-cipher.js';
-import { loadVector } from '../test/helpers/vectors.js';
+import { loadVector, type Vector } from '../test/helpers/vectors.js';
+import { loadPeerCaptures } from '../test/helpers/peer-judge.js';
+import { fileURLToPath } from 'node:url';
+
+const PEER_DIR = fileURLToPath(new URL('../test/fixtures/peer', import.meta.url));
+
+/** A capture of test/fixtures/peer (other readers' test data) in the vector's shape. */
+function loadPeer(id: string): Vector {
+  const c = loadPeerCaptures(PEER_DIR).find((x) => x.id === id);
+  if (!c) throw new Error(`no peer capture ${id}`);
+  return c as unknown as Vector;
+}
 
 export interface BenchOptions {
   quick: boolean;
@@ -40,11 +51,11 @@ interface Case {
   make(): { iterate: () => number; check: (result: number) => void };
 }
 
-function decoderCase(name: string, vectorId: string): Case {
+function decoderCase(name: string, vectorId: string, load: (id: string) => Vector = loadVector): Case {
   return {
     name,
     make() {
-      const v = loadVector(vectorId);
+      const v = load(vectorId);
       const frames = v.frames_hex.map(hex);
       const keys = {
         encryptionKey: v.key_hex ? hex(v.key_hex) : undefined,
@@ -99,7 +110,25 @@ const floorCase: Case = {
   },
 };
 
-export const caseNames = ['vkw-3phase', 'aes-ctr-floor', 'evn-flat', 'burgenland-hdlc', 'luxembourg-dsmr'];
+/** One case per Nordic/Kamstrup/L+G family, from test/fixtures/peer. */
+const PEER_CASES: Array<[string, string]> = [
+  ['kamstrup-han', 'kamstrup-em001-2_amsreader'],
+  ['kaifa-no-list-3', 'hassams-kaifa-ma304h4d-long_1'],
+  ['kaifa-ma105-list-3', 'hassams-kaifa-1ph-hourly_1'],
+  ['kaifa-se-pairs', 'amshan-kaifa-se-list_1'],
+  ['han-list-1', 'amshan-kaifa-no-list-1_1'],
+  ['aidon-se-3ph', 'hassams-aidon-se-3ph_1'],
+  ['lg-e360-object-list', 'landis-gyr-gh934-1_amsreader'],
+];
+
+export const caseNames = [
+  'vkw-3phase',
+  'aes-ctr-floor',
+  'evn-flat',
+  'burgenland-hdlc',
+  'luxembourg-dsmr',
+  ...PEER_CASES.map(([name]) => name),
+];
 
 const CASES: Case[] = [
   decoderCase('vkw-3phase', 'vorarlberg_philippsev-vkw_1'),
@@ -107,6 +136,7 @@ const CASES: Case[] = [
   decoderCase('evn-flat', 'evn_netznoe-pdf_1'),
   decoderCase('burgenland-hdlc', 'burgenland_amsreader-gh501_1'),
   decoderCase('luxembourg-dsmr', 'luxembourg-smarty_nexxtlab_1'),
+  ...PEER_CASES.map(([name, id]) => decoderCase(name, id, loadPeer)),
 ];
 
 function median(xs: number[]): number {
