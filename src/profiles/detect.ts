@@ -174,7 +174,7 @@ export class UnknownLayoutError extends DecodeError {
   ) {
     super(
       'layout.unknown',
-      `unknown telegram layout (${why}): please share the output of kaifareader decode --explain (or a capture) so a profile can be added`,
+      `unknown telegram layout (${why}): please share the output of kaifareader decode --explain on a capture (kaifareader capture) so a profile can be added`,
       'profile',
     );
   }
