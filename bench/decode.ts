@@ -115,6 +115,17 @@ const floorCase: Case = {
   },
 };
 
+/** One case per Nordic/Kamstrup/L+G family, from test/fixtures/peer. */
+const PEER_CASES: Array<[string, string]> = [
+  ['kamstrup-han', 'kamstrup-em001-2_amsreader'],
+  ['kaifa-no-list-3', 'hassams-kaifa-ma304h4d-long_1'],
+  ['kaifa-ma105-list-3', 'hassams-kaifa-1ph-hourly_1'],
+  ['kaifa-se-pairs', 'amshan-kaifa-se-list_1'],
+  ['han-list-1', 'amshan-kaifa-no-list-1_1'],
+  ['aidon-se-3ph', 'hassams-aidon-se-3ph_1'],
+  ['lg-e360-object-list', 'landis-gyr-gh934-1_amsreader'],
+];
+
 export const caseNames = [
   'vkw-3phase',
   'aes-ctr-floor',
@@ -123,6 +134,7 @@ export const caseNames = [
   'luxembourg-dsmr',
   'dsmr-text',
   'wiener-netze-signed',
+  ...PEER_CASES.map(([name]) => name),
 ];
 
 const CASES: Case[] = [
@@ -134,6 +146,7 @@ const CASES: Case[] = [
   decoderCase('dsmr-text', 'nes-gh712-1_amsreader', true),
   // One HDLC frame + its signature trailer, ECDSA P-256 verified per telegram.
   decoderCase('wiener-netze-signed', 'wienernetze-im350_pyir_1', true),
+  ...PEER_CASES.map(([name, id]) => decoderCase(name, id, true)),
 ];
 
 function median(xs: number[]): number {

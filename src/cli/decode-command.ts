@@ -16,6 +16,7 @@ import { decodeCapture } from '../transport/capture-file.js';
 import { findProfile, PROFILES } from '../profiles/meters.js';
 import { decodeKeys, type KeyOptions } from './decode-keys.js';
 import { errorToJson, snapshotToJson, snapshotToTable } from './decode-output.js';
+import { explainEvent, parseScalers } from './decode-explain.js';
 
 interface DecodeOptions extends KeyOptions {
   signatureKey?: string;
@@ -23,6 +24,8 @@ interface DecodeOptions extends KeyOptions {
   json?: boolean;
   file?: string;
   verbose?: boolean;
+  explain?: boolean;
+  scaler?: string[];
 }
 
 export const EXIT_DECODE_FAILED = 1;
@@ -70,6 +73,7 @@ export function runDecode(args: string[], opts: DecodeOptions, now = Date.now())
   const err: string[] = [];
   let decoder: TelegramDecoder;
   let chunks: Uint8Array[];
+  let scalers: Record<string, number> = {};
   try {
     if (opts.profile !== undefined && !findProfile(opts.profile)) {
       throw new DecodeError(
@@ -78,11 +82,13 @@ export function runDecode(args: string[], opts: DecodeOptions, now = Date.now())
         'input',
       );
     }
+    scalers = parseScalers(opts.scaler);
     decoder = new TelegramDecoder({
       keys: decodeKeys(opts),
       profile: opts.profile,
       emitFrames: opts.verbose,
       signaturePublicKey: opts.signatureKey !== undefined ? signaturePoint(opts.signatureKey) : undefined,
+      scalers,
     });
     chunks = readInput(args, opts, (w) => err.push(w));
   } catch (e) {
@@ -96,6 +102,7 @@ export function runDecode(args: string[], opts: DecodeOptions, now = Date.now())
   let telegrams = 0;
   let failures = 0;
   for (const ev of events) {
+    if (opts.explain) err.push(...explainEvent(ev, { profile: opts.profile, scalers }));
     if (ev.type === 'telegram') {
       telegrams++;
       out.push(opts.json ? JSON.stringify(snapshotToJson(ev.snapshot)) : snapshotToTable(ev.snapshot));
@@ -180,6 +187,15 @@ export function register(program: Command): void {
     .option('-f, --file <path>', 'read hex, a capture file or binary from a file')
     .option('--json', 'one JSON object per telegram and line')
     .option('-v, --verbose', 'also show frames, skipped bytes and the plaintext')
+    .option(
+      '--explain',
+      'show the decrypted A-XDR tree and which profile claimed which element, or why none did',
+    )
+    .option(
+      '--scaler <obis=power>',
+      'scaler for a register sent without one, e.g. 1.1.31.7.0.255=-2 (repeatable)',
+      (v: string, all: string[] = []) => [...all, v],
+    )
     .action((hex: string[], opts: DecodeOptions) => {
       const r = runDecode(hex, opts);
       process.stdout.write(r.stdout);

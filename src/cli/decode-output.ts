@@ -27,6 +27,8 @@ export function snapshotToJson(s: MeterSnapshot): Record<string, unknown> {
       name: r.name,
       value: r.value,
       unit: r.unit ?? null,
+      // The register as sent, only where an implied or configured scaler was applied (Kamstrup).
+      ...(r.raw !== undefined ? { raw: r.raw } : {}),
     })),
   };
 }

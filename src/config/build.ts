@@ -74,6 +74,7 @@ export function buildConfig(
     authKey: v.get('auth_key'),
     signaturePublicKey: v.get('signature_public_key'),
     profile: v.get('profile'),
+    scalers: v.get('scalers'),
     supplier: v.get('supplier'),
     dataDir,
     logging: buildLogging(v),

@@ -23,7 +23,8 @@ export type FieldKind =
   | 'level'
   | 'mqtt-url'
   | 'host'
-  | 'host-list'; // array of host names (no port, no scheme)
+  | 'host-list' // array of host names (no port, no scheme)
+  | 'obis-scalers'; // {"1.1.31.7.0.255": -2}: OBIS code → power of ten
 
 export interface FieldSpec {
   /** Dotted path in meter.json, e.g. `exports.mqtt.base_topic`. */
@@ -128,6 +129,13 @@ export const CONFIG_SCHEMA: readonly FieldSpec[] = [
     path: 'profile',
     kind: 'string',
     description: 'Force a meter layout (profile id); by default it is detected from the telegram.',
+  },
+  {
+    path: 'scalers',
+    kind: 'obis-scalers',
+    example: '{"1.1.31.7.0.255": -2}',
+    description:
+      "Scaler (power of ten) per OBIS code for registers the meter sends without one, overriding the documented implied scaler (Kamstrup CT meters). The register as sent stays in each reading's raw.",
   },
   {
     path: 'supplier',

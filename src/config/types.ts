@@ -109,6 +109,8 @@ export interface AppConfig {
   signaturePublicKey?: string;
   /** Profile id override; by default the layout is detected from the telegram. */
   profile?: string;
+  /** Scaler per OBIS code for registers sent without one (`scalers`), e.g. `{"1.1.31.7.0.255": -2}`. */
+  scalers?: Record<string, number>;
   /** Old `supplier` key ("TINETZ", "EVN", …): only a hint now. */
   supplier?: string;
   /** Directory for state (history, outbox), default `/var/lib/kaifareader`. */

@@ -224,3 +224,29 @@ export function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
   return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || h === '::ffff:127.0.0.1';
 }
+
+const OBIS_CODE = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
+
+/** `{"1.1.31.7.0.255": -2}`: full OBIS codes to integer scalers from -9 to 9. */
+export function parseObisScalers(v: unknown): Parsed<Record<string, number>> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    return {
+      ok: false,
+      message: `expected an object such as {"1.1.31.7.0.255": -2}, got ${describeValue(v)}`,
+    };
+  }
+  const out: Record<string, number> = {};
+  for (const [obis, s] of Object.entries(v)) {
+    if (!OBIS_CODE.test(obis)) {
+      return { ok: false, message: `"${obis}" is no OBIS code: write all six groups, e.g. "1.1.31.7.0.255"` };
+    }
+    if (!Number.isInteger(s) || (s as number) < -9 || (s as number) > 9) {
+      return {
+        ok: false,
+        message: `the scaler of ${obis} must be an integer from -9 to 9, got ${describeValue(s)}`,
+      };
+    }
+    out[obis] = s as number;
+  }
+  return { ok: true, value: out };
+}

@@ -22,6 +22,7 @@ import {
   parsePath,
   parseSecret,
   parseStopBits,
+  parseObisScalers,
   parseString,
   type Parsed,
 } from './values.js';
@@ -77,6 +78,7 @@ const LEAF: Readonly<Record<Exclude<FieldSpec['kind'], 'section' | 'source'>, Le
   'mqtt-url': (v) => parseMqttUrl(v),
   host: (v, s) => parseHost(v, s.example ?? '127.0.0.1'),
   'host-list': (v, s) => parseHostList(v, s.example ?? 'meter.home.arpa'),
+  'obis-scalers': (v) => parseObisScalers(v),
 };
 
 /** Validates `tree` against the schema. `origin` maps new paths to the old keys they came from (for messages). */

@@ -58,6 +58,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     authKey: config.authKey,
     signaturePublicKey: config.signaturePublicKey,
     profile: config.profile,
+    scalers: config.scalers,
     source,
     sinks,
     logger,

@@ -24,6 +24,8 @@ export interface DaemonOptions {
   /** Meter public key for frame signatures, 130 hex digits (validated by the config layer). */
   signaturePublicKey?: string;
   profile?: string;
+  /** Scaler overrides per OBIS code (config `scalers`). */
+  scalers?: Readonly<Record<string, number>>;
   source: ByteSource;
   sinks: Sink[];
   logger: Logger;
@@ -62,6 +64,7 @@ export function createDaemon(opts: DaemonOptions): Daemon {
       authenticationKey: opts.authKey ? parseKey(opts.authKey) : undefined,
     },
     profile: opts.profile,
+    scalers: opts.scalers,
     emitFrames: true,
     signaturePublicKey: opts.signaturePublicKey ? parseHex(opts.signaturePublicKey) : undefined,
   });

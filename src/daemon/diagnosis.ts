@@ -52,7 +52,7 @@ export const HINTS = {
     'frames arrive but do not decrypt: the key is probably wrong or belongs to another meter (check key_hex_string)',
   keyMissing: 'the telegrams are encrypted: put the key from your grid operator into key_hex_string',
   unknownLayout:
-    'telegrams decrypt but their layout is unknown: please share a capture (kaifareader capture --port … --out capture.txt)',
+    'telegrams decrypt but their layout is unknown: please share the output of kaifareader decode --explain on a capture (kaifareader capture --port … --out capture.txt)',
 } as const;
 
 export function diagnose(d: DiagnosisInput): Diagnosis {

@@ -4,17 +4,17 @@
  */
 import { toHex } from '../util/hex.js';
 
-/** FLAG ids of manufacturers met on customer interfaces (DLMS UA FLAG list). */
+/** FLAG ids of manufacturers met on customer interfaces (DLMS UA FLAG list; Aidon Oy is ADN). */
 const MANUFACTURERS: Record<string, string> = {
   KFM: 'Kaifa',
   LGZ: 'Landis+Gyr',
   SMS: 'Siemens',
-  ISK: 'Iskra',
+  ISK: 'Iskraemeco',
   KAM: 'Kamstrup',
   SAG: 'Sagemcom',
   ELS: 'Elster',
   EMH: 'EMH',
-  AIDON: 'Aidon',
+  ADN: 'Aidon',
   EBZ: 'EBZ',
   ITF: 'Itron',
   ZPA: 'ZPA',

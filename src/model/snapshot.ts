@@ -18,6 +18,8 @@ export interface Reading {
   value: number | string;
   /** DLMS unit name, absent for counts, text and dimensionless values. */
   unit?: string;
+  /** The register as sent, when `value` was scaled by a documented implied or configured scaler (Kamstrup). */
+  raw?: number;
 }
 
 /** Link layer the telegram arrived in. */

@@ -23,6 +23,8 @@ export interface ApduContext {
   keys: CipherKeys;
   /** Profile id override. */
   profile?: string;
+  /** Per-OBIS scaler overrides for registers sent without scaler. */
+  scalers?: Readonly<Record<string, number>>;
   /** Receive time, ms since epoch. */
   receivedAt: number;
   framing: Framing;
@@ -95,6 +97,7 @@ function readBody(p: Plain, ctx: ApduContext): Body {
   const { profile, readings } = interpretBody(dn.body, {
     profile: ctx.profile,
     manufacturer: p.systemTitle?.flag,
+    scalers: ctx.scalers,
   });
   const meterTime = dn.dateTime ? safeDateTime(dn.dateTime) : undefined;
   return { profile, readings, meterTime, longInvokeId: dn.longInvokeId };
@@ -111,20 +114,28 @@ function safeDateTime(dt: Parameters<typeof formatCosemDateTime>[0]): string | u
 
 const LOCAL_CLOCK = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/;
 
-/** The meter number (x.x.96.1.0.255) and the clock reading as text, in one pass over the readings. */
-function numberAndClock(readings: Reading[]): [string | undefined, string | undefined] {
+/**
+ * The meter number (x.x.96.1.0.255, else Kamstrup's meter id x.x.0.0.5.255), the clock reading as text and the
+ * meter type the telegram states (x.x.96.1.7.255 Kaifa, x.x.96.1.1.255 Kamstrup), in one pass over the readings.
+ */
+function identity(readings: Reading[]): [string | undefined, string | undefined, string | undefined] {
   let number: string | undefined;
+  let meterId: string | undefined;
   let clock: string | undefined;
+  let type: string | undefined;
   for (const r of readings) {
     if (typeof r.value !== 'string') continue;
     if (number === undefined && r.obis.endsWith('.96.1.0.255')) number = r.value;
     else if (clock === undefined && r.key === 'meter_time') clock = r.value;
+    else if (meterId === undefined && r.obis.endsWith('.0.0.5.255')) meterId = r.value;
+    else if (type === undefined && (r.obis.endsWith('.96.1.7.255') || r.obis === '1.1.96.1.1.255'))
+      type = r.value;
   }
-  return [number, clock];
+  return [number ?? meterId, clock, type];
 }
 
 function snapshotOf(p: Plain, body: Body, ctx: ApduContext): MeterSnapshot {
-  const [number, clock] = numberAndClock(body.readings);
+  const [number, clock, type] = identity(body.readings);
   const snapshot: MeterSnapshot = {
     meterId: number ?? p.systemTitle?.id ?? 'unknown',
     profile: body.profile.id,
@@ -133,14 +144,16 @@ function snapshotOf(p: Plain, body: Body, ctx: ApduContext): MeterSnapshot {
     security: p.security,
     readings: body.readings,
   };
-  const manufacturer = p.systemTitle?.manufacturer ?? body.profile.manufacturer;
+  // A shape (obis-structures, obis-flat) names no manufacturer: its Kaifa/MA309 holds only when the system title
+  // says KFM — an Aidon or Iskra in the same shape is never called a Kaifa MA309.
+  const identifies = body.profile.layout !== 'obis' || body.profile.claims !== undefined;
+  const titled = p.systemTitle?.manufacturer;
+  const manufacturer = titled ?? (identifies ? body.profile.manufacturer : undefined);
   if (manufacturer) snapshot.manufacturer = manufacturer;
-  if (
-    body.profile.model &&
-    (!p.systemTitle?.manufacturer || p.systemTitle.manufacturer === body.profile.manufacturer)
-  ) {
+  if (body.profile.model && (titled ? titled === body.profile.manufacturer : identifies)) {
     snapshot.model = body.profile.model;
   }
+  if (type && /^[\x20-\x7e]+$/.test(type)) snapshot.model = type;
   const meterTime =
     body.meterTime ?? (clock !== undefined && LOCAL_CLOCK.test(clock) ? clock.replace(' ', 'T') : undefined);
   if (meterTime) snapshot.meterTime = meterTime;

@@ -37,6 +37,8 @@ export interface TelegramDecoderOptions {
    * `signature.key` (a DecodeError) from the constructor for a malformed key.
    */
   signaturePublicKey?: Uint8Array;
+  /** Per-OBIS scaler overrides for registers sent without scaler (config `scalers`, `decode --scaler`). */
+  scalers?: Readonly<Record<string, number>>;
 }
 
 export class TelegramDecoder {
@@ -98,6 +100,7 @@ export class TelegramDecoder {
       const r = decodeApdu(seg.apdu, {
         keys: this.keys,
         profile: this.opts.profile,
+        scalers: this.opts.scalers,
         receivedAt,
         framing: seg.frames[0]!.kind,
       });

@@ -30,6 +30,8 @@ interface WalkState {
   loose: Loose[];
   /** Non-container elements visited so far. */
   leaves: number;
+  /** Values that came with their own scaler-unit. */
+  described: number;
 }
 
 function isObis(v: AxdrValue | undefined): v is { type: 'octet-string'; value: Uint8Array } {
@@ -59,6 +61,7 @@ function walk(items: AxdrValue[], st: WalkState): void {
       const hasSu = isScalerUnit(su);
       const value = toReadingValue(next, hasSu ? numberOf(su.items[0]!) : 0);
       if (value !== undefined) {
+        if (hasSu) st.described++;
         const unit = hasSu ? unitName(numberOf(su.items[1]!)) : undefined;
         st.readings.push(makeReading(obisInfoFromBytes(it.value), value, unit));
       }
@@ -76,12 +79,15 @@ function hasObis(readings: Reading[], obis: string): boolean {
   return false;
 }
 
-/** Readings of a self-describing body, or undefined when it names fewer than two values with OBIS codes. */
+/**
+ * Readings of a self-describing body, or undefined when it names fewer than two values with OBIS codes — one is
+ * enough when it carries its own scaler-unit (Aidon's list 1: an array of one {OBIS, value, {scaler, unit}}).
+ */
 export function readObisLayout(body: AxdrValue): Reading[] | undefined {
   if (body.type !== 'structure' && body.type !== 'array') return undefined;
-  const st: WalkState = { readings: [], loose: [], leaves: 0 };
+  const st: WalkState = { readings: [], loose: [], leaves: 0, described: 0 };
   walk(body.items, st);
-  if (st.readings.length < 2) return undefined;
+  if (st.readings.length < 2 && st.described === 0) return undefined;
   const first = st.loose[0];
   if (first && first.index === 0 && !hasObis(st.readings, CLOCK)) {
     const v = first.value;

@@ -45,6 +45,13 @@ export interface Profile {
    * are known to be in the catalog's base units (scaler 0), so the catalog unit applies.
    */
   impliedUnitsFor?: string[];
+  /**
+   * For `{OBIS, value}` pairs without scaler/unit whose manufacturer documents them (Kamstrup HAN): scaler and
+   * unit by the code's C.D groups (`31.7` = current L1 on any channel). The raw register is kept in `raw`.
+   */
+  impliedScalers?: Record<string, { scaler: number; unit?: string }>;
+  /** For self-describing profiles narrower than a bare shape: a first text or a system title FLAG id names it. */
+  claims?: { firstTextPrefix?: string; flags?: string[] };
   /** Documented serial settings of the customer interface. */
   serial?: { baudRate: number; parity: 'none' | 'even'; framing: 'mbus' | 'hdlc' | 'raw' | 'dsmr' };
   /** Where the layout is documented. */

@@ -12,14 +12,25 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TelegramDecoder, type DecoderEvent } from '../../src/pipeline/telegram-decoder.js';
 import { DecodeError } from '../../src/errors.js';
-import { loadVectors, prng } from '../helpers/vectors.js';
+import { loadVectors, prng, type Vector } from '../helpers/vectors.js';
+import { loadPeerCaptures } from '../helpers/peer-judge.js';
+import { fileURLToPath } from 'node:url';
 import { hex, keysOf } from './support.js';
 
 const CASES = Number(process.env.KAIFAREADER_FUZZ_CASES ?? 100_000);
 const FIRST_SEED = Number(process.env.KAIFAREADER_FUZZ_SEED ?? 1);
 const MAX_BUFFER = 4096;
 
-const vectors = loadVectors().map((v) => ({ v, frames: v.frames_hex.map(hex), keys: keysOf(v) }));
+/** The vectors and the decodable peer captures (Nordic lists, Kamstrup, L+G object lists: the newer layouts). */
+const PEER_DIR = fileURLToPath(new URL('../fixtures/peer', import.meta.url));
+const peers = loadPeerCaptures(PEER_DIR)
+  .filter((c) => c.check === 'exact' || c.check === 'decodes-cleanly')
+  .map((c) => c as unknown as Vector);
+const vectors = [...loadVectors(), ...peers].map((v) => ({
+  v,
+  frames: v.frames_hex.map(hex),
+  keys: keysOf(v),
+}));
 /** Keys of every vector in turn, plus none: wrong keys are as interesting as right ones. */
 const keySets = [...vectors.map((x) => x.keys), {}];
 

@@ -9,6 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { judgePeer, loadPeerCaptures, peerDecodeArgs } from '../helpers/peer-judge.js';
+import { prng, type Vector } from '../helpers/vectors.js';
+import { decodeChunks, hex, keysOf, summary, telegrams } from './support.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PEER_DIR = join(ROOT, 'test', 'fixtures', 'peer');
@@ -53,3 +55,37 @@ test('the judge fails what it should', () => {
   const other = JSON.stringify({ error: { code: 'layout.unknown', message: 'x' } });
   assert.equal(judgePeer(rejects, { code: 1, stdout: other, stderr: '' }).length, 1);
 });
+
+/** Splits bytes at random points (1 byte to 64 at a time). */
+function randomChunks(bytes: Uint8Array, rnd: () => number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let at = 0; at < bytes.length;) {
+    const n = 1 + Math.floor(rnd() * 64);
+    out.push(bytes.subarray(at, at + n));
+    at += n;
+  }
+  return out;
+}
+
+for (const c of captures.filter((x) => x.check === 'exact' || x.check === 'decodes-cleanly')) {
+  test(`peer ${c.id}: any chunking gives the same readings (library)`, () => {
+    const keys = keysOf(c as unknown as Vector);
+    const frames = c.frames_hex.map(hex);
+    const whole = summary(decodeChunks(frames, { keys }));
+    assert.ok(telegrams(decodeChunks(frames, { keys })).length > 0, 'decodes');
+    const stream = Buffer.concat(frames);
+    const rnd = prng(c.id.length * 7919);
+    for (let round = 0; round < 8; round++) {
+      assert.deepEqual(summary(decodeChunks(randomChunks(stream, rnd), { keys })), whole, `round ${round}`);
+    }
+    assert.deepEqual(
+      summary(
+        decodeChunks(
+          Array.from(stream, (b) => Uint8Array.of(b)),
+          { keys },
+        ),
+      ),
+      whole,
+    );
+  });
+}

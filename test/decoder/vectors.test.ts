@@ -49,6 +49,7 @@ for (const v of decodable) {
       assert.ok(r, `${obis} is decoded`);
       assert.deepStrictEqual(r.value, want.value, `${obis} value`);
       if (want.unit !== undefined) assert.equal(r.unit, want.unit, `${obis} unit`);
+      if (want.raw !== undefined) assert.equal(r.raw, want.raw, `${obis} register as sent`);
     }
     assert.equal(t.snapshot.profile, profileOfVector(v.id), 'profile that lists this vector');
     assert.equal(t.snapshot.receivedAt, Date.UTC(2024, 0, 1));

@@ -15,7 +15,7 @@ export interface Vector {
   decodable: boolean;
   plain_apdu_hex?: string | null;
   position_map?: Array<{ position: number; obis: string; scaler?: number; unit?: string }> | null;
-  expected?: Record<string, { value: number | string; unit?: string }>;
+  expected?: Record<string, { value: number | string; unit?: string; raw?: number }>;
   meter_time?: { text: string; deviation_min: number | null; clock_status: string } | null;
   notes: string;
 }

@@ -326,9 +326,13 @@ test('DSMR meter stating kWh: the state carries Wh under energy_import_wh and di
   assert.equal(d.device_class, 'energy');
 });
 
-test('a bare number without unit (Kamstrup current) claims no HA device class or unit', async () => {
+test('a bare number without unit (a Kamstrup register outside the catalog) claims no HA device class or unit', async () => {
+  // Kamstrup's currents now carry their documented implied unit (0.01 A → A); 1.1.0.0.1.255 stays a bare number.
   const s = await decodedSnapshot('kamstrup-omnipower_dlmsparser_1');
-  const d = discoveryFor(s, 'current_l1_a');
+  const bare = s.readings.find((r) => r.obis === '1.1.0.0.1.255');
+  assert.deepEqual([bare?.value, bare?.unit], [12343400, undefined]);
+  const d = discoveryFor(s, bare!.key);
   assert.equal(d.device_class, undefined);
   assert.equal(d.unit_of_measurement, undefined);
+  assert.equal(discoveryFor(s, 'current_l1_a').unit_of_measurement, 'A');
 });
