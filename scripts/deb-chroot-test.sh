@@ -1,41 +1,86 @@
 #!/usr/bin/env bash
-# End-to-end test of the Debian package in a Debian 13 (trixie) chroot made with debootstrap:
+# End-to-end test of the Debian package in a Debian 13 (trixie) chroot made with debootstrap, for this machine's
+# architecture or, through qemu-user-static, for the Raspberry Pi ones (arm64, armhf):
 #   1. install a stand-in for the old Python package (kaifareader 0.3: /usr/lib/kaifareader/kaifareader.py,
 #      conffile /etc/kaifareader/meter.json, /lib/systemd/system/kaifareader.service, 0777 log directory) and
 #      edit its meter.json like a user would;
 #   2. upgrade it with our .deb (`dpkg -i` + `apt-get -f install`, which pulls nodejs' and our dependencies):
 #      no conffile question, the user's meter.json kept byte for byte, the Python files gone, our unit in place,
 #      the system user in dialout, `kaifareader --version`, `config check` and `decode` of a real telegram;
-#   3. `dpkg --purge`: user, group, configuration, state and logs removed;
-#   4. a fresh install (meter.json from the template, 0640 root:kaifareader) and a second purge.
+#   3. the daemon as the service user (the unit's NODE_OPTIONS) on a replay of that telegram with the history and
+#      the dashboard: /api/v1/latest answers with the vector's values, the history sink is ok, both native addons
+#      (libsql, serialport) are mapped into the process, SIGTERM stops it with exit 0;
+#   4. `dpkg --purge`: user, group, configuration, state and logs removed;
+#   5. a fresh install (meter.json from the template, 0640 root:kaifareader) and a second purge.
 # Nothing runs inside the chroot's systemd (there is none): maintainer scripts take their "no systemd" paths.
 #
-# Usage (as root): scripts/deb-chroot-test.sh [path/to/kaifareader_<version>_<arch>.deb]
-#   default .deb: the newest dist/kaifareader_*_<host arch>.deb (npm run package:deb)
+# Usage (as root): scripts/deb-chroot-test.sh [--arch amd64|arm64|armhf] [path/to/kaifareader_<version>_<arch>.deb]
+#   --arch       the chroot's architecture (default: this machine's). A foreign one needs qemu-user-static (and
+#                binfmt-support where qemu registers through update-binfmts); binfmt_misc is mounted if it is not.
+#   default .deb: the newest dist/kaifareader_*_<arch>.deb (npm run package:deb [-- --arch <arch>])
 # Environment:
 #   KAIFAREADER_CHROOT_SUITE   Debian suite (default trixie)
 #   KAIFAREADER_CHROOT_MIRROR  package mirror (default: the first Debian mirror in /etc/apt/sources.list*)
-#   KAIFAREADER_CHROOT_CACHE   base chroot kept between runs (default /var/tmp/kaifareader-chroot-<suite>);
+#   KAIFAREADER_CHROOT_CACHE   base chroot kept between runs (default /var/tmp/kaifareader-chroot-<suite>-<arch>);
 #                              delete it to start from a fresh debootstrap
-# Runtime measured on 2 cores: first run 135 s (109 s of it debootstrap + nodejs download), later runs 10 s.
+# Runtime measured on 2 shared cores with a fresh debootstrap: amd64 132 s (103 s of it debootstrap + nodejs),
+# arm64 1300 s (1060 s), armhf 459 s (367 s) under qemu; later runs reuse the cached base chroot (arm64 131 s,
+# armhf 64 s).
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-arch=$(dpkg --print-architecture)
+host_arch=$(dpkg --print-architecture)
+arch=$host_arch
+if [ "${1:-}" = --arch ]; then
+  arch=${2:-}
+  shift 2 || true
+fi
 deb=${1:-$(ls -t "$repo"/dist/kaifareader_*_"$arch".deb 2>/dev/null | head -n 1 || true)}
 suite=${KAIFAREADER_CHROOT_SUITE:-trixie}
-cache=${KAIFAREADER_CHROOT_CACHE:-/var/tmp/kaifareader-chroot-$suite}
+cache=${KAIFAREADER_CHROOT_CACHE:-/var/tmp/kaifareader-chroot-$suite-$arch}
 vector=$repo/test/fixtures/vectors/evn_netznoe-pdf_1.json
 
 die() {
   echo "deb-chroot-test: $*" >&2
   exit 2
 }
-[ -n "$deb" ] && [ -f "$deb" ] || die "no .deb found: run 'npm run package:deb' first or pass the .deb's path"
+case $arch in
+  amd64 | arm64 | armhf) ;;
+  *) die "--arch must be amd64, arm64 or armhf (got '$arch')" ;;
+esac
+[ -n "$deb" ] && [ -f "$deb" ] ||
+  die "no $arch .deb found: run 'npm run package:deb -- --arch $arch' first or pass the .deb's path"
 deb=$(cd "$(dirname "$deb")" && pwd)/$(basename "$deb")
 [ "$(id -u)" = 0 ] || die "needs root (debootstrap, chroot, mount): run it with sudo"
 command -v debootstrap >/dev/null || die "debootstrap is missing: apt-get install debootstrap"
 [ -f "$vector" ] || die "$vector is missing"
+deb_arch=$(dpkg-deb -f "$deb" Architecture)
+[ "$deb_arch" = "$arch" ] || die "$(basename "$deb") is for $deb_arch, the chroot is $arch: pass --arch $deb_arch"
+
+# A foreign chroot runs its programs through qemu-user-static, which the kernel starts via binfmt_misc.
+qemu=
+if [ "$arch" != "$host_arch" ]; then
+  case $arch in
+    arm64) qemu=qemu-aarch64 ;;
+    armhf) qemu=qemu-arm ;;
+    amd64) qemu=qemu-x86_64 ;;
+  esac
+  command -v "$qemu-static" >/dev/null ||
+    die "$qemu-static is missing: apt-get install qemu-user-static binfmt-support"
+  if ! mountpoint -q /proc/sys/fs/binfmt_misc; then
+    mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc ||
+      die "cannot mount binfmt_misc (a container without it cannot run $arch programs)"
+  fi
+  if [ ! -e "/proc/sys/fs/binfmt_misc/$qemu" ]; then
+    if command -v update-binfmts >/dev/null; then
+      update-binfmts --enable "$qemu" || true
+    elif [ -f "/usr/lib/binfmt.d/$qemu.conf" ]; then
+      cat "/usr/lib/binfmt.d/$qemu.conf" >/proc/sys/fs/binfmt_misc/register || true
+    fi
+  fi
+  grep -qx enabled "/proc/sys/fs/binfmt_misc/$qemu" 2>/dev/null ||
+    die "binfmt_misc has no enabled $qemu entry: apt-get install qemu-user-static binfmt-support"
+fi
 
 default_mirror() {
   local m
@@ -71,10 +116,18 @@ in_root() {
     LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"
 }
 
-step "base chroot: Debian $suite from $mirror (cache $cache)"
+step "base chroot: Debian $suite $arch from $mirror (cache $cache)"
 if [ ! -x "$cache/usr/bin/node" ]; then
   rm -rf "$cache.partial"
-  debootstrap --variant=minbase --include=nodejs,ca-certificates "$suite" "$cache.partial" "$mirror"
+  if [ -z "$qemu" ]; then
+    debootstrap --variant=minbase --include=nodejs,ca-certificates "$suite" "$cache.partial" "$mirror"
+  else
+    # First stage unpacks on the host; the second runs the maintainer scripts as $arch programs under qemu.
+    debootstrap --arch="$arch" --foreign --variant=minbase --include=nodejs,ca-certificates \
+      "$suite" "$cache.partial" "$mirror"
+    cp "$(command -v "$qemu-static")" "$cache.partial/usr/bin/" # for binfmt entries without the F flag
+    chroot "$cache.partial" /debootstrap/debootstrap --second-stage
+  fi
   cp /etc/resolv.conf "$cache.partial/etc/resolv.conf"
   chroot "$cache.partial" apt-get update -qq
   mv "$cache.partial" "$cache"
@@ -82,7 +135,7 @@ fi
 cp -a "$cache" "$root"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 mount -t proc proc "$root/proc"
-echo "node $(in_root node --version) in the chroot; setup took $(($(date +%s) - started)) s"
+echo "node $(in_root node --version) ($(in_root node -p process.arch)) in the chroot; setup took $(($(date +%s) - started)) s"
 
 step "stand-in for the old Python package kaifareader 0.3"
 old=$work/python-pkg
@@ -177,6 +230,62 @@ echo
 check "kaifareader decode exits 0 (exit $decode_rc)" test "$decode_rc" = 0
 check "decode shows 1.8.0 = 12937 Wh from the vector" sh -c "printf '%s' \"\$1\" | grep -q 12937" sh "$decode_out"
 
+step "the daemon on a replay source with history and dashboard, as the service user"
+daemon_started=$(date +%s)
+port=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')
+mkdir -p "$root/tmp/kf"
+# The whole telegram on one line: one chunk every 5 s (replay's pace for untimed captures), looping.
+node -e 'console.log(require(process.argv[1]).frames_hex.join(""))' "$vector" >"$root/tmp/kf/capture.txt"
+printf '{"source": {"replay": "/tmp/kf/capture.txt", "loop": true}, "key": "%s", "data_dir": "/var/lib/kaifareader",\n "exports": {"history": true}, "http": {"host": "127.0.0.1", "port": %s}}\n' \
+  "$key" "$port" >"$root/tmp/kf/run.json"
+chmod 0755 "$root/tmp/kf"
+in_root chown root:kaifareader /tmp/kf/run.json
+chmod 0640 "$root/tmp/kf/run.json"
+# setpriv execs (no fork), so $! is the daemon's own process: its /proc/<pid>/maps lists the addons it loaded.
+chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+  NODE_OPTIONS="--jitless --max-semi-space-size=1" MALLOC_ARENA_MAX=2 \
+  setpriv --reuid=kaifareader --regid=kaifareader --init-groups \
+  kaifareader run --config /tmp/kf/run.json </dev/null >"$work/daemon.log" 2>&1 &
+daemon_pid=$!
+latest=$(node -e '
+  const [url, pid] = process.argv.slice(1);
+  const until = Date.now() + 180000;
+  const alive = () => { try { process.kill(Number(pid), 0); return true; } catch { return false; } };
+  (async () => {
+    while (Date.now() < until && alive()) {
+      try {
+        const r = await fetch(url);
+        if (r.status === 200) { console.log(await r.text()); return; }
+      } catch {}
+      await new Promise((ok) => setTimeout(ok, 500));
+    }
+    process.exitCode = 1;
+  })();' "http://127.0.0.1:$port/api/v1/latest" "$daemon_pid" || true)
+echo "first answer after $(($(date +%s) - daemon_started)) s: $(printf '%s' "$latest" | head -c 300)"
+check "/api/v1/latest answers with the vector's 1.8.0 = 12937 Wh" sh -c "printf '%s' \"\$1\" | grep -q 12937" sh "$latest"
+sleep 6 # a second telegram, so the history has rows from a running store
+status_json=$(node -e 'fetch(process.argv[1]).then((r) => r.text()).then(console.log, () => process.exit(1))' \
+  "http://127.0.0.1:$port/api/v1/status" || true)
+echo "status: $(printf '%s' "$status_json" | head -c 600)"
+check "/api/v1/status: diagnosis ok, history sink ok with rows" node -e '
+  const s = JSON.parse(process.argv[1]);
+  process.exit(s.diagnosis.state === "ok" && s.sinks.history.ok === true && s.history_rows >= 1 ? 0 : 1);' "$status_json"
+history_json=$(node -e 'fetch(process.argv[1]).then((r) => r.text()).then(console.log, () => process.exit(1))' \
+  "http://127.0.0.1:$port/api/v1/history?fields=energy_import_wh" || true)
+check "/api/v1/history returns rows read back from SQLite" sh -c "printf '%s' \"\$1\" | grep -q 12937" sh "$history_json"
+maps=$(cat "/proc/$daemon_pid/maps" 2>/dev/null || true)
+check "libsql's native addon is loaded (/proc/$daemon_pid/maps)" sh -c "printf '%s' \"\$1\" | grep -q '@libsql/linux-.*/index.node'" sh "$maps"
+check "serialport's native addon is loaded (/proc/$daemon_pid/maps)" sh -c "printf '%s' \"\$1\" | grep -q 'bindings-cpp.*\.node'" sh "$maps"
+kill -TERM "$daemon_pid" 2>/dev/null || true
+set +e
+wait "$daemon_pid"
+daemon_rc=$?
+set -e
+sed 's/^/  | /' "$work/daemon.log" | head -n 30
+check "SIGTERM stops the daemon with exit 0 (exit $daemon_rc)" test "$daemon_rc" = 0
+check "history database written to /var/lib/kaifareader" test -s "$root/var/lib/kaifareader/history.db"
+echo "daemon step took $(($(date +%s) - daemon_started)) s"
+
 step "dpkg --purge"
 in_root dpkg --purge kaifareader >"$work/purge.log" 2>&1 || { cat "$work/purge.log"; fail "dpkg --purge"; }
 check "user removed" sh -c "! chroot '$root' getent passwd kaifareader >/dev/null"
@@ -195,5 +304,5 @@ in_root dpkg --purge kaifareader >/dev/null 2>&1 || fail "second purge"
 check "clean after the second purge" sh -c "test ! -e '$root/etc/kaifareader' && ! chroot '$root' getent passwd kaifareader >/dev/null"
 
 echo
-echo "deb-chroot-test: $failures failure(s), $(($(date +%s) - started)) s in all"
+echo "deb-chroot-test ($arch): $failures failure(s), $(($(date +%s) - started)) s in all"
 [ "$failures" = 0 ]

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite drives for real (run by `npm test` through `pretest`, and by
 # .ci/run): socat (pty pairs), mosquitto (MQTT broker), chromium (dashboard via playwright-core), prometheus
-# (promtool), dpkg-dev + lintian + fakeroot (Debian package), systemd (systemd-analyze).
+# (promtool), dpkg-dev + lintian + fakeroot (Debian package), systemd (systemd-analyze, systemd-notify),
+# python3 (binds the AF_UNIX datagram socket that stands in for systemd's notify socket).
 # As root with apt-get it installs what is missing; otherwise it says what to install and fails.
 set -euo pipefail
-pkgs="socat mosquitto chromium prometheus dpkg-dev lintian fakeroot systemd"
+pkgs="socat mosquitto chromium prometheus dpkg-dev lintian fakeroot systemd python3"
 missing=""
 for p in $pkgs; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 [ -z "$missing" ] && exit 0

@@ -101,3 +101,15 @@ test('sinks, store and http see snapshots, never bytes: no framing/dlms/pipeline
     );
   assert.deepEqual(bad, []);
 });
+
+test('service/ (systemd notify) sees only log, status and the source interface: no decoder, sinks, store or http', () => {
+  const allowed = /^(\.\/|\.\.\/(log|status)\/|\.\.\/transport\/types\.js$|node:child_process$)/;
+  const bad = all
+    .filter((f) => f.layer === 'service')
+    .flatMap((f) => f.deps.filter((d) => !allowed.test(d)).map((d) => `${f.file} → ${d}`));
+  assert.deepEqual(bad, []);
+  assert.ok(
+    all.some((f) => f.file === 'service/systemd-notify.ts'),
+    'src/service/systemd-notify.ts is missing',
+  );
+});

@@ -15,6 +15,7 @@ import { createSource } from '../transport/create-source.js';
 import type { HttpServer } from '../http/server.js';
 import { createSolarviewSink } from '../sinks/solarview.js';
 import { createDaemon, type Daemon } from './daemon.js';
+import { createServiceLink } from '../service/service-link.js';
 
 export interface App {
   daemon: Daemon;
@@ -52,7 +53,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
     history = h.reader;
     sinks.push(h);
   }
-  const source = opts.source ?? createSource(config.source, { logger: logger.child('source') });
+  // systemd (Type=notify): readiness, watchdog and status; a no-op without $NOTIFY_SOCKET.
+  const service = createServiceLink({ env: process.env, logger, now: opts.now });
+  const source = service.watch(
+    opts.source ?? createSource(config.source, { logger: logger.child('source') }),
+  );
   const daemon = createDaemon({
     key: config.key,
     authKey: config.authKey,
@@ -99,8 +104,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
       }
       await daemon.start();
       if (interactive && !server) logger.info('reading; press Ctrl-C to stop');
+      await service.ready(() => daemon.status.get());
     },
     async stop() {
+      void service.stopping(); // not awaited: systemd-notify's barrier must not eat the stop budget
       await Promise.all([daemon.stop(), server?.stop()]);
     },
   };
