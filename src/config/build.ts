@@ -267,6 +267,10 @@ function buildHttp(v: Values): HttpConfig | undefined {
       `"${http.host}" makes the dashboard reachable from the network: set "http.token" or "http.basic_auth", or keep "host": "127.0.0.1"`,
     );
   }
+  if (http.allowedHosts && (http.token !== undefined || v.present('http.basic_auth')))
+    v.warnings.push(
+      'http.allowed_hosts: has no effect while "http.token" or "http.basic_auth" is set (with auth every Host name is answered, after the credentials are checked); remove it, or remove the auth to rely on it',
+    );
   if (http.token !== undefined && http.token.length < 16)
     v.warnings.push(
       'http.token: shorter than 16 characters; use a long random token (e.g. `openssl rand -hex 24`)',

@@ -57,3 +57,22 @@ test('the schema lists http.allowed_hosts as a host-list with an example', () =>
   assert.equal(spec?.kind, 'host-list');
   assert.match(formatSchemaTable(CONFIG_SCHEMA), /\nhttp\.allowed_hosts +Without token or basic_auth/);
 });
+
+test('http.allowed_hosts beside auth: a warning that it has no effect there', () => {
+  const token = parseConfig({
+    ...base,
+    http: { allowed_hosts: ['meter.home.arpa'], token: 'a-long-random-token-0123456789' },
+  });
+  assert.ok(token.ok);
+  assert.ok(
+    token.warnings.some((w) => w.startsWith('http.allowed_hosts: has no effect while')),
+    token.warnings.join('\n'),
+  );
+  const basic = parseConfig({
+    ...base,
+    http: { allowed_hosts: ['meter.home.arpa'], basic_auth: { username: 'u', password: 'p' } },
+  });
+  assert.ok(basic.warnings.some((w) => w.startsWith('http.allowed_hosts: has no effect while')));
+  const alone = parseConfig({ ...base, http: { allowed_hosts: ['meter.home.arpa'] } });
+  assert.deepEqual(alone.warnings, []);
+});
