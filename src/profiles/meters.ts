@@ -67,6 +67,16 @@ const KAIFA_HEAD = [
   { position: 2, obis: '0.0.96.1.7.255' },
 ];
 
+/**
+ * Iskraemeco AM550 P1 lists (Slovenia): the logical device name (0.0.42.0.0.255, "ISK" FLAG id + serial) first,
+ * then the meter number. Documented P1 port settings: 38400 8N1 (amsreader-firmware issue 869).
+ */
+const ISKRA_HEAD = [
+  { position: 0, obis: '0.0.42.0.0.255' },
+  { position: 1, obis: '0.0.96.1.0.255' },
+];
+const ISKRA_P1 = { baudRate: 38400, parity: 'none', framing: 'hdlc' } as const;
+
 export const PROFILES: readonly Profile[] = [
   {
     id: 'obis-structures',
@@ -229,6 +239,62 @@ export const PROFILES: readonly Profile[] = [
     serial: { baudRate: 115200, parity: 'none', framing: 'hdlc' },
     source: 'Noschvie/shrdzm Device_IM350.cpp; bernikr/esphome-wienernetze-smartmeter',
     vectors: ['wels-im350_shrdzm_1', 'carinthia-im350_shrdzm_1'],
+  },
+  {
+    id: 'iskra-am550-slovenia',
+    name: 'Iskraemeco AM550 (Slovenia, Elektro Ljubljana): list 2 of 18, logical device name ISK…, meter number, P/Q, U, I, P per phase',
+    manufacturer: 'Iskraemeco',
+    model: 'AM550',
+    operators: ['Elektro Ljubljana (Slovenia)'],
+    layout: 'positions',
+    // Every 5 s: the logical device name (FLAG id ISK + serial) and meter number, then uint32 powers, uint16
+    // voltages in 0.1 V and currents in 0.01 A, then uint32 active power import and export per phase.
+    match: { counts: [18], firstTextPrefix: 'ISK', types: ['octet-string', 'octet-string'] },
+    positions: [
+      ...ISKRA_HEAD,
+      { position: 2, obis: '1.0.1.7.0.255', scaler: 0, unit: 'W' },
+      { position: 3, obis: '1.0.2.7.0.255', scaler: 0, unit: 'W' },
+      { position: 4, obis: '1.0.3.7.0.255', scaler: 0, unit: 'var' },
+      { position: 5, obis: '1.0.4.7.0.255', scaler: 0, unit: 'var' },
+      { position: 6, obis: '1.0.32.7.0.255', scaler: -1, unit: 'V' },
+      { position: 7, obis: '1.0.52.7.0.255', scaler: -1, unit: 'V' },
+      { position: 8, obis: '1.0.72.7.0.255', scaler: -1, unit: 'V' },
+      { position: 9, obis: '1.0.31.7.0.255', scaler: -2, unit: 'A' },
+      { position: 10, obis: '1.0.51.7.0.255', scaler: -2, unit: 'A' },
+      { position: 11, obis: '1.0.71.7.0.255', scaler: -2, unit: 'A' },
+      { position: 12, obis: '1.0.21.7.0.255', scaler: 0, unit: 'W' },
+      { position: 13, obis: '1.0.41.7.0.255', scaler: 0, unit: 'W' },
+      { position: 14, obis: '1.0.61.7.0.255', scaler: 0, unit: 'W' },
+      { position: 15, obis: '1.0.22.7.0.255', scaler: 0, unit: 'W' },
+      { position: 16, obis: '1.0.42.7.0.255', scaler: 0, unit: 'W' },
+      { position: 17, obis: '1.0.62.7.0.255', scaler: 0, unit: 'W' },
+    ],
+    serial: ISKRA_P1,
+    source:
+      'amsreader-firmware IEC6205675.cpp Iskra list 2 (18 elements) and issue 615 (Elektro Ljubljana captures)',
+    vectors: ['iskraemeco-gh615-1_amsreader', 'iskraemeco-gh615-6_amsreader'],
+  },
+  {
+    id: 'iskra-am550-slovenia-energy',
+    name: 'Iskraemeco AM550 (Slovenia, Elektro Ljubljana): list 3 of 12, the energy registers every 15 min',
+    manufacturer: 'Iskraemeco',
+    model: 'AM550',
+    operators: ['Elektro Ljubljana (Slovenia)'],
+    layout: 'positions',
+    // [2] enum and [3] octet-string, [5] [6] [8] [9] are not named by any source: left out, not guessed.
+    match: { counts: [12], firstTextPrefix: 'ISK', types: ['octet-string', 'octet-string'] },
+    positions: [
+      ...ISKRA_HEAD,
+      { position: 4, obis: '1.0.1.8.0.255', scaler: 0, unit: 'Wh' },
+      { position: 7, obis: '1.0.2.8.0.255', scaler: 0, unit: 'Wh' },
+      { position: 10, obis: '1.0.3.8.0.255', scaler: 0, unit: 'varh' },
+      { position: 11, obis: '1.0.4.8.0.255', scaler: 0, unit: 'varh' },
+    ],
+    serial: ISKRA_P1,
+    source:
+      'amsreader-firmware IEC6205675.cpp Iskra list 3 (12 elements: A+ at 4, A- at 7, R+ R- at 10, 11; the ' +
+      'rest unnamed, left out) and issue 615',
+    vectors: ['iskraemeco-gh615-2_amsreader'],
   },
   {
     id: 'kaifa-ma304-norway',
