@@ -5,7 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AxdrValue } from '../../src/axdr/types.js';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { interpretBody } from '../../src/profiles/detect.js';
+import { PROFILES } from '../../src/profiles/meters.js';
+import { runDecode } from '../../src/cli/decode-command.js';
 
 const text = (s: string): AxdrValue => ({ type: 'octet-string', value: new TextEncoder().encode(s) });
 const u32 = (v: number): AxdrValue => ({ type: 'uint32', value: v });
@@ -71,4 +76,21 @@ test('an ISK list of 12 that is not the energy layout is not read as one (no gue
     ...Array.from({ length: 4 }, () => u32(1)),
   );
   assert.throws(() => interpretBody(body), /unknown telegram layout/);
+});
+
+test('each Iskra peer capture is claimed by the profile that lists it', () => {
+  const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'peer');
+  const iskra = PROFILES.filter((p) => p.id.startsWith('iskra-'));
+  assert.equal(iskra.length, 6);
+  for (const p of iskra) {
+    assert.ok(p.vectors.length > 0, `${p.id} lists its capture`);
+    for (const id of p.vectors) {
+      const { frames_hex } = JSON.parse(readFileSync(join(dir, `${id}.json`), 'utf8')) as {
+        frames_hex: string[];
+      };
+      const r = runDecode(frames_hex, { json: true });
+      assert.equal(r.code, 0, `${id}: ${r.stdout}`);
+      assert.equal((JSON.parse(r.stdout.split('\n')[0]!) as { profile: string }).profile, p.id, id);
+    }
+  }
 });
