@@ -124,6 +124,7 @@ const PEER_CASES: Array<[string, string]> = [
   ['han-list-1', 'amshan-kaifa-no-list-1_1'],
   ['aidon-se-3ph', 'hassams-aidon-se-3ph_1'],
   ['lg-e360-object-list', 'landis-gyr-gh934-1_amsreader'],
+  ['iskra-am550-si-18', 'iskraemeco-gh615-1_amsreader'],
 ];
 
 export const caseNames = [

@@ -127,6 +127,8 @@ const OTHER: readonly (readonly [string, string, string, Partial<CatalogEntry>?]
   ['0.1.0.0', 'meter_time', 'Meter clock', { deviceClass: 'timestamp' }],
   ['0.96.1.0', 'meter_number', 'Meter number'],
   ['0.96.1.1', 'meter_number_2', 'Meter number (second identifier)'],
+  ['0.96.1.2', 'device_id_3', 'Device ID 3'],
+  ['0.96.1.3', 'device_id_4', 'Device ID 4'],
   ['0.96.1.7', 'meter_type', 'Meter type'],
   ['0.42.0.0', 'device_name', 'Logical device name'],
   ['1.0.2.129', 'list_id', 'OBIS list version identifier'],

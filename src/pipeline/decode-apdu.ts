@@ -112,32 +112,42 @@ function safeDateTime(dt: Parameters<typeof formatCosemDateTime>[0]): string | u
   }
 }
 
+/** Device ID 3..7 (0.0.96.1.2.255 … 0.0.96.1.6.255): the meter number of meters that send no 96.1.0 (Iskra). */
+const DEVICE_ID = /^0\.0\.96\.1\.[2-6]\.255$/;
+
 const LOCAL_CLOCK = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/;
 
 /**
- * The meter number (x.x.96.1.0.255, else Kamstrup's meter id x.x.0.0.5.255), the clock reading as text and the
- * meter type the telegram states (x.x.96.1.7.255 Kaifa, x.x.96.1.1.255 Kamstrup), in one pass over the readings.
+ * The meter number (x.x.96.1.0.255, else a device id 0.0.96.1.2…6.255, else Kamstrup's meter id x.x.0.0.5.255), the
+ * clock reading as text, the meter type the telegram states (x.x.96.1.7.255 Kaifa, x.x.96.1.1.255 Kamstrup) and the
+ * logical device name (0.0.42.0.0.255, the last resort for the meter id), in one pass over the readings.
  */
-function identity(readings: Reading[]): [string | undefined, string | undefined, string | undefined] {
+function identity(
+  readings: Reading[],
+): [string | undefined, string | undefined, string | undefined, string | undefined] {
   let number: string | undefined;
   let meterId: string | undefined;
   let clock: string | undefined;
   let type: string | undefined;
+  let deviceId: string | undefined;
+  let deviceName: string | undefined;
   for (const r of readings) {
     if (typeof r.value !== 'string') continue;
     if (number === undefined && r.obis.endsWith('.96.1.0.255')) number = r.value;
+    else if (deviceId === undefined && DEVICE_ID.test(r.obis)) deviceId = r.value;
+    else if (deviceName === undefined && r.obis === '0.0.42.0.0.255') deviceName = r.value;
     else if (clock === undefined && r.key === 'meter_time') clock = r.value;
     else if (meterId === undefined && r.obis.endsWith('.0.0.5.255')) meterId = r.value;
     else if (type === undefined && (r.obis.endsWith('.96.1.7.255') || r.obis === '1.1.96.1.1.255'))
       type = r.value;
   }
-  return [number ?? meterId, clock, type];
+  return [number ?? deviceId ?? meterId, clock, type, deviceName];
 }
 
 function snapshotOf(p: Plain, body: Body, ctx: ApduContext): MeterSnapshot {
-  const [number, clock, type] = identity(body.readings);
+  const [number, clock, type, deviceName] = identity(body.readings);
   const snapshot: MeterSnapshot = {
-    meterId: number ?? p.systemTitle?.id ?? 'unknown',
+    meterId: number ?? p.systemTitle?.id ?? deviceName ?? 'unknown',
     profile: body.profile.id,
     receivedAt: ctx.receivedAt,
     framing: ctx.framing,

@@ -56,6 +56,6 @@ export interface Profile {
   serial?: { baudRate: number; parity: 'none' | 'even'; framing: 'mbus' | 'hdlc' | 'raw' | 'dsmr' };
   /** Where the layout is documented. */
   source: string;
-  /** Fixture vector ids (test/fixtures/vectors) that this profile decodes. */
+  /** Fixture ids (test/fixtures/vectors, or peer captures in test/fixtures/peer) that this profile decodes. */
   vectors: string[];
 }

@@ -23,15 +23,25 @@ test('--explain shows the tree with types and the claiming profile with each reg
   assert.match(r.stderr, /^ {2}1\.1\.31\.7\.0\.255 current_l1_a = 1\.8 A \(register 180\)$/m);
 });
 
-test('--explain on an unknown layout says why no profile claimed it', () => {
+test('--explain names the Iskra list of 4 and the profile that claimed it', () => {
   // amsreader-firmware test/payloads/iskraemeco/gh869-4.hex (commit a88a0beb9c57): an Iskra list of 4 (meter
-  // number, uint8, two uint32) without OBIS codes, no documented position map yet.
+  // number, uint8, two uint32) without OBIS codes — layout.unknown until issue 10 gave it a profile.
   const frame =
     '7EA037CF0223139984E6E7000F000AEB090C07E80B160515000000FFC4000204090838343630353838371100060078EC38060000000012177E';
   const r = runDecode([frame], { explain: true, json: true });
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 0);
   assert.match(r.stderr, /^ {2}\[body\] structure of 4$/m);
   assert.match(r.stderr, /^ {2}siemens-im350: needs 10 or 12 elements, the body has 4$/m);
+  assert.match(r.stderr, /^claimed by iskra-am550-slovenia-total/m);
+});
+
+test('--explain on an unknown layout says why no profile claimed it', () => {
+  // The same APDU without its link layer and its last element: a structure of 3 no profile knows.
+  const apdu = '0F000AEB090C07E80B160515000000FFC4000203090838343630353838371100060078EC38';
+  const r = runDecode([apdu], { explain: true, json: true });
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /^ {2}\[body\] structure of 3$/m);
+  assert.match(r.stderr, /^ {2}iskra-am550-slovenia-total: needs 4 elements, the body has 3$/m);
   assert.match(r.stderr, /^claimed by none: unknown telegram layout/m);
   assert.match(r.stdout, /"code":"layout.unknown"/);
 });
