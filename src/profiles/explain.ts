@@ -65,8 +65,17 @@ function whyNot(p: Profile, body: AxdrValue): string | undefined {
     const actual = body.items[k]?.type;
     return actual === undefined || !(Array.isArray(t) ? t.includes(actual) : t === actual);
   });
-  const want = m.types?.[i];
-  return `element ${i} must be ${Array.isArray(want) ? want.join('|') : want}, it is ${body.items[i]?.type}`;
+  if (i >= 0) {
+    const want = m.types![i];
+    return `element ${i} must be ${Array.isArray(want) ? want.join('|') : want}, it is ${body.items[i]?.type}`;
+  }
+  const k = (m.octetLengths ?? []).findIndex((len, at) => {
+    const el = body.items[at];
+    return len !== null && !(el?.type === 'octet-string' && el.value.length === len);
+  });
+  const el = body.items[k];
+  const has = el?.type === 'octet-string' ? `${el.value.length} bytes` : `a ${el?.type ?? 'missing element'}`;
+  return `element ${k} must be an octet-string of ${m.octetLengths![k]} bytes, it has ${has}`;
 }
 
 /** The whole explanation: tree, the profile test by test (in tie-rule order), the claims. */

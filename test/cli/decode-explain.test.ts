@@ -63,3 +63,13 @@ test('--scaler that is not OBIS=POWER is a usage error that shows the form', () 
     /--scaler "1\.1\.31\.7=-1" is not OBIS=POWER: write e\.g\. --scaler 1\.1\.31\.7\.0\.255=-2/,
   );
 });
+
+test('--explain names an octet-string of the wrong length (the date-time of the Wiener Netze list of 9)', () => {
+  // Iskra's list of 9 starts with its 16-byte device name where Wiener Netze's has the 12-byte date-time.
+  const r = runDecode(frames('iskraemeco-gh869-6_amsreader'), { explain: true });
+  assert.match(
+    r.stderr,
+    /^ {2}wiener-netze-ir: element 0 must be an octet-string of 12 bytes, it has 16 bytes$/m,
+  );
+  assert.doesNotMatch(r.stderr, /element -1/);
+});
