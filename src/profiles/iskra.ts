@@ -23,6 +23,14 @@ const ISKRA_POWERS = (at: number) => [
   { position: at + 2, obis: '1.0.3.7.0.255', scaler: 0, unit: 'var' },
   { position: at + 3, obis: '1.0.4.7.0.255', scaler: 0, unit: 'var' },
 ];
+/** uint32 A+ total, tariff 1, tariff 2, then A- total, tariff 1, tariff 2 (Wh) from `at`. */
+const ISKRA_ENERGIES = (at: number) =>
+  ['1.8.0', '1.8.1', '1.8.2', '2.8.0', '2.8.1', '2.8.2'].map((cde, i) => ({
+    position: at + i,
+    obis: `1.0.${cde}.255`,
+    scaler: 0,
+    unit: 'Wh',
+  }));
 /** uint16 voltages L1..L3 in 0.1 V from `at`. */
 const ISKRA_VOLTAGES = (at: number) =>
   ['32', '52', '72'].map((c, i) => ({ position: at + i, obis: `1.0.${c}.7.0.255`, scaler: -1, unit: 'V' }));
@@ -79,12 +87,7 @@ export const ISKRA_PROFILES: readonly Profile[] = [
       ...iskraHead('0.0.96.1.3.255'),
       { position: 2, obis: '0.0.96.3.10.255' },
       { position: 3, obis: '0.0.96.14.0.255' },
-      { position: 4, obis: '1.0.1.8.0.255', scaler: 0, unit: 'Wh' },
-      { position: 5, obis: '1.0.1.8.1.255', scaler: 0, unit: 'Wh' },
-      { position: 6, obis: '1.0.1.8.2.255', scaler: 0, unit: 'Wh' },
-      { position: 7, obis: '1.0.2.8.0.255', scaler: 0, unit: 'Wh' },
-      { position: 8, obis: '1.0.2.8.1.255', scaler: 0, unit: 'Wh' },
-      { position: 9, obis: '1.0.2.8.2.255', scaler: 0, unit: 'Wh' },
+      ...ISKRA_ENERGIES(4),
       { position: 10, obis: '1.0.3.8.0.255', scaler: 0, unit: 'varh' },
       { position: 11, obis: '1.0.4.8.0.255', scaler: 0, unit: 'varh' },
     ],
@@ -138,12 +141,7 @@ export const ISKRA_PROFILES: readonly Profile[] = [
       { position: 0, obis: '0.0.42.0.0.255' },
       { position: 1, obis: '1.0.1.7.0.255', scaler: 0, unit: 'W' },
       { position: 2, obis: '1.0.2.7.0.255', scaler: 0, unit: 'W' },
-      { position: 3, obis: '1.0.1.8.0.255', scaler: 0, unit: 'Wh' },
-      { position: 4, obis: '1.0.1.8.1.255', scaler: 0, unit: 'Wh' },
-      { position: 5, obis: '1.0.1.8.2.255', scaler: 0, unit: 'Wh' },
-      { position: 6, obis: '1.0.2.8.0.255', scaler: 0, unit: 'Wh' },
-      { position: 7, obis: '1.0.2.8.1.255', scaler: 0, unit: 'Wh' },
-      { position: 8, obis: '1.0.2.8.2.255', scaler: 0, unit: 'Wh' },
+      ...ISKRA_ENERGIES(3),
     ],
     serial: ISKRA_P1,
     source:
@@ -187,12 +185,7 @@ export const ISKRA_PROFILES: readonly Profile[] = [
     },
     positions: [
       { position: 0, obis: '0.0.96.1.0.255' },
-      { position: 3, obis: '1.0.1.8.0.255', scaler: 0, unit: 'Wh' },
-      { position: 4, obis: '1.0.1.8.1.255', scaler: 0, unit: 'Wh' },
-      { position: 5, obis: '1.0.1.8.2.255', scaler: 0, unit: 'Wh' },
-      { position: 6, obis: '1.0.2.8.0.255', scaler: 0, unit: 'Wh' },
-      { position: 7, obis: '1.0.2.8.1.255', scaler: 0, unit: 'Wh' },
-      { position: 8, obis: '1.0.2.8.2.255', scaler: 0, unit: 'Wh' },
+      ...ISKRA_ENERGIES(3),
       { position: 9, obis: '1.0.5.8.0.255', scaler: 0, unit: 'varh' },
       { position: 10, obis: '1.0.6.8.0.255', scaler: 0, unit: 'varh' },
       { position: 11, obis: '1.0.7.8.0.255', scaler: 0, unit: 'varh' },
