@@ -4,6 +4,7 @@
  * logical device name and the leading types; see AGENTS.md for how the lists were matched.
  */
 import type { Profile } from './profile.js';
+import { powersPQ } from './position-runs.js';
 
 /**
  * Iskraemeco AM550 P1 lists (Slovenia): the logical device name (0.0.42.0.0.255, "ISK" FLAG id + serial) first,
@@ -16,13 +17,6 @@ function iskraHead(deviceId: string) {
   ];
 }
 const ISKRA_P1 = { baudRate: 38400, parity: 'none', framing: 'hdlc' } as const;
-/** uint32 P+ P- (W) and Q+ Q- (var) from `at`. */
-const ISKRA_POWERS = (at: number) => [
-  { position: at, obis: '1.0.1.7.0.255', scaler: 0, unit: 'W' },
-  { position: at + 1, obis: '1.0.2.7.0.255', scaler: 0, unit: 'W' },
-  { position: at + 2, obis: '1.0.3.7.0.255', scaler: 0, unit: 'var' },
-  { position: at + 3, obis: '1.0.4.7.0.255', scaler: 0, unit: 'var' },
-];
 /** uint32 A+ total, tariff 1, tariff 2, then A- total, tariff 1, tariff 2 (Wh) from `at`. */
 const ISKRA_ENERGIES = (at: number) =>
   ['1.8.0', '1.8.1', '1.8.2', '2.8.0', '2.8.1', '2.8.2'].map((cde, i) => ({
@@ -59,7 +53,7 @@ export const ISKRA_PROFILES: readonly Profile[] = [
     match: { counts: [18], firstTextPrefix: 'ISK', types: ['octet-string', 'octet-string'] },
     positions: [
       ...iskraHead('0.0.96.1.3.255'),
-      ...ISKRA_POWERS(2),
+      ...powersPQ(2),
       ...ISKRA_VOLTAGES(6),
       ...ISKRA_CURRENTS(9),
       ...ISKRA_PHASE_POWERS(12),
@@ -112,7 +106,7 @@ export const ISKRA_PROFILES: readonly Profile[] = [
     },
     positions: [
       ...iskraHead('0.0.96.1.2.255'),
-      ...ISKRA_POWERS(2),
+      ...powersPQ(2),
       { position: 6, obis: '1.0.32.7.0.255', scaler: -1, unit: 'V' },
       { position: 7, obis: '1.0.2.8.1.255', scaler: 0, unit: 'Wh' },
       { position: 8, obis: '1.0.2.8.2.255', scaler: 0, unit: 'Wh' },

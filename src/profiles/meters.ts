@@ -6,6 +6,7 @@
 import type { Profile } from './profile.js';
 import { WIENER_NETZE_PROFILES } from './wiener-netze.js';
 import { ISKRA_PROFILES } from './iskra.js';
+import { energiesAR, powersPQ } from './position-runs.js';
 
 const KAIFA_MBUS = { baudRate: 2400, parity: 'none', framing: 'mbus' } as const;
 
@@ -220,10 +221,7 @@ export const PROFILES: readonly Profile[] = [
     },
     positions: [
       { position: 1, obis: '0.0.96.1.0.255' },
-      { position: 4, obis: '1.0.1.8.0.255', scaler: 0, unit: 'Wh' },
-      { position: 5, obis: '1.0.2.8.0.255', scaler: 0, unit: 'Wh' },
-      { position: 6, obis: '1.0.3.8.0.255', scaler: 0, unit: 'varh' },
-      { position: 7, obis: '1.0.4.8.0.255', scaler: 0, unit: 'varh' },
+      ...energiesAR(4),
       { position: 8, obis: '1.0.1.7.0.255', scaler: 0, unit: 'W' },
       { position: 9, obis: '1.0.2.7.0.255', scaler: 0, unit: 'W' },
     ],
@@ -243,10 +241,7 @@ export const PROFILES: readonly Profile[] = [
     match: { counts: [13, 18], firstTextPrefix: 'KFM_' },
     positions: [
       ...KAIFA_HEAD,
-      { position: 3, obis: '1.0.1.7.0.255', scaler: 0, unit: 'W' },
-      { position: 4, obis: '1.0.2.7.0.255', scaler: 0, unit: 'W' },
-      { position: 5, obis: '1.0.3.7.0.255', scaler: 0, unit: 'var' },
-      { position: 6, obis: '1.0.4.7.0.255', scaler: 0, unit: 'var' },
+      ...powersPQ(3),
       { position: 7, obis: '1.0.31.7.0.255', scaler: -3, unit: 'A' },
       { position: 8, obis: '1.0.51.7.0.255', scaler: -3, unit: 'A' },
       { position: 9, obis: '1.0.71.7.0.255', scaler: -3, unit: 'A' },
@@ -254,10 +249,7 @@ export const PROFILES: readonly Profile[] = [
       { position: 11, obis: '1.0.52.7.0.255', scaler: -1, unit: 'V' },
       { position: 12, obis: '1.0.72.7.0.255', scaler: -1, unit: 'V' },
       { position: 13, obis: '0.0.1.0.0.255' },
-      { position: 14, obis: '1.0.1.8.0.255', scaler: 0, unit: 'Wh' },
-      { position: 15, obis: '1.0.2.8.0.255', scaler: 0, unit: 'Wh' },
-      { position: 16, obis: '1.0.3.8.0.255', scaler: 0, unit: 'varh' },
-      { position: 17, obis: '1.0.4.8.0.255', scaler: 0, unit: 'varh' },
+      ...energiesAR(14),
     ],
     serial: { baudRate: 2400, parity: 'even', framing: 'hdlc' },
     source: 'turbokongen/hass-AMS custom_components/ams/parsers/kaifa.py',
@@ -273,17 +265,11 @@ export const PROFILES: readonly Profile[] = [
     match: { counts: [9, 14], firstTextPrefix: 'KFM_' },
     positions: [
       ...KAIFA_HEAD,
-      { position: 3, obis: '1.0.1.7.0.255', scaler: 0, unit: 'W' },
-      { position: 4, obis: '1.0.2.7.0.255', scaler: 0, unit: 'W' },
-      { position: 5, obis: '1.0.3.7.0.255', scaler: 0, unit: 'var' },
-      { position: 6, obis: '1.0.4.7.0.255', scaler: 0, unit: 'var' },
+      ...powersPQ(3),
       { position: 7, obis: '1.0.31.7.0.255', scaler: -3, unit: 'A' },
       { position: 8, obis: '1.0.32.7.0.255', scaler: -1, unit: 'V' },
       { position: 9, obis: '0.0.1.0.0.255' },
-      { position: 10, obis: '1.0.1.8.0.255', scaler: 0, unit: 'Wh' },
-      { position: 11, obis: '1.0.2.8.0.255', scaler: 0, unit: 'Wh' },
-      { position: 12, obis: '1.0.3.8.0.255', scaler: 0, unit: 'varh' },
-      { position: 13, obis: '1.0.4.8.0.255', scaler: 0, unit: 'varh' },
+      ...energiesAR(10),
     ],
     serial: { baudRate: 2400, parity: 'even', framing: 'hdlc' },
     source: 'Kaifa HAN OBIS list for Norway (MA105H2E one-phase); turbokongen/hass-AMS parsers/kaifa.py',

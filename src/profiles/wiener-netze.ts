@@ -12,23 +12,14 @@
  * smartmeter.
  */
 import type { PositionRule, Profile } from './profile.js';
+import { energiesAR, powersPQ } from './position-runs.js';
 
 const SERIAL = { baudRate: 9600, parity: 'none', framing: 'hdlc' } as const;
 const UINT32 = Array.from({ length: 8 }, () => 'uint32' as const);
 
 /** The 9 shared elements, `at` = index of the date-time. */
 function counters(at: number): PositionRule[] {
-  return [
-    { position: at, obis: '0.0.1.0.0.255' },
-    { position: at + 1, obis: '1.0.1.8.0.255', scaler: 0, unit: 'Wh' },
-    { position: at + 2, obis: '1.0.2.8.0.255', scaler: 0, unit: 'Wh' },
-    { position: at + 3, obis: '1.0.3.8.0.255', scaler: 0, unit: 'varh' },
-    { position: at + 4, obis: '1.0.4.8.0.255', scaler: 0, unit: 'varh' },
-    { position: at + 5, obis: '1.0.1.7.0.255', scaler: 0, unit: 'W' },
-    { position: at + 6, obis: '1.0.2.7.0.255', scaler: 0, unit: 'W' },
-    { position: at + 7, obis: '1.0.3.7.0.255', scaler: 0, unit: 'var' },
-    { position: at + 8, obis: '1.0.4.7.0.255', scaler: 0, unit: 'var' },
-  ];
+  return [{ position: at, obis: '0.0.1.0.0.255' }, ...energiesAR(at + 1), ...powersPQ(at + 5)];
 }
 
 const SOURCE =
