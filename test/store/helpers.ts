@@ -1,3 +1,4 @@
+import type { Logger } from '../../src/log/logger.js';
 /** Shared helpers for the history store tests: temp dirs, rows and snapshots. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,4 +39,19 @@ export function snapshot(
       ...(unit ? { unit } : {}),
     })),
   };
+}
+
+/** A logger that keeps `"<level> <message>"` lines, for asserting what a sink said. */
+export function captureLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  const log = (level: string) => (message: string) => void lines.push(`${level} ${message}`);
+  const logger = {
+    lines,
+    debug: log('debug'),
+    info: log('info'),
+    warn: log('warn'),
+    error: log('error'),
+    child: () => logger,
+  };
+  return logger;
 }

@@ -15,28 +15,13 @@ import { createSolarviewSink } from '../../src/sinks/solarview.js';
 import { describeHistoryOpenError } from '../../src/store/history-open.js';
 import { openDatabase } from '../../src/store/sqlite.js';
 import { createDaemon } from '../../src/daemon/daemon.js';
-import type { Logger } from '../../src/log/logger.js';
 import type { ByteSource } from '../../src/transport/types.js';
 import { captureBytes, loadVector } from '../helpers/vectors.js';
 import { AS_NOBODY, canDropToNobody } from '../helpers/as-nobody.js';
 import { readableInstall } from '../helpers/readable-install.js';
-import { tempDir } from './helpers.js';
+import { captureLogger, tempDir } from './helpers.js';
 
 const VKW = loadVector('vorarlberg_philippsev-vkw_1');
-
-function captureLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  const log = (level: string) => (message: string) => void lines.push(`${level} ${message}`);
-  const logger = {
-    lines,
-    debug: log('debug'),
-    info: log('info'),
-    warn: log('warn'),
-    error: log('error'),
-    child: () => logger,
-  };
-  return logger;
-}
 
 test(
   'an unwritable directory (as nobody): permission message naming the user and the directory',

@@ -3,22 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHistorySink } from '../../src/sinks/history-sink.js';
-import type { Logger } from '../../src/log/logger.js';
-import { snapshot, tempDir } from './helpers.js';
-
-function captureLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  const log = (level: string) => (message: string) => void lines.push(`${level} ${message}`);
-  const logger = {
-    lines,
-    debug: log('debug'),
-    info: log('info'),
-    warn: log('warn'),
-    error: log('error'),
-    child: () => logger,
-  };
-  return logger;
-}
+import { captureLogger, snapshot, tempDir } from './helpers.js';
 
 const T0 = Date.UTC(2026, 5, 1, 10);
 const telegram = (i: number) =>
