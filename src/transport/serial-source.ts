@@ -14,7 +14,7 @@ import { SerialPortStream } from '@serialport/stream';
 import { autoDetect } from '@serialport/bindings-cpp';
 import type { SerialSourceConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
-import { serviceUser } from '../log/service-user.js';
+import { userInfo } from 'node:os';
 import {
   createReconnectingSource,
   type Connect,
@@ -94,6 +94,15 @@ const SERIAL_ERRORS: Array<{
     hint: () => 'check the USB cable; reading resumes by itself when the adapter is back',
   },
 ];
+
+/** The user this process runs as (the hints name it: not always the package's `kaifareader`). */
+function serviceUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER || `uid ${process.getuid?.() ?? '?'}`; // a uid without a passwd entry
+  }
+}
 
 function errorText(err: unknown): string {
   if (err instanceof Error) return `${(err as NodeJS.ErrnoException).code ?? ''} ${err.message}`;
