@@ -15,6 +15,7 @@ import { silentLogger } from '../log/logger.js';
 import { createCaptureWriter, type CaptureWriter } from '../transport/capture-file.js';
 import { createSource, parseTcpAddress } from '../transport/create-source.js';
 import type { ByteSource, SourceState } from '../transport/types.js';
+import { onStopSignals } from './stop-signals.js';
 
 export const PROGRESS_INTERVAL_MS = 10_000;
 
@@ -103,8 +104,7 @@ export async function runCapture(o: CaptureOptions, stderr: (line: string) => vo
   let finish: () => void = () => {};
   const done = new Promise<void>((resolve) => (finish = resolve));
   const onSignal = (): void => finish();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const offSignals = onStopSignals(onSignal);
   const ticker = setInterval(() => stderr(progress(writer, o.out)), PROGRESS_INTERVAL_MS);
   const limit = o.duration === undefined ? undefined : setTimeout(finish, o.duration * 1000);
   source.start(
@@ -118,10 +118,9 @@ export async function runCapture(o: CaptureOptions, stderr: (line: string) => vo
   await done;
   clearInterval(ticker);
   if (limit) clearTimeout(limit);
-  process.removeListener('SIGINT', onSignal);
-  process.removeListener('SIGTERM', onSignal);
   await source.stop();
   await writer.close();
+  offSignals(); // only now: a second Ctrl-C during the close must not kill the process before the file is whole
   stderr(progress(writer, o.out));
   if (writer.bytes === 0) {
     stderr(

@@ -14,6 +14,7 @@ import { createLogger } from '../log/create-logger.js';
 import type { App } from '../daemon/app.js';
 import { PROFILES } from '../profiles/meters.js';
 import { packageVersion } from './version.js';
+import { onStopSignals } from './stop-signals.js';
 import type { AppConfig } from '../config/types.js';
 import type { ByteSource } from '../transport/types.js';
 
@@ -37,7 +38,7 @@ export async function runUntilSignal(
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
-      if (stopping) return;
+      if (stopping) return; // a repeated signal while flushing: keep stopping, do not die
       stopping = true;
       onStop(signal);
       const force = setTimeout(() => resolve(0), STOP_BUDGET_MS);
@@ -49,12 +50,12 @@ export async function runUntilSignal(
         .finally(() => {
           clearTimeout(force);
           process.off('SIGHUP', onHup);
+          offSignals();
           resolve(0);
         });
     };
     const onHup = () => reopenLog();
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    const offSignals = onStopSignals(stop);
     process.on('SIGHUP', onHup);
   });
 }

@@ -11,6 +11,7 @@ import { createTelegramFactory, DEMO_KEY, type Faults } from '../simulator/simul
 import { SIM_LAYOUTS, type SimLayout } from '../simulator/body-builders.js';
 import { parseKey, toHex } from '../util/hex.js';
 import { DecodeError } from '../errors.js';
+import { onStopSignals } from './stop-signals.js';
 
 interface SimulateOptions {
   port: string;
@@ -110,8 +111,7 @@ async function simulate(opts: SimulateOptions): Promise<number> {
   const count = opts.count === undefined ? Infinity : Number(opts.count);
   const stop = stopper();
   const onSignal = () => stop.stop();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const offSignals = onStopSignals(onSignal);
   let fd: number | undefined;
   const closePort = () => {
     const was = fd;
@@ -156,8 +156,7 @@ async function simulate(opts: SimulateOptions): Promise<number> {
     }
     await stop.sleep(Math.max(0, period - (Date.now() - started)));
   }
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
+  offSignals();
   closePort();
   process.stderr.write(`sent ${sent} telegram(s)\n`);
   return 0;
