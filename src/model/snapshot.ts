@@ -41,6 +41,12 @@ export interface SecurityInfo {
 
 /** One decoded telegram. */
 export interface MeterSnapshot {
+  /**
+   * The configured meter this telegram was read for (`meters[].id`; `default` for a single-meter config and the
+   * CLI). Names the meter in files (`{meter}`), the HTTP API (`?meter=`), the dashboard and the `meter` label of
+   * `/metrics`. MQTT topics and Home Assistant ids use `meterId` (what the telegram carries) instead.
+   */
+  meter: string;
   /** Meter number (0.0.96.1.0.255) when the telegram carries it, else the system title's serial part. */
   meterId: string;
   /** Profile (layout) id that decoded the body, e.g. `obis-triples`, `evn-flat`, `burgenland-e450`. */

@@ -28,6 +28,8 @@ export interface ApduContext {
   /** Receive time, ms since epoch. */
   receivedAt: number;
   framing: Framing;
+  /** The configured meter id the snapshot is for (default `default`). */
+  meter?: string;
 }
 
 export interface DecodedTelegram {
@@ -147,6 +149,7 @@ function identity(
 function snapshotOf(p: Plain, body: Body, ctx: ApduContext): MeterSnapshot {
   const [number, clock, type, deviceName] = identity(body.readings);
   const snapshot: MeterSnapshot = {
+    meter: ctx.meter ?? 'default',
     meterId: number ?? p.systemTitle?.id ?? deviceName ?? 'unknown',
     profile: body.profile.id,
     receivedAt: ctx.receivedAt,

@@ -39,6 +39,8 @@ export interface TelegramDecoderOptions {
   signaturePublicKey?: Uint8Array;
   /** Per-OBIS scaler overrides for registers sent without scaler (config `scalers`, `decode --scaler`). */
   scalers?: Readonly<Record<string, number>>;
+  /** The configured meter id the snapshots are for (`meters[].id`, default `default`). */
+  meter?: string;
 }
 
 export class TelegramDecoder {
@@ -103,6 +105,7 @@ export class TelegramDecoder {
         scalers: this.opts.scalers,
         receivedAt,
         framing: seg.frames[0]!.kind,
+        meter: this.opts.meter,
       });
       if (r.ok) {
         const { snapshot, plaintext, longInvokeId } = r.value;

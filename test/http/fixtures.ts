@@ -16,6 +16,7 @@ const r = (obis: string, key: string, name: string, value: number | string, unit
 
 export function fixtureSnapshot(receivedAt = 1_632_728_835_000, powerImportW = 0): MeterSnapshot {
   return {
+    meter: 'default',
     meterId: '181220000009',
     profile: 'obis-triples',
     manufacturer: 'Kaifa',

@@ -28,6 +28,7 @@ const VKW = JSON.parse(
 
 function snapshot(readings: Array<Pick<Reading, 'obis' | 'value' | 'unit'>>): MeterSnapshot {
   return {
+    meter: 'default',
     meterId: '1KFM0200175269',
     profile: 'obis-triples',
     receivedAt: 0,

@@ -26,6 +26,7 @@ export function snapshot(
   meterId = 'M1',
 ): MeterSnapshot {
   return {
+    meter: 'default',
     meterId,
     profile: 'obis-triples',
     receivedAt,
