@@ -2,12 +2,13 @@
  * Keeps the live DaemonStatus: counters by event, errors by code, the diagnosis. Time is passed in by the caller
  * (the daemon's clock), so tests drive it without timers.
  */
-import type { DaemonStatus, Diagnosis, StatusProvider } from '../status/status.js';
+import type { DaemonStatus, Diagnosis, MeterStatus, StatusProvider } from '../status/status.js';
 import type { SinkStatus } from '../sinks/sink.js';
 import { diagnose, RECENT_EVENTS, RECENT_MS, type DiagnosisInput } from './diagnosis.js';
 
 export class StatusTracker implements StatusProvider {
-  private status: DaemonStatus;
+  private status: MeterStatus;
+  private readonly startedAt: number;
   private readonly diag: DiagnosisInput;
   private readonly listeners = new Set<(s: DaemonStatus) => void>();
   private sinkStatus: () => Record<string, SinkStatus> = () => ({});
@@ -17,9 +18,11 @@ export class StatusTracker implements StatusProvider {
    */
   private readonly recent: Array<{ at: number; code: string; telegram: boolean }> = [];
 
-  constructor(source: string, now: number) {
+  constructor(source: string, now: number, meter = 'default', name?: string) {
+    this.startedAt = now;
     this.status = {
-      startedAt: now,
+      meter,
+      ...(name === undefined ? {} : { name }),
       source,
       sourceConnected: false,
       bytesReceived: 0,
@@ -27,7 +30,6 @@ export class StatusTracker implements StatusProvider {
       telegramsOk: 0,
       errorsByCode: {},
       diagnosis: { state: 'starting', hint: 'starting' },
-      sinks: {},
     };
     this.diag = { now, sourceOpenedAt: now, bytesSinceFrame: 0, failuresInARow: [] };
     this.refresh(now);
@@ -38,8 +40,15 @@ export class StatusTracker implements StatusProvider {
     this.sinkStatus = fn;
   }
 
+  /** This meter's status (a copy). */
+  meterStatus(): MeterStatus {
+    return { ...this.status, errorsByCode: { ...this.status.errorsByCode } };
+  }
+
   get(): DaemonStatus {
-    return { ...this.status, errorsByCode: { ...this.status.errorsByCode }, sinks: this.sinkStatus() };
+    const m = this.meterStatus();
+    const { meter: _meter, name: _name, ...fields } = m;
+    return { ...fields, startedAt: this.startedAt, meters: [m], sinks: this.sinkStatus() };
   }
 
   subscribe(listener: (s: DaemonStatus) => void): () => void {

@@ -23,9 +23,12 @@ export interface Diagnosis {
   hint: string;
 }
 
-export interface DaemonStatus {
-  /** Process start, ms since epoch. */
-  startedAt: number;
+/** One configured meter's live status: its source, counters, last error and diagnosis. */
+export interface MeterStatus {
+  /** Configured meter id (`meters[].id`, `default` for a single-meter config). */
+  meter: string;
+  /** Configured display name, when set. */
+  name?: string;
   /** Source description without secrets, e.g. `/dev/ttyUSB0 2400 8E1`, `tcp://10.0.0.5:2000`. */
   source: string;
   /** Whether the source is currently open. */
@@ -38,9 +41,21 @@ export interface DaemonStatus {
   lastError?: { code: string; message: string; at: number };
   /** Receive time of the last decoded telegram, ms since epoch. */
   lastTelegramAt?: number;
-  /** Meter id of the last decoded telegram. */
+  /** Meter number the last decoded telegram carried. */
   meterId?: string;
   diagnosis: Diagnosis;
+}
+
+/**
+ * The daemon's status: every meter in `meters` (config order), and at the top level the same fields as one
+ * meter so that a one-meter daemon reads as it always did — counters summed over all meters, `source` and
+ * `meterId` of the first meter, `diagnosis` of the first meter that is not `ok` (else `ok`), `lastError` and
+ * `lastTelegramAt` the newest of any meter.
+ */
+export interface DaemonStatus extends Omit<MeterStatus, 'meter' | 'name'> {
+  /** Process start, ms since epoch. */
+  startedAt: number;
+  meters: MeterStatus[];
   sinks: Record<string, SinkStatus>;
 }
 

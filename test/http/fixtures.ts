@@ -50,8 +50,7 @@ export function fixtureSnapshot(receivedAt = 1_632_728_835_000, powerImportW = 0
 }
 
 export function fixtureStatus(): DaemonStatus {
-  return {
-    startedAt: 1_632_728_000_000,
+  const meter = {
     source: '/dev/ttyUSB0 2400 8N1',
     sourceConnected: true,
     bytesReceived: 123_456,
@@ -61,7 +60,12 @@ export function fixtureStatus(): DaemonStatus {
     lastError: { code: 'mbus.checksum', message: 'M-Bus checksum 0x16 expected 0x17', at: 1_632_728_500_000 },
     lastTelegramAt: 1_632_728_835_000,
     meterId: '181220000009',
-    diagnosis: { state: 'ok', hint: 'telegrams arrive and decode' },
+    diagnosis: { state: 'ok', hint: 'telegrams arrive and decode' } as const,
+  };
+  return {
+    ...meter,
+    startedAt: 1_632_728_000_000,
+    meters: [{ meter: 'default', ...meter }],
     sinks: {
       mqtt: {
         ok: false,

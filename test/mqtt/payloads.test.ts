@@ -244,6 +244,7 @@ test('diagnostics: daemon counters, diagnosis and outbox in snake_case', () => {
     lastTelegramAt: Date.parse('2024-01-01T00:02:00Z'),
     meterId: '1KFM0200175269',
     diagnosis: { state: 'ok', hint: 'reading the meter' },
+    meters: [],
     sinks: {},
   };
   assert.deepEqual(

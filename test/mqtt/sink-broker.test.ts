@@ -232,6 +232,7 @@ test('diagnostics: published on connect and when the diagnosis state changes, wi
     telegramsOk: 0,
     errorsByCode: {},
     diagnosis,
+    meters: [],
     sinks: {},
   });
   const status = {
