@@ -114,7 +114,9 @@ export function register(program: Command): void {
           `demo: ${opts.httpHost} makes the dashboard reachable from the network, so it asks for this run's ` +
             `token: open the dashboard address below once with ?token=${token} (the browser keeps it)\n`,
         );
-      process.exitCode = await runApp(config, [], meter, (m) => demoAdvice(m, process.env));
+      process.exitCode = await runApp(config, [], new Map([['default', meter]]), (m) =>
+        demoAdvice(m, process.env),
+      );
     });
 }
 

@@ -3,7 +3,7 @@
  *
  * Config path: --config, else $KAIFAREADER_CONFIG, else /etc/kaifareader/meter.json.
  * Signals: SIGINT/SIGTERM finish the telegram in hand, flush the sinks, close the port, exit 0 within 2 s;
- * SIGHUP reopens the log file (logrotate).
+ * SIGHUP reopens the log file (logrotate) and re-reads the config: meters added, removed or changed apply at once.
  * Exit codes: 0 stopped by a signal · 1 internal error · 69 a configured service cannot start, e.g. the dashboard
  * port is taken (EX_UNAVAILABLE) · 78 bad configuration (EX_CONFIG).
  * Port problems never end the daemon: it logs once and retries until the adapter is back.
@@ -17,6 +17,7 @@ import { packageVersion } from './version.js';
 import { onStopSignals } from './stop-signals.js';
 import type { AppConfig } from '../config/types.js';
 import type { ByteSource } from '../transport/types.js';
+import type { Logger } from '../log/logger.js';
 
 export const EXIT_CONFIG = 78;
 export const EXIT_UNAVAILABLE = 69;
@@ -28,10 +29,10 @@ interface RunOptions {
   config?: string;
 }
 
-/** Runs a started app until SIGINT/SIGTERM; resolves with the exit code. */
+/** Runs a started app until SIGINT/SIGTERM (`onHangup` on SIGHUP); resolves with the exit code. */
 export async function runUntilSignal(
   app: App,
-  reopenLog: () => void,
+  onHangup: () => void,
   closeLog: () => Promise<void>,
   onStop: (signal: string) => void = () => undefined,
 ): Promise<number> {
@@ -54,28 +55,34 @@ export async function runUntilSignal(
           resolve(0);
         });
     };
-    const onHup = () => reopenLog();
+    const onHup = () => onHangup();
     const offSignals = onStopSignals(stop);
     process.on('SIGHUP', onHup);
   });
 }
 
+/** What `run` re-reads on SIGHUP: the same file, validated the same way. */
+export type ReloadConfig = () =>
+  { ok: true; config: AppConfig; warnings: string[] } | { ok: false; message: string };
+
 /**
- * Starts the daemon from a validated config (also used by `demo` with its own source and `advise`, which turns
- * the config keys a start-up failure names into the demo's flags).
+ * Starts the daemon from a validated config (also used by `demo` with its own sources and `advise`, which turns
+ * the config keys a start-up failure names into the demo's flags). With `reload`, SIGHUP re-reads the config:
+ * meters added, removed or changed apply at once; a broken file keeps the running configuration and says why.
  */
 export async function runApp(
   config: AppConfig,
   warnings: string[],
-  source?: ByteSource,
+  sources?: ReadonlyMap<string, ByteSource>,
   advise: (message: string) => string = (m) => m,
+  reload?: ReloadConfig,
 ): Promise<number> {
   const logger = createLogger(config.logging);
   for (const w of warnings) logger.warn(w);
   // Imported here, not at the top: `kaifareader decode` / `config check` do not load sinks, mqtt or SQLite.
   const { createApp } = await import('../daemon/app.js');
-  const app = await createApp({ config, logger, version: packageVersion(), source });
-  logger.info(`kaifareader ${packageVersion()} reading ${source?.describe() ?? describeSource(config)}`);
+  const app = await createApp({ config, logger, version: packageVersion(), sources });
+  logger.info(`kaifareader ${packageVersion()} reading ${describeMeters(app.daemon.status.get().meters)}`);
   try {
     await app.start();
   } catch (e) {
@@ -87,18 +94,46 @@ export async function runApp(
   }
   return runUntilSignal(
     app,
-    () => logger.reopen(),
+    () => {
+      logger.reopen();
+      if (reload) void reloadConfig(app, reload, logger);
+    },
     () => logger.close(),
     (signal) => logger.info(`${signal}: stopping`),
   );
 }
 
-function describeSource(config: AppConfig): string {
-  const s = config.source;
-  if (s.type === 'serial')
-    return `${s.port} ${s.baudRate} ${s.dataBits}${s.parity[0]!.toUpperCase()}${s.stopBits}`;
-  if (s.type === 'tcp') return `tcp://${s.host}:${s.port}`;
-  return `replay ${s.file}`;
+/** `/dev/ttyUSB0 2400 8N1` for one meter, `3 meters: home (/dev/ttyUSB0 2400 8N1), pv (tcp://…), …` for more. */
+export function describeMeters(meters: readonly { meter: string; source: string }[]): string {
+  if (meters.length === 1) return meters[0]!.source;
+  return `${meters.length} meters: ${meters.map((m) => `${m.meter} (${m.source})`).join(', ')}`;
+}
+
+/** SIGHUP: re-read the config and apply its meters; say what changed, or why nothing did. */
+async function reloadConfig(app: App, reload: ReloadConfig, logger: Logger): Promise<void> {
+  const r = reload();
+  if (!r.ok) {
+    logger.error(`SIGHUP: configuration not reloaded, the running one stays: ${r.message}`);
+    return;
+  }
+  for (const w of r.warnings) logger.warn(w);
+  try {
+    const done = await app.reconfigure(r.config);
+    const parts = (['added', 'removed', 'changed'] as const)
+      .filter((k) => done[k].length > 0)
+      .map((k) => `${k} ${done[k].join(', ')}`);
+    logger.info(
+      `SIGHUP: configuration reloaded${parts.length ? `: meters ${parts.join('; ')}` : ', no meter changed'}`,
+    );
+    if (done.needsRestart.length > 0)
+      logger.warn(
+        `SIGHUP: changes to ${done.needsRestart.join(', ')} take effect after a restart (systemctl restart kaifareader)`,
+      );
+  } catch (e) {
+    logger.error(
+      `SIGHUP: applying the reloaded configuration failed: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
 }
 
 async function run(opts: RunOptions): Promise<number> {
@@ -113,7 +148,12 @@ async function run(opts: RunOptions): Promise<number> {
     );
     return EXIT_CONFIG;
   }
-  return runApp(r.config, r.warnings);
+  const reload: ReloadConfig = () => {
+    const again = loadConfig(path, { knownProfiles: PROFILES.map((p) => p.id) });
+    if (again.ok) return { ok: true, config: again.config, warnings: again.warnings };
+    return { ok: false, message: `${again.path}: ${again.errors.map((e) => formatIssue(e)).join('; ')}` };
+  };
+  return runApp(r.config, r.warnings, undefined, undefined, reload);
 }
 
 export function register(program: Command): void {

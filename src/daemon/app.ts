@@ -1,6 +1,7 @@
 /**
- * The composition root: builds source, sinks, daemon and HTTP server from a validated AppConfig. Shared by
- * `kaifareader run` and `kaifareader demo` (which injects the simulated meter as its source).
+ * The composition root: builds the status hub, the sinks, one reader per meter and the HTTP server from a
+ * validated AppConfig. Shared by `kaifareader run` and `kaifareader demo` (which injects simulated meters as
+ * sources).
  *
  * The MQTT sink, the history store and the HTTP server are imported only when the config enables them: the mqtt
  * client alone adds ~15 MB of resident memory, libsql ~7 MB — a Solarview-only daemon on a Raspberry Pi should
@@ -14,8 +15,11 @@ import type { HistoryReader } from '../store/history-types.js';
 import { createSource } from '../transport/create-source.js';
 import type { HttpServer } from '../http/server.js';
 import { createSolarviewSink } from '../sinks/solarview.js';
-import { createDaemon, type Daemon } from './daemon.js';
+import { createDaemon, type Daemon, type DaemonMeter, type ReconfigureResult } from './daemon.js';
+import { StatusHub } from './status-hub.js';
 import { createServiceLink } from '../service/service-link.js';
+import { metersOf, type AppMeter } from './app-meters.js';
+import { meterLogName } from './meter-reader.js';
 
 export interface App {
   daemon: Daemon;
@@ -23,14 +27,19 @@ export interface App {
   http?: { host: string; port: number };
   start(): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * Applies a re-read config (SIGHUP): meters added, removed or changed take effect at once; changes to the
+   * sinks, HTTP or logging need a restart and are named in `needsRestart`.
+   */
+  reconfigure(config: AppConfig): Promise<ReconfigureResult & { needsRestart: string[] }>;
 }
 
 export interface AppOptions {
   config: AppConfig;
   logger: Logger;
   version: string;
-  /** Overrides the configured source (the demo's simulated meter). */
-  source?: ByteSource;
+  /** Sources that replace a meter's configured one, by meter id (the demo's simulated meters). */
+  sources?: ReadonlyMap<string, ByteSource>;
   now?: () => number;
   /**
    * Run from a terminal (default: stdin and stderr are TTYs): says how to stop. Under systemd stdin is /dev/null.
@@ -38,8 +47,20 @@ export interface AppOptions {
   interactive?: boolean;
 }
 
+/** The config sections that are not meters, as text: a reload that changes one needs a restart. */
+function restartSections(config: AppConfig): Record<string, string> {
+  return {
+    exports: JSON.stringify(config.exports),
+    http: JSON.stringify(config.http ?? null),
+    logging: JSON.stringify(config.logging),
+    data_dir: config.dataDir,
+  };
+}
+
 export async function createApp(opts: AppOptions): Promise<App> {
   const { config, logger } = opts;
+  const now = opts.now ?? Date.now;
+  const status = new StatusHub(now());
   const sinks: Sink[] = [];
   let history: HistoryReader | undefined;
   if (config.exports.solarview)
@@ -53,36 +74,32 @@ export async function createApp(opts: AppOptions): Promise<App> {
     history = h.reader;
     sinks.push(h);
   }
+  if (config.exports.mqtt) {
+    const { createMqttSink } = await import('../sinks/mqtt/mqtt-sink.js');
+    sinks.push(createMqttSink(config.exports.mqtt, { logger, dataDir: config.dataDir, status }));
+  }
   // systemd (Type=notify): readiness, watchdog and status; a no-op without $NOTIFY_SOCKET.
   const service = createServiceLink({ env: process.env, logger, now: opts.now });
-  const source = service.watch(
-    opts.source ?? createSource(config.source, { logger: logger.child('source') }),
-  );
+  const sourceFor = (m: DaemonMeter): ByteSource =>
+    service.watch(
+      opts.sources?.get(m.id) ??
+        createSource((m as AppMeter).source, { logger: logger.child(meterLogName(m.id, 'source')) }),
+    );
   const daemon = createDaemon({
-    key: config.key,
-    authKey: config.authKey,
-    signaturePublicKey: config.signaturePublicKey,
-    profile: config.profile,
-    scalers: config.scalers,
-    source,
+    meters: metersOf(config),
+    sourceFor,
     sinks,
+    status,
     logger,
     now: opts.now,
   });
-  if (config.exports.mqtt) {
-    // Added after the daemon exists because it publishes the daemon's status; the sink hub holds this same array
-    // and reads it when it starts and on every telegram, so the late push is seen.
-    const { createMqttSink } = await import('../sinks/mqtt/mqtt-sink.js');
-    sinks.push(
-      createMqttSink(config.exports.mqtt, { logger, dataDir: config.dataDir, status: daemon.status }),
-    );
-  }
+  const running = restartSections(config);
   let server: HttpServer | undefined;
   if (config.http) {
     const { createHttpServer } = await import('../http/server.js');
     server = createHttpServer({
       config: config.http,
-      status: daemon.status,
+      status,
       history,
       latest: () => daemon.latest() ?? history?.latest(),
       subscribe: (l) => daemon.subscribe(l),
@@ -104,11 +121,17 @@ export async function createApp(opts: AppOptions): Promise<App> {
       }
       await daemon.start();
       if (interactive && !server) logger.info('reading; press Ctrl-C to stop');
-      await service.ready(() => daemon.status.get());
+      await service.ready(() => status.get());
     },
     async stop() {
       void service.stopping(); // not awaited: systemd-notify's barrier must not eat the stop budget
       await Promise.all([daemon.stop(), server?.stop()]);
+    },
+    async reconfigure(next) {
+      const result = await daemon.reconfigure(metersOf(next));
+      const wanted = restartSections(next);
+      const needsRestart = Object.keys(wanted).filter((k) => wanted[k] !== running[k]);
+      return { ...result, needsRestart };
     },
   };
   return app;

@@ -1,183 +1,157 @@
 /**
- * The main job: read the meter forever and hand every reading on.
+ * The main job: read every configured meter forever and hand every reading on.
  *
- *   ByteSource → TelegramDecoder → StatusTracker (counters, diagnosis) → SinkHub (solarview, mqtt, history …)
+ *   meter 1: ByteSource → TelegramDecoder → StatusTracker ─┐
+ *   meter 2: ByteSource → TelegramDecoder → StatusTracker ─┼→ SinkHub (solarview, mqtt, history …)
+ *   …                                                      ┘   each meter only to the sinks its `exports` names
  *
- * Everything is injected (config, logger, source, sinks, clock), so tests and the demo build the same daemon.
+ * One MeterReader per meter (meter-reader.ts) owns its source, decoder, status and log lines; the StatusHub
+ * combines their status. `reconfigure` (SIGHUP) starts added meters, stops removed ones and restarts changed
+ * ones, leaving the others running. Everything is injected (meters, sources, sinks, clock), so tests and the
+ * demo build the same daemon.
  */
-import type { ByteSource, SourceState } from '../transport/types.js';
+import type { ByteSource } from '../transport/types.js';
 import type { Sink } from '../sinks/sink.js';
 import type { Logger } from '../log/logger.js';
 import type { MeterSnapshot } from '../model/snapshot.js';
-import { TelegramDecoder } from '../pipeline/telegram-decoder.js';
-import { BENIGN_SKIPS } from '../framing/scanner.js';
-import { parseHex, parseKey } from '../util/hex.js';
 import { createRateLimitedLog } from '../log/rate-limit.js';
-import { StatusTracker } from './status-tracker.js';
 import { SinkHub } from './sink-hub.js';
-import { describePeriod, summarizePeriod, summarizeTelegram } from './summary.js';
+import { StatusHub } from './status-hub.js';
+import { createMeterReader, type MeterReader, type MeterReaderConfig } from './meter-reader.js';
+import { meterFingerprint } from './meter-fingerprint.js';
+
+export interface DaemonMeter extends MeterReaderConfig {
+  /** Sink names this meter feeds; undefined = every sink. */
+  exports?: readonly string[];
+  /** The configured source (compared on reload; the daemon opens it through `sourceFor`). */
+  source?: unknown;
+}
 
 export interface DaemonOptions {
-  /** Encryption / authentication key, 32 hex digits (validated by the config layer). */
-  key?: string;
-  authKey?: string;
-  /** Meter public key for frame signatures, 130 hex digits (validated by the config layer). */
-  signaturePublicKey?: string;
-  profile?: string;
-  /** Scaler overrides per OBIS code (config `scalers`). */
-  scalers?: Readonly<Record<string, number>>;
-  source: ByteSource;
-  sinks: Sink[];
+  meters: readonly DaemonMeter[];
+  /** Builds a meter's byte source (the configured port, the demo's simulator, a test's fake). */
+  sourceFor: (meter: DaemonMeter) => ByteSource;
+  sinks: readonly Sink[];
+  /** The status the sinks were given (created before them); a new one when absent. */
+  status?: StatusHub;
   logger: Logger;
   now?: () => number;
   /** Diagnosis refresh period (ms), default 5000. */
   tickMs?: number;
-  /**
-   * Period of the info-level summary line (telegrams, errors, diagnosis, latest values), default 5 min. Each
-   * telegram is logged at debug only: at info one line per telegram would be 17 000 lines a day.
-   */
+  /** Period of each meter's info-level summary line, default 5 min. */
   summaryIntervalMs?: number;
+}
+
+/** What a reload changed, by meter id (for its log line). */
+export interface ReconfigureResult {
+  added: string[];
+  removed: string[];
+  changed: string[];
 }
 
 export interface Daemon {
   start(): Promise<void>;
-  /** Finishes the telegram in hand, flushes the sinks, closes the source. */
+  /** Finishes the telegram in hand, flushes the sinks, closes the sources. */
   stop(): Promise<void>;
-  readonly status: StatusTracker;
-  latest(): MeterSnapshot | undefined;
+  readonly status: StatusHub;
+  /** The configured meter ids, in config order. */
+  meters(): string[];
+  /** The last snapshot of a meter (default: the first meter). */
+  latest(meter?: string): MeterSnapshot | undefined;
+  /** Every meter's snapshots. */
   subscribe(listener: (s: MeterSnapshot) => void): () => void;
+  /** Applies a new meter list (SIGHUP): added meters start, removed ones stop, changed ones restart. */
+  reconfigure(meters: readonly DaemonMeter[]): Promise<ReconfigureResult>;
 }
 
 export function createDaemon(opts: DaemonOptions): Daemon {
   const now = opts.now ?? Date.now;
-  const log = opts.logger.child('meter');
-  const limited = createRateLimitedLog(log, { intervalMs: 60_000, now });
-  const status = new StatusTracker(opts.source.describe(), now());
+  const status = opts.status ?? new StatusHub(now());
   const hub = new SinkHub(
     opts.sinks,
     createRateLimitedLog(opts.logger.child('sinks'), { intervalMs: 60_000, now }),
   );
   status.setSinkStatus(() => hub.status());
-  const decoder = new TelegramDecoder({
-    keys: {
-      encryptionKey: opts.key ? parseKey(opts.key) : undefined,
-      authenticationKey: opts.authKey ? parseKey(opts.authKey) : undefined,
-    },
-    profile: opts.profile,
-    scalers: opts.scalers,
-    emitFrames: true,
-    signaturePublicKey: opts.signaturePublicKey ? parseHex(opts.signaturePublicKey) : undefined,
-  });
   const listeners = new Set<(s: MeterSnapshot) => void>();
-  let latest: MeterSnapshot | undefined;
-  let tick: NodeJS.Timeout | undefined;
-  let summaryTimer: NodeJS.Timeout | undefined;
-  const summaryMs = opts.summaryIntervalMs ?? 300_000;
-  /** Counts since the last summary line. */
-  let period = { telegrams: 0, errors: new Map<string, number>() };
-  let firstLogged = false;
-  /**
-   * True from a (re)open until the first frame is assembled: reading starts wherever the meter is in its
-   * telegram, so a first segment without the ones before it is expected then and not an error.
-   */
-  let freshOpen = true;
-  let lastDiagnosis = status.get().diagnosis.state;
-  /** The last problem diagnosed since telegrams last decoded (port-error, wrong-key …). */
-  let problem: string | undefined;
+  let readers: MeterReader[] = [];
+  const routes = new Map<string, ReadonlySet<string> | undefined>();
+  const prints = new Map<string, string>();
+  let running = false;
 
-  const onDiagnosis = () => {
-    const d = status.get().diagnosis;
-    if (d.state === lastDiagnosis) return;
-    lastDiagnosis = d.state;
-    if (d.state === 'ok') {
-      log.info(problem ? `telegrams decode again (was: ${problem})` : 'first telegram decoded');
-      problem = undefined;
-    } else if (d.state !== 'starting') {
-      problem = d.state;
-      log.warn(`diagnosis: ${d.state} — ${d.hint}`);
-    }
+  const reader = (m: DaemonMeter): MeterReader => {
+    routes.set(m.id, m.exports ? new Set(m.exports) : undefined);
+    prints.set(m.id, meterFingerprint(m));
+    return createMeterReader({
+      meter: m,
+      source: opts.sourceFor(m),
+      logger: opts.logger,
+      now,
+      tickMs: opts.tickMs,
+      summaryIntervalMs: opts.summaryIntervalMs,
+      onTelegram(snapshot) {
+        hub.dispatch(snapshot, routes.get(snapshot.meter));
+        for (const l of listeners) l(snapshot);
+      },
+    });
   };
-  status.subscribe(onDiagnosis);
-
-  const countError = (code: string) => period.errors.set(code, (period.errors.get(code) ?? 0) + 1);
-
-  const onData = (chunk: Uint8Array) => {
-    const t = now();
-    status.bytes(t, chunk.length);
-    for (const ev of decoder.push(chunk, t)) {
-      if (ev.type === 'frame') status.frame(t);
-      else if (ev.type === 'telegram') {
-        freshOpen = false;
-        latest = ev.snapshot;
-        status.telegram(t, ev.snapshot.meterId);
-        period.telegrams++;
-        const line = summarizeTelegram(ev.snapshot);
-        if (firstLogged) log.debug(line);
-        else log.info(line); // the first one at info: a new user sees the values at once
-        firstLogged = true;
-        hub.dispatch(ev.snapshot);
-        for (const l of listeners) l(ev.snapshot);
-      } else if (ev.type === 'error') {
-        const midTelegram = freshOpen && ev.error.code.endsWith('.segment-order');
-        freshOpen = false;
-        if (midTelegram) {
-          log.debug(
-            `reading started in the middle of a telegram: ${ev.error.message} (expected after opening)`,
-          );
-          continue;
-        }
-        status.error(t, ev.error.code, ev.error.message, true);
-        countError(ev.error.code);
-        limited.log('warn', ev.error.code, `telegram rejected [${ev.error.code}]: ${ev.error.message}`);
-      } else if (!BENIGN_SKIPS.has(ev.code)) {
-        status.error(t, ev.code, ev.reason, false);
-        countError(ev.code);
-        limited.log('warn', ev.code, `frame rejected [${ev.code}]: ${ev.reason}`);
-      } else {
-        log.debug(`skipped ${ev.count} byte(s) outside any frame`);
-      }
-    }
-  };
-
-  const logSummary = () => {
-    const d = status.get().diagnosis.state;
-    log.info(summarizePeriod(describePeriod(summaryMs), period.telegrams, period.errors, d, latest));
-    period = { telegrams: 0, errors: new Map() };
-  };
-
-  const onState = (s: SourceState) => {
-    const t = now();
-    if (s.state === 'open') {
-      freshOpen = true;
-      status.sourceOpen(t);
-    } else if (s.state === 'error') status.sourceError(t, s.message, s.hint);
-    else if (s.state === 'ended') log.info('source ended');
-  };
+  readers = opts.meters.map(reader);
+  status.setMeters(readers.map((r) => r.status));
 
   return {
     status,
-    latest: () => latest,
+    meters: () => readers.map((r) => r.id),
+    latest(meter) {
+      const r = meter === undefined ? readers[0] : readers.find((x) => x.id === meter);
+      return r?.latest();
+    },
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
     async start() {
       await hub.start();
-      opts.source.start(onData, onState);
-      tick = setInterval(() => {
-        status.refresh(now());
-        limited.flush();
-      }, opts.tickMs ?? 5000);
-      tick.unref();
-      summaryTimer = setInterval(logSummary, summaryMs);
-      summaryTimer.unref();
+      running = true;
+      for (const r of readers) r.start();
     },
     async stop() {
-      if (tick) clearInterval(tick);
-      if (summaryTimer) clearInterval(summaryTimer);
-      await opts.source.stop();
+      running = false;
+      await Promise.all(readers.map((r) => r.stop()));
       await hub.stop(1200);
-      limited.flush({ all: true });
+    },
+    async reconfigure(meters) {
+      const result: ReconfigureResult = { added: [], removed: [], changed: [] };
+      const wanted = new Map(meters.map((m) => [m.id, m]));
+      const stopping: MeterReader[] = [];
+      const next: MeterReader[] = [];
+      for (const r of readers) {
+        const m = wanted.get(r.id);
+        if (!m) {
+          result.removed.push(r.id);
+          stopping.push(r);
+        } else if (meterFingerprint(m) !== prints.get(r.id)) {
+          result.changed.push(r.id);
+          stopping.push(r);
+        }
+      }
+      // A changed meter's old source must be closed before the new one opens the same port.
+      await Promise.all(stopping.map((r) => r.stop()));
+      for (const id of result.removed) {
+        routes.delete(id);
+        prints.delete(id);
+      }
+      for (const m of meters) {
+        const kept = readers.find((r) => r.id === m.id && !stopping.includes(r));
+        if (kept) next.push(kept);
+        else {
+          if (!result.changed.includes(m.id)) result.added.push(m.id);
+          const r = reader(m);
+          next.push(r);
+          if (running) r.start();
+        }
+      }
+      readers = next;
+      status.setMeters(readers.map((r) => r.status));
+      return result;
     },
   };
 }

@@ -35,8 +35,10 @@ export class SinkHub {
     await Promise.all(this.sinks.map((s) => this.guard(s, () => s.start?.())));
   }
 
-  dispatch(snapshot: MeterSnapshot): void {
+  /** Hands the snapshot to every sink, or only to those named in `only` (the meter's `exports`). */
+  dispatch(snapshot: MeterSnapshot, only?: ReadonlySet<string>): void {
     for (const s of this.sinks) {
+      if (only && !only.has(s.name)) continue;
       const st = this.of(s);
       if (st.inFlight >= MAX_IN_FLIGHT) {
         st.dropped++;

@@ -1,17 +1,14 @@
 /**
- * Keeps the live DaemonStatus: counters by event, errors by code, the diagnosis. Time is passed in by the caller
- * (the daemon's clock), so tests drive it without timers.
+ * Keeps one meter's live status: counters by event, errors by code, the diagnosis. Time is passed in by the
+ * caller (the daemon's clock), so tests drive it without timers. The daemon's StatusHub combines the meters.
  */
-import type { DaemonStatus, Diagnosis, MeterStatus, StatusProvider } from '../status/status.js';
-import type { SinkStatus } from '../sinks/sink.js';
+import type { Diagnosis, MeterStatus } from '../status/status.js';
 import { diagnose, RECENT_EVENTS, RECENT_MS, type DiagnosisInput } from './diagnosis.js';
 
-export class StatusTracker implements StatusProvider {
+export class StatusTracker {
   private status: MeterStatus;
-  private readonly startedAt: number;
   private readonly diag: DiagnosisInput;
-  private readonly listeners = new Set<(s: DaemonStatus) => void>();
-  private sinkStatus: () => Record<string, SinkStatus> = () => ({});
+  private readonly listeners = new Set<(s: MeterStatus) => void>();
   /**
    * The recent failures since the last good telegram, oldest first, at most RECENT_EVENTS (a ring, so a flood of
    * rejected frames costs nothing): what the diagnosis looks at, together with their age (RECENT_MS).
@@ -19,7 +16,6 @@ export class StatusTracker implements StatusProvider {
   private readonly recent: Array<{ at: number; code: string; telegram: boolean }> = [];
 
   constructor(source: string, now: number, meter = 'default', name?: string) {
-    this.startedAt = now;
     this.status = {
       meter,
       ...(name === undefined ? {} : { name }),
@@ -35,23 +31,17 @@ export class StatusTracker implements StatusProvider {
     this.refresh(now);
   }
 
-  /** Where per-sink health comes from (the sink hub). */
-  setSinkStatus(fn: () => Record<string, SinkStatus>): void {
-    this.sinkStatus = fn;
-  }
-
   /** This meter's status (a copy). */
   meterStatus(): MeterStatus {
     return { ...this.status, errorsByCode: { ...this.status.errorsByCode } };
   }
 
-  get(): DaemonStatus {
-    const m = this.meterStatus();
-    const { meter: _meter, name: _name, ...fields } = m;
-    return { ...fields, startedAt: this.startedAt, meters: [m], sinks: this.sinkStatus() };
+  /** The configured meter id. */
+  get meter(): string {
+    return this.status.meter;
   }
 
-  subscribe(listener: (s: DaemonStatus) => void): () => void {
+  subscribe(listener: (s: MeterStatus) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -109,7 +99,7 @@ export class StatusTracker implements StatusProvider {
     const after = diagnose(this.diag);
     this.status.diagnosis = after;
     if (after.state !== before.state || after.hint !== before.hint) {
-      const snapshot = this.get();
+      const snapshot = this.meterStatus();
       for (const l of this.listeners) l(snapshot);
     }
     return after;

@@ -5,37 +5,27 @@
  *   authenticated encryption (SC 0x30): AAD = SC ‖ authentication key, tag truncated to 12 bytes
  *   authentication only (SC 0x10): AAD = SC ‖ AK ‖ plaintext, empty ciphertext
  *
- * The tag-less path computes the CTR keystream with one long-lived AES-128-ECB cipher per key (encrypting the
+ * The tag-less path computes the CTR keystream with one long-lived AES-128-ECB cipher per key array (encrypting the
  * counter blocks, built in a reused scratch buffer), which avoids creating a cipher object per telegram — about
  * 3× cheaper than createDecipheriv('aes-128-ctr') per telegram. node:crypto is the only dependency.
  */
 import { createCipheriv, createDecipheriv, timingSafeEqual, type Cipher } from 'node:crypto';
 import { DecodeError } from '../errors.js';
 
-const ecbCache = new Map<string, Cipher>();
-/** The last key used and its cipher: a meter has one key, so the map lookup (and its string key) is rare. */
-const lastKey = new Uint8Array(16);
-let lastCipher: Cipher | undefined;
-
-function sameAsLast(key: Uint8Array): boolean {
-  if (lastCipher === undefined || key.length !== 16) return false;
-  for (let i = 0; i < 16; i++) if (key[i] !== lastKey[i]) return false;
-  return true;
-}
+/**
+ * The ECB cipher of each key, keyed by the key's byte array itself: a meter's decoder holds its key (parsed once
+ * at the config edge, util/key.ts) for its whole life, so the lookup is one WeakMap probe, two meters with two
+ * keys each keep their own cipher, and a key that is dropped (meter removed on reload) takes its cipher with it.
+ * There is no process-wide "last key": nothing here assumes one meter.
+ */
+const ecbByKey = new WeakMap<Uint8Array, Cipher>();
 
 function ecbFor(key: Uint8Array): Cipher {
-  if (sameAsLast(key)) return lastCipher!;
-  const id = Buffer.from(key).toString('latin1');
-  let c = ecbCache.get(id);
+  let c = ecbByKey.get(key);
   if (!c) {
-    if (ecbCache.size > 16) ecbCache.clear();
     c = createCipheriv('aes-128-ecb', key, null);
     c.setAutoPadding(false);
-    ecbCache.set(id, c);
-  }
-  if (key.length === 16) {
-    lastKey.set(key);
-    lastCipher = c;
+    ecbByKey.set(key, c);
   }
   return c;
 }

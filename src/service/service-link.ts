@@ -1,6 +1,7 @@
 /**
- * The daemon's link to systemd (Type=notify, WatchdogSec=): READY=1 once sinks and source are started, WATCHDOG=1
- * every WatchdogSec/2 while `pipelineHealth` says the pipeline is alive, STOPPING=1 on shutdown, and a short
+ * The daemon's link to systemd (Type=notify, WatchdogSec=): READY=1 once sinks and sources are started, WATCHDOG=1
+ * every WatchdogSec/2 while `pipelineHealth` says the pipeline is alive (with several meters: while any source
+ * is, see combinedHealth), STOPPING=1 on shutdown, and a short
  * STATUS= line (shown by `systemctl status kaifareader`). Does nothing unless $NOTIFY_SOCKET is set.
  *
  * $KAIFAREADER_WATCHDOG_SILENCE_S (default 300) is how long an open source may stay silent before the keep-alive
@@ -45,6 +46,25 @@ export function statusLine(s: DaemonStatus, health: PipelineHealth, now: number)
   return health.healthy ? line : `${line} — watchdog paused: ${health.reason}`;
 }
 
+/**
+ * Several meters: the keep-alive stops only when no source is healthy. One meter whose adapter wedged must not
+ * restart the service under the meters that still read (its own diagnosis shows the silence); when every source
+ * is stuck, the process itself is the likely culprit and a restart is what helps. One meter: its own health.
+ */
+export function combinedHealth(
+  activities: readonly SourceActivity[],
+  now: number,
+  limitMs: number,
+): PipelineHealth {
+  let firstBad: PipelineHealth | undefined;
+  for (const a of activities) {
+    const h = pipelineHealth(a, now, limitMs);
+    if (h.healthy) return h;
+    firstBad ??= h;
+  }
+  return firstBad ?? { healthy: true, reason: 'no source' };
+}
+
 function silenceLimitMs(env: NodeJS.ProcessEnv, logger: Logger): number {
   const raw = env.KAIFAREADER_WATCHDOG_SILENCE_S;
   if (raw === undefined || raw === '') return DEFAULT_SILENCE_LIMIT_MS;
@@ -60,7 +80,9 @@ export function createServiceLink(opts: ServiceLinkOptions): ServiceLink {
   const now = opts.now ?? Date.now;
   const log = opts.logger.child('systemd');
   const notify = opts.notify ?? createSystemdNotify({ env: opts.env, logger: log, now });
-  const activity: SourceActivity = { state: 'starting', stateAt: now() };
+  /** One entry per watched source (one per meter). */
+  const activities: SourceActivity[] = [];
+  const health = (t: number) => combinedHealth(activities, t, limitMs);
   const limitMs = silenceLimitMs(opts.env, log);
   let timer: NodeJS.Timeout | undefined;
   let wasHealthy = true;
@@ -68,6 +90,8 @@ export function createServiceLink(opts: ServiceLinkOptions): ServiceLink {
   return {
     watch(source) {
       if (!notify.enabled) return source;
+      const activity: SourceActivity = { state: 'starting', stateAt: now() };
+      activities.push(activity);
       return {
         describe: () => source.describe(),
         stop: () => source.stop(),
@@ -90,7 +114,7 @@ export function createServiceLink(opts: ServiceLinkOptions): ServiceLink {
       const t = now();
       await notify.send({
         READY: '1',
-        STATUS: statusLine(status(), pipelineHealth(activity, t, limitMs), t),
+        STATUS: statusLine(status(), health(t), t),
       });
       const every = notify.watchdogIntervalMs;
       if (every === undefined) return;
@@ -98,17 +122,17 @@ export function createServiceLink(opts: ServiceLinkOptions): ServiceLink {
       // The keep-alive comes from this timer: a blocked event loop sends none, and systemd restarts the service.
       timer = setInterval(() => {
         const at = now();
-        const health = pipelineHealth(activity, at, limitMs);
-        if (health.healthy !== wasHealthy) {
-          wasHealthy = health.healthy;
-          if (health.healthy) log.info('watchdog: the source is read again, keep-alive resumed');
+        const h = health(at);
+        if (h.healthy !== wasHealthy) {
+          wasHealthy = h.healthy;
+          if (h.healthy) log.info('watchdog: the source is read again, keep-alive resumed');
           else
             log.warn(
-              `watchdog: ${health.reason}, keep-alive stopped: systemd restarts the service (WatchdogSec=) unless bytes arrive`,
+              `watchdog: ${h.reason}, keep-alive stopped: systemd restarts the service (WatchdogSec=) unless bytes arrive`,
             );
         }
-        const fields: Record<string, string> = { STATUS: statusLine(status(), health, at) };
-        if (health.healthy) fields.WATCHDOG = '1';
+        const fields: Record<string, string> = { STATUS: statusLine(status(), h, at) };
+        if (h.healthy) fields.WATCHDOG = '1';
         void notify.send(fields);
       }, every);
       timer.unref();

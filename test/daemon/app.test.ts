@@ -38,7 +38,7 @@ for (const interactive of [true, false]) {
       config,
       logger,
       version: 'test',
-      source: createSimulatedMeter({ periodMs: 3_600_000 }),
+      sources: new Map([['default', createSimulatedMeter({ periodMs: 3_600_000 })]]),
       interactive,
     });
     await app.start();

@@ -10,6 +10,7 @@ import type { Sink } from '../../src/sinks/sink.js';
 import type { Logger } from '../../src/log/logger.js';
 import type { MeterSnapshot } from '../../src/model/snapshot.js';
 import { captureBytes, loadVector } from '../helpers/vectors.js';
+import { Key } from '../../src/util/key.js';
 
 const VKW = loadVector('vorarlberg_philippsev-vkw_1');
 const TELEGRAM = captureBytes(VKW);
@@ -80,8 +81,8 @@ function setup(key = VKW.key_hex!, extra: { summaryIntervalMs?: number } = {}) {
   };
   const rejecting: Sink = { name: 'rejecting', handle: () => Promise.reject(new Error('broker gone')) };
   const daemon = createDaemon({
-    key,
-    source,
+    meters: [{ id: 'default', key: Key.parse(key) }],
+    sourceFor: () => source,
     sinks: [throwing, a.sink, rejecting, b.sink],
     logger: recordingLogger(lines),
     now: () => t,

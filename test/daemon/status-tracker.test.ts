@@ -3,13 +3,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StatusTracker } from '../../src/daemon/status-tracker.js';
 import { RECENT_MS, SILENCE_MS, WRONG_KEY_STREAK } from '../../src/daemon/diagnosis.js';
-import type { DaemonStatus } from '../../src/status/status.js';
+import type { MeterStatus } from '../../src/status/status.js';
 
 const T0 = 1_700_000_000_000;
 
 function tracker() {
   const s = new StatusTracker('/dev/ttyUSB0 2400 8N1', T0);
-  const seen: DaemonStatus[] = [];
+  const seen: MeterStatus[] = [];
   s.subscribe((x) => seen.push(x));
   return { s, seen, states: () => seen.map((x) => x.diagnosis.state) };
 }
@@ -24,8 +24,8 @@ function goodTelegram(s: StatusTracker, t: number): void {
 
 test('starts in "starting" with zero counters and the source described', () => {
   const { s } = tracker();
-  const st = s.get();
-  assert.equal(st.startedAt, T0);
+  const st = s.meterStatus();
+  assert.equal(st.meter, 'default');
   assert.equal(st.source, '/dev/ttyUSB0 2400 8N1');
   assert.equal(st.sourceConnected, false);
   assert.deepEqual(
@@ -40,7 +40,7 @@ test('counts bytes, frames and telegrams; the first telegram makes it ok', () =>
   s.sourceOpen(T0 + 10);
   goodTelegram(s, T0 + 1000);
   goodTelegram(s, T0 + 6000);
-  const st = s.get();
+  const st = s.meterStatus();
   assert.equal(st.sourceConnected, true);
   assert.deepEqual([st.bytesReceived, st.framesOk, st.telegramsOk], [752, 4, 2]);
   assert.equal(st.lastTelegramAt, T0 + 6000);
@@ -53,7 +53,7 @@ test('errors are counted by code; the last one is kept', () => {
   s.error(T0 + 1, 'mbus.checksum', 'checksum 0x12, computed 0x13', false);
   s.error(T0 + 2, 'mbus.checksum', 'checksum 0x22, computed 0x23', false);
   s.error(T0 + 3, 'axdr.truncated', 'ends at byte 40', true);
-  const st = s.get();
+  const st = s.meterStatus();
   assert.deepEqual(st.errorsByCode, { 'mbus.checksum': 2, 'axdr.truncated': 1 });
   assert.deepEqual(st.lastError, { code: 'axdr.truncated', message: 'ends at byte 40', at: T0 + 3 });
 });
@@ -63,7 +63,7 @@ test(`${WRONG_KEY_STREAK} key failures in a row → wrong-key; a good telegram c
   goodTelegram(s, T0 + 1000);
   for (let i = 1; i <= WRONG_KEY_STREAK; i++)
     s.error(T0 + 1000 + i * 5000, 'plaintext.invalid', 'not a data-notification', true);
-  assert.equal(s.get().diagnosis.state, 'wrong-key');
+  assert.equal(s.meterStatus().diagnosis.state, 'wrong-key');
   goodTelegram(s, T0 + 30_000);
   assert.deepEqual(states(), ['ok', 'wrong-key', 'ok']);
 });
@@ -73,16 +73,16 @@ test('frame rejections do not count as key failures', () => {
   for (let i = 0; i < 5; i++) s.error(T0 + i, 'mbus.checksum', 'bad checksum', false);
   s.error(T0 + 10, 'plaintext.invalid', 'x', true);
   s.error(T0 + 11, 'plaintext.invalid', 'x', true);
-  assert.equal(s.get().diagnosis.state, 'starting');
+  assert.equal(s.meterStatus().diagnosis.state, 'starting');
   s.error(T0 + 12, 'plaintext.invalid', 'x', true);
-  assert.equal(s.get().diagnosis.state, 'wrong-key');
+  assert.equal(s.meterStatus().diagnosis.state, 'wrong-key');
 });
 
 test('a long run of failures keeps the diagnosis (the streak window is bounded, not reset)', () => {
   const { s } = tracker();
   for (let i = 0; i < 50; i++) s.error(T0 + i, 'gcm.auth-failed', 'tag mismatch', true);
-  assert.equal(s.get().diagnosis.state, 'wrong-key');
-  assert.equal(s.get().errorsByCode['gcm.auth-failed'], 50);
+  assert.equal(s.meterStatus().diagnosis.state, 'wrong-key');
+  assert.equal(s.meterStatus().errorsByCode['gcm.auth-failed'], 50);
 });
 
 test('source error → port-error with its hint, not connected; reopen clears it', () => {
@@ -90,15 +90,15 @@ test('source error → port-error with its hint, not connected; reopen clears it
   s.sourceOpen(T0);
   goodTelegram(s, T0 + 1000);
   s.sourceError(T0 + 2000, '/dev/ttyUSB0: port lost (adapter unplugged?)', 'check the USB cable');
-  assert.equal(s.get().sourceConnected, false);
-  assert.deepEqual(s.get().diagnosis, {
+  assert.equal(s.meterStatus().sourceConnected, false);
+  assert.deepEqual(s.meterStatus().diagnosis, {
     state: 'port-error',
     hint: '/dev/ttyUSB0: port lost (adapter unplugged?): check the USB cable',
   });
   s.sourceOpen(T0 + 9000);
-  assert.equal(s.get().sourceConnected, true);
+  assert.equal(s.meterStatus().sourceConnected, true);
   // reopened, but nothing is proven until a telegram decodes on the new port
-  assert.equal(s.get().diagnosis.state, 'starting');
+  assert.equal(s.meterStatus().diagnosis.state, 'starting');
   goodTelegram(s, T0 + 10_000);
   assert.deepEqual(states(), ['ok', 'port-error', 'starting', 'ok']);
 });
@@ -108,7 +108,7 @@ test('silence: refresh() turns the diagnosis into no-bytes; a reopen restarts th
   assert.equal(s.refresh(T0 + SILENCE_MS - 1).state, 'starting');
   assert.equal(s.refresh(T0 + SILENCE_MS).state, 'no-bytes');
   s.sourceOpen(T0 + SILENCE_MS + 100);
-  assert.equal(s.get().diagnosis.state, 'starting');
+  assert.equal(s.meterStatus().diagnosis.state, 'starting');
   goodTelegram(s, T0 + SILENCE_MS + 1000);
   assert.equal(s.refresh(T0 + SILENCE_MS + 1000 + SILENCE_MS - 1).state, 'ok');
   assert.equal(s.refresh(T0 + SILENCE_MS + 1000 + SILENCE_MS).state, 'no-bytes');
@@ -127,20 +127,17 @@ test('listeners hear changes only, and stop after unsubscribing', () => {
   off();
   s.sourceError(T0 + 4, 'gone');
   assert.equal(calls, 1);
-  assert.equal(s.get().diagnosis.state, 'port-error');
+  assert.equal(s.meterStatus().diagnosis.state, 'port-error');
 });
 
-test('get() returns copies and the sinks from setSinkStatus', () => {
+test('meterStatus() returns copies', () => {
   const s = new StatusTracker('x', T0);
   s.error(T0, 'mbus.checksum', 'bad', false);
-  const a = s.get();
+  const a = s.meterStatus();
   a.errorsByCode['mbus.checksum'] = 99;
   a.telegramsOk = 99;
-  assert.equal(s.get().errorsByCode['mbus.checksum'], 1);
-  assert.equal(s.get().telegramsOk, 0);
-  assert.deepEqual(s.get().sinks, {});
-  s.setSinkStatus(() => ({ solarview: { ok: true, state: 'writing /run/kaifa.txt' } }));
-  assert.deepEqual(s.get().sinks, { solarview: { ok: true, state: 'writing /run/kaifa.txt' } });
+  assert.equal(s.meterStatus().errorsByCode['mbus.checksum'], 1);
+  assert.equal(s.meterStatus().telegramsOk, 0);
 });
 
 test('random bytes: one false-positive frame never turns the diagnosis to unknown-layout (issue 9, item 9)', () => {
@@ -161,8 +158,8 @@ test('random bytes: one false-positive frame never turns the diagnosis to unknow
   s.error(t, 'layout.unknown', 'unknown layout', true);
   noise(250_000);
   assert.ok(!states().includes('unknown-layout'), states().join(' → '));
-  assert.equal(s.get().diagnosis.state, 'no-frames');
-  assert.equal(s.get().errorsByCode['mbus.checksum'], 251_000);
+  assert.equal(s.meterStatus().diagnosis.state, 'no-frames');
+  assert.equal(s.meterStatus().errorsByCode['mbus.checksum'], 251_000);
 });
 
 test('a false positive at the end of the noise ages out of the window', () => {
@@ -170,7 +167,7 @@ test('a false positive at the end of the noise ages out of the window', () => {
   s.sourceOpen(T0);
   s.bytes(T0 + 1, 10);
   s.error(T0 + 1, 'layout.unknown', 'unknown layout', true);
-  assert.equal(s.get().diagnosis.state, 'unknown-layout', 'alone it is all there is to go by');
+  assert.equal(s.meterStatus().diagnosis.state, 'unknown-layout', 'alone it is all there is to go by');
   s.bytes(T0 + RECENT_MS, 10); // bytes keep coming, no more failures
   assert.equal(s.refresh(T0 + RECENT_MS + 1).state, 'starting');
 });

@@ -15,6 +15,7 @@ import { createSolarviewSink } from '../../src/sinks/solarview.js';
 import { describeHistoryOpenError } from '../../src/store/history-open.js';
 import { openDatabase } from '../../src/store/sqlite.js';
 import { createDaemon } from '../../src/daemon/daemon.js';
+import { Key } from '../../src/util/key.js';
 import type { ByteSource } from '../../src/transport/types.js';
 import { captureBytes, loadVector } from '../helpers/vectors.js';
 import { AS_NOBODY, canDropToNobody } from '../helpers/as-nobody.js';
@@ -113,9 +114,10 @@ async function fullDiskCase(dir: string, mnt: string, leftKb: number): Promise<v
     const history = createHistorySink({ path, retentionDays: 30 }, { logger });
     const out = join(dir, 'kaifa.txt');
     const solarview = createSolarviewSink({ file: out }, logger);
+    const source = oneTelegram();
     const daemon = createDaemon({
-      key: VKW.key_hex!,
-      source: oneTelegram(),
+      meters: [{ id: 'default', key: Key.parse(VKW.key_hex!) }],
+      sourceFor: () => source,
       sinks: [history, solarview],
       logger,
       tickMs: 3_600_000,
