@@ -4,13 +4,26 @@
  *   obis-structures (TINETZ / Vorarlberg / Salzburg Kaifa MA309): clock OBIS + date-time, {OBIS, text} ×2,
  *                    {OBIS, value, {scaler, unit}} ×12 — U in 0.1 V (uint16), I in 0.01 A, P in W, A in Wh, R in varh
  *   obis-flat (Netz NÖ / EVN Kaifa MA309): date-time, OBIS, value, {scaler, unit} …, meter number
+ *   obis-structures-1phase (a single-phase TINETZ meter, as the tinetz_fneur-example vector): the obis-structures
+ *                    list without L2/L3 — a structure of 12, U1 and I1 only ("L2/L3 values only on 3-phase
+ *                    meters", TINETZ customer interface description). It decodes as `obis-structures`.
  */
 import type { AxdrValue, CosemDateTime } from '../axdr/types.js';
 import { obisToBytes } from '../cosem/obis.js';
 import type { MeterValues } from './meter-model.js';
 
-export type SimLayout = 'obis-structures' | 'obis-flat';
-export const SIM_LAYOUTS: readonly SimLayout[] = ['obis-structures', 'obis-flat'];
+export type SimLayout = 'obis-structures' | 'obis-flat' | 'obis-structures-1phase';
+export const SIM_LAYOUTS: readonly SimLayout[] = ['obis-structures', 'obis-flat', 'obis-structures-1phase'];
+
+/** The decoder profile each layout is detected as (the 1-phase list has the obis-structures shape). */
+export const SIM_LAYOUT_PROFILE: Readonly<Record<SimLayout, string>> = {
+  'obis-structures': 'obis-structures',
+  'obis-flat': 'obis-flat',
+  'obis-structures-1phase': 'obis-structures',
+};
+
+/** Phases a layout sends values for. */
+export const layoutPhases = (layout: SimLayout): 1 | 3 => (layout === 'obis-structures-1phase' ? 1 : 3);
 
 /** DLMS unit codes used here. */
 const UNIT = { W: 27, Wh: 30, varh: 32, A: 33, V: 35 } as const;
@@ -23,15 +36,15 @@ interface Item {
   unit: number;
 }
 
-function items(v: MeterValues): Item[] {
-  const volts = v.voltage.map((u, i): Item => ({
+function items(v: MeterValues, phases: 1 | 3): Item[] {
+  const volts = v.voltage.slice(0, phases).map((u, i): Item => ({
     obis: `1.0.${32 + 20 * i}.7.0.255`,
     type: 'uint16',
     raw: Math.round(u * 10),
     scaler: -1,
     unit: UNIT.V,
   }));
-  const amps = v.current.map((a, i): Item => ({
+  const amps = v.current.slice(0, phases).map((a, i): Item => ({
     obis: `1.0.${31 + 20 * i}.7.0.255`,
     type: 'uint16',
     raw: Math.round(a * 100),
@@ -77,7 +90,7 @@ export interface BodyInput {
 }
 
 export function buildBody(layout: SimLayout, b: BodyInput): AxdrValue {
-  const list = items(b.values);
+  const list = items(b.values, layoutPhases(layout));
   if (layout === 'obis-flat') {
     return {
       type: 'structure',

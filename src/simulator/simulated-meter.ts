@@ -9,11 +9,15 @@ import { encodeCosemDateTime } from '../cosem/date-time.js';
 import { encodeDataNotification } from '../dlms/encode.js';
 import { encodeTelegram } from '../pipeline/encode-telegram.js';
 import { parseHex } from '../util/hex.js';
-import { buildBody, localDateTime, type SimLayout } from './body-builders.js';
-import { createMeterModel, type MeterCounters, type MeterModel } from './meter-model.js';
+import { buildBody, layoutPhases, localDateTime, type SimLayout } from './body-builders.js';
+import { createMeterModel, type MeterCounters, type MeterCurve, type MeterModel } from './meter-model.js';
 
 /** The demo key (also in the demo config and README); not a real meter's key. */
 export const DEMO_KEY = '4B4149464152454144455244454D4F31'; // ASCII "KAIFAREADERDEMO1"
+/** The demo meter's system title: "KFM" + 1020004242. */
+export const DEMO_SYSTEM_TITLE = '4B464D1020004242';
+/** The demo meter's number (0.0.96.1.0.255), the snapshot's meterId. */
+export const DEMO_METER_NUMBER = '1KFM0200004242';
 
 export interface Faults {
   /** Probability per telegram of one flipped bit. */
@@ -33,6 +37,14 @@ export interface SimulatedMeterOptions {
   /** Gap between the frames of one telegram (ms), default 200, at most a quarter of the period. */
   frameGapMs?: number;
   meterNumber?: string;
+  /** Logical device name (0.0.42.0.0.255), default `KFM1200200004242`. */
+  deviceName?: string;
+  /** 8-byte system title as 16 hex digits (the GCM IV's first half), default `4B464D1020004242` ("KFM"…). */
+  systemTitle?: string;
+  /** What the meter measures (meter-model.ts), default `house`. */
+  curve?: MeterCurve;
+  /** Shown by the source's describe(), e.g. `heat pump`; default none (the demo's one meter). */
+  label?: string;
   faults?: Faults;
   seed?: number;
   now?: () => number;
@@ -51,11 +63,19 @@ export interface TelegramFactory {
 
 export function createTelegramFactory(opts: SimulatedMeterOptions = {}): TelegramFactory {
   const now = opts.now ?? Date.now;
-  const model: MeterModel = createMeterModel({ seed: opts.seed, start: opts.start ?? now() });
+  const layout = opts.layout ?? 'obis-structures';
+  const model: MeterModel = createMeterModel({
+    seed: opts.seed,
+    start: opts.start ?? now(),
+    curve: opts.curve,
+    phases: layoutPhases(layout),
+  });
   const key = parseHex(opts.key ?? DEMO_KEY);
   const wrongKey = key.map((b) => b ^ 0x5a);
-  const systemTitle = Uint8Array.of(0x4b, 0x46, 0x4d, 0x10, 0x20, 0x00, 0x42, 0x42); // "KFM" + 1020004242
-  const meterNumber = opts.meterNumber ?? '1KFM0200004242';
+  const systemTitle = parseHex(opts.systemTitle ?? DEMO_SYSTEM_TITLE);
+  if (systemTitle.length !== 8) throw new RangeError(`a system title has 8 bytes, got ${systemTitle.length}`);
+  const meterNumber = opts.meterNumber ?? DEMO_METER_NUMBER;
+  const deviceName = opts.deviceName ?? 'KFM1200200004242';
   let counter = 0x00010000;
   let rnd = opts.seed ?? 7;
   const random = () => (rnd = (rnd * 1103515245 + 12345) >>> 0) / 4294967296;
@@ -66,11 +86,11 @@ export function createTelegramFactory(opts: SimulatedMeterOptions = {}): Telegra
       const plaintext = encodeDataNotification({
         longInvokeId: counter,
         dateTime: localDateTime(t),
-        body: buildBody(opts.layout ?? 'obis-structures', {
+        body: buildBody(layout, {
           values: model.at(t),
           dateTime: encodeCosemDateTime(localDateTime(t)),
           meterNumber,
-          deviceName: 'KFM1200200004242',
+          deviceName,
         }),
       });
       const frames = encodeTelegram({
@@ -117,7 +137,8 @@ export function createSimulatedMeter(opts: SimulatedMeterOptions = {}): ByteSour
     timers.add(t);
   };
   return {
-    describe: () => `simulated Kaifa MA309 (${opts.layout ?? 'obis-structures'}, every ${period / 1000} s)`,
+    describe: () =>
+      `simulated ${opts.label ? `${opts.label} meter, ` : ''}Kaifa MA309 (${opts.layout ?? 'obis-structures'}, every ${period / 1000} s)`,
     start(onData, onState?: (s: SourceState) => void) {
       running = true;
       onState?.({ state: 'open' });
