@@ -167,32 +167,36 @@ test('GET /api/v1/status: the top level as before plus every meter in the same s
   }
 });
 
-test('GET /events: a snapshot per meter on connect, each pushed one named by its meter, status with meters', async () => {
-  const h = await startMeters();
-  try {
-    const es = await openEvents(`${h.base}/events`);
-    const status = JSON.parse((await es.next('status')).data);
-    assert.deepEqual(
-      status.meters.map((m: { id: string }) => m.id),
-      ['home', 'garage', 'pv'],
-    );
-    const first = [
-      JSON.parse((await es.next('snapshot')).data),
-      JSON.parse((await es.next('snapshot')).data),
-    ];
-    assert.deepEqual(
-      first.map((s) => [s.meter, s.readings.power_import_w.value]),
-      [
-        ['home', 480],
-        ['garage', 1234],
-      ],
-    );
-    h.push(meterSnapshot('garage', '1KFM0200000002', 99, 1_632_728_845_000));
-    const pushed = JSON.parse((await es.next('snapshot')).data);
-    assert.equal(pushed.meter, 'garage');
-    assert.equal(pushed.readings.power_import_w.value, 99);
-    es.close();
-  } finally {
-    await h.close();
-  }
-});
+test(
+  'GET /events: a snapshot per meter on connect, each pushed one named by its meter, status with meters',
+  { timeout: 5000 },
+  async () => {
+    const h = await startMeters();
+    try {
+      const es = await openEvents(`${h.base}/events`);
+      const status = JSON.parse((await es.next('status')).data);
+      assert.deepEqual(
+        status.meters.map((m: { id: string }) => m.id),
+        ['home', 'garage', 'pv'],
+      );
+      const first = [
+        JSON.parse((await es.next('snapshot')).data),
+        JSON.parse((await es.next('snapshot')).data),
+      ];
+      assert.deepEqual(
+        first.map((s) => [s.meter, s.readings.power_import_w.value]),
+        [
+          ['home', 480],
+          ['garage', 1234],
+        ],
+      );
+      h.push(meterSnapshot('garage', '1KFM0200000002', 99, 1_632_728_845_000));
+      const pushed = JSON.parse((await es.next('snapshot')).data);
+      assert.equal(pushed.meter, 'garage');
+      assert.equal(pushed.readings.power_import_w.value, 99);
+      es.close();
+    } finally {
+      await h.close();
+    }
+  },
+);
