@@ -4,6 +4,7 @@ import { el } from './dom.js';
 import { failureText, getJson } from './api.js';
 import { axis, colors, fitWidth } from './theme.js';
 import { formatBucketLabel } from './dates.js';
+import { meterQuery } from './meters.js';
 
 const HEIGHT = 240;
 const kwh = (wh) => (wh === null || wh === undefined ? null : Math.round(wh) / 1000);
@@ -14,6 +15,7 @@ export function createEnergyChart(container, period) {
   let labels = [];
   let axisLabels = [];
   let u;
+  let meter; // the selected meter id; undefined with one meter (no ?meter= sent)
 
   function build() {
     const bars = (align) => uPlot.paths.bars({ size: [0.4, 40], align, gap: 1 });
@@ -67,7 +69,9 @@ export function createEnergyChart(container, period) {
   }
 
   async function load() {
-    const r = await getJson(`/api/v1/energy?period=${period}`);
+    const asked = meter;
+    const r = await getJson(`/api/v1/energy?period=${period}${meterQuery(meter, '&')}`);
+    if (asked !== meter) return; // another meter was chosen meanwhile: its own load draws
     if (!r.ok || r.body.buckets.length === 0) {
       const text = r.ok ? 'No energy data yet: bars appear after the first full day.' : failureText(r);
       u?.destroy();
@@ -88,6 +92,10 @@ export function createEnergyChart(container, period) {
 
   return {
     load,
+    /** The meter whose energy the next `load` asks for. */
+    setMeter(id) {
+      meter = id;
+    },
     get u() {
       return u;
     },

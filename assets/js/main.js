@@ -1,28 +1,51 @@
 // Dashboard entry: live values over the event stream, charts from the JSON API. When every stream slot is taken
 // (503 too_many_clients) the page says so and polls /api/v1/latest and /api/v1/status instead, trying the
 // stream again now and then. With history off the charts give way to one sentence and are never requested.
+// With more than one meter a selector and an overview appear; tiles, charts and diagnostics follow the selected
+// meter (?meter= in the address and on every per-meter request). With one meter the page is as it always was.
 // Test hook: window.kaifareader exposes the charts and counters (read-only use).
 import { $, setState } from './dom.js';
-import { renderAge, renderTiles } from './tiles.js';
+import { clearTiles, renderAge, renderTiles } from './tiles.js';
 import { renderStatus } from './diagnostics.js';
 import { createPowerChart } from './power-chart.js';
 import { createEnergyChart } from './energy-chart.js';
 import { getJson, HISTORY_OFF } from './api.js';
 import { readStream } from './event-stream.js';
+import { baseValue, findByCde } from './format.js';
+import { meterLabel, meterQuery, pickMeter, rememberMeter } from './meters.js';
+import { createMeterSelect } from './meter-select.js';
+import { createOverview } from './overview.js';
 
 const POLL_MS = 5000;
 /** While polling because the server had no free stream: try the stream again this often. */
 const FULL_RETRY_MS = 15_000;
 
-// A token given as ?token= was turned into a cookie by the server: drop it from the address bar.
+// A token given as ?token= was turned into a cookie by the server: drop it from the address bar (keep ?meter=).
 const { location, history } = window;
-if (new window.URLSearchParams(location.search).has('token'))
-  history.replaceState(null, '', location.pathname);
+const here = new URL(location.href);
+if (here.searchParams.has('token')) {
+  here.searchParams.delete('token');
+  history.replaceState(null, '', here.pathname + here.search + here.hash);
+}
 
-const state = { snapshot: undefined, snapshots: 0, statuses: 0, mode: 'connecting', historyOff: false };
+// `meter` is the selected meter id, undefined with one meter (then every snapshot is shown, no ?meter= is sent).
+const state = {
+  snapshot: undefined,
+  snapshots: 0,
+  statuses: 0,
+  mode: 'connecting',
+  historyOff: false,
+  meter: undefined,
+  meterIds: [],
+};
+const latestBy = new Map(); // meter id → newest snapshot seen
+let lastStatus;
+let chartsStarted = false;
 const power = createPowerChart($('power-chart'));
 const daily = createEnergyChart($('daily-chart'), 'day');
 const monthly = createEnergyChart($('monthly-chart'), 'month');
+const selector = createMeterSelect(selectMeter);
+const overview = createOverview(selectMeter);
 window.kaifareader = { state, power, daily, monthly };
 
 for (const button of $('ranges').querySelectorAll('button')) {
@@ -33,25 +56,91 @@ for (const button of $('ranges').querySelectorAll('button')) {
   });
 }
 
-function onSnapshot(s) {
+const shown = (s) => state.meter === undefined || s.meter === state.meter;
+
+function showSnapshot(s) {
   state.snapshot = s;
-  state.snapshots += 1;
   renderTiles(s);
   renderAge(s.received_at);
+}
+
+function onSnapshot(s) {
+  state.snapshots += 1;
+  const prev = latestBy.get(s.meter);
+  if (prev && prev.received_at > s.received_at) return; // an older answer that arrived late
+  latestBy.set(s.meter, s);
+  if (state.meter !== undefined)
+    overview.setPower(s.meter, baseValue(findByCde(s, '1.7.0')), baseValue(findByCde(s, '2.7.0')));
+  if (!shown(s)) return;
+  showSnapshot(s);
   power.live(s);
+}
+
+/** The status as the diagnostics panel shows it: the selected meter's fields over the daemon's. */
+function statusView(st) {
+  const m = st.meters?.find((x) => x.id === state.meter);
+  return m ? { ...st, ...m } : st;
 }
 
 function onStatus(st) {
   state.statuses += 1;
-  renderStatus(st);
+  lastStatus = st;
+  const meters = st.meters ?? [];
+  state.meterIds = meters.map((m) => m.id);
+  if (meters.length > 1) {
+    overview.setMeters(meters);
+    if (!state.meterIds.includes(state.meter)) chooseFromAddress(meters);
+    selector.render(meters, state.meter);
+  }
+  renderStatus(statusView(st));
+}
+
+/** The first choice: ?meter= from the address, else the first meter, with a note for an unknown id. */
+function chooseFromAddress(meters) {
+  const { id, unknown } = pickMeter(state.meterIds, location.search);
+  const note = $('meter-note');
+  note.hidden = unknown === undefined;
+  if (unknown !== undefined) {
+    const first = meters.find((m) => m.id === id);
+    note.textContent = `No meter "${unknown}" is configured: showing ${meterLabel(first)}, the first meter.`;
+  }
+  selectMeter(id);
+}
+
+function selectMeter(id) {
+  if (id === state.meter) return;
+  state.meter = id;
+  rememberMeter(id);
+  overview.setSelected(id);
+  if (lastStatus) selector.render(lastStatus.meters, id);
+  const known = latestBy.get(id);
+  if (known) showSnapshot(known);
+  else {
+    state.snapshot = undefined;
+    clearTiles();
+  }
+  if (lastStatus) renderStatus(statusView(lastStatus));
+  if (state.mode === 'polling') void poll(); // the stream already sent every meter's latest
+  daily.setMeter(id);
+  monthly.setMeter(id);
+  void power.setMeter(id, chartsStarted);
+  if (chartsStarted && !state.historyOff) void loadEnergy();
 }
 
 let pollTimer;
 async function poll() {
-  const [latest, status] = await Promise.all([getJson('/api/v1/latest'), getJson('/api/v1/status')]);
+  const many = state.meter !== undefined;
+  const [latest, status, meters] = await Promise.all([
+    getJson(`/api/v1/latest${meterQuery(state.meter)}`),
+    getJson('/api/v1/status'),
+    many ? getJson('/api/v1/meters') : undefined,
+  ]);
   if (state.mode !== 'polling') return;
-  if (latest.ok && latest.body.received_at !== state.snapshot?.received_at) onSnapshot(latest.body);
+  if (latest.ok && shown(latest.body) && latest.body.received_at !== state.snapshot?.received_at)
+    onSnapshot(latest.body);
   if (status.ok) onStatus(status.body);
+  for (const m of meters?.ok ? meters.body.meters : [])
+    overview.setPower(m.id, m.power_import_w, m.power_export_w);
 }
 function startPolling() {
   if (pollTimer === undefined) {
@@ -101,13 +190,17 @@ function showHistoryOff() {
   $('energy').hidden = true;
 }
 
+const loadEnergy = () => Promise.all([daily.load(), monthly.load()]);
+
 setInterval(() => renderAge(state.snapshot?.received_at), 1000);
-connect();
-// The status says whether there is a history (`history_rows` is null without one) before any chart asks.
+// The status says which meters there are and whether there is a history (`history_rows` is null without one)
+// before the stream's first snapshots and before any chart asks.
 const first = await getJson('/api/v1/status');
+if (first.ok) onStatus(first.body);
+connect();
 if (first.ok && first.body.history_rows === null) showHistoryOff();
 else {
-  const energy = () => Promise.all([daily.load(), monthly.load()]);
-  setInterval(energy, 10 * 60_000);
-  await Promise.all([power.show(3600), energy()]);
+  chartsStarted = true;
+  setInterval(loadEnergy, 10 * 60_000);
+  await Promise.all([power.show(3600), loadEnergy()]);
 }

@@ -1,12 +1,13 @@
 // Power over time (import and export, W) with uPlot: range buttons, drag-to-zoom that refetches finer data,
 // double-click to zoom out, live points from the event stream while the last hour is shown, and a CSV link for
-// exactly the visible range.
+// exactly the visible range. With many meters it shows the selected one (`setMeter`, ?meter= on every request).
 import uPlot from '/vendor/uplot.esm.js';
 import { $, el } from './dom.js';
 import { failureText, getJson } from './api.js';
 import { alpha, axis, colors, fitWidth } from './theme.js';
 import { baseValue, findByCde, formatPower } from './format.js';
 import { formatDateTimeMinutes, formatTimeAxis } from './dates.js';
+import { meterQuery } from './meters.js';
 
 const HEIGHT = 280;
 const FIELDS = 'power_import_w,power_export_w';
@@ -39,6 +40,7 @@ export function createPowerChart(container) {
   let loading = 0;
   let off = false; // history is off: no requests, no live points
   let axisLabels = [];
+  let meter; // the selected meter id; undefined with one meter (no ?meter= sent)
 
   const u = new uPlot(
     {
@@ -80,7 +82,7 @@ export function createPowerChart(container) {
 
   function setCsv() {
     const link = $('csv-link');
-    link.href = `/api/v1/history.csv?from=${view.from}&to=${view.to}`;
+    link.href = `/api/v1/history.csv?from=${view.from}&to=${view.to}${meterQuery(meter, '&')}`;
     link.download = `kaifareader-${view.from}-${view.to}.csv`;
   }
 
@@ -89,7 +91,9 @@ export function createPowerChart(container) {
     const ticket = ++loading;
     view = { from, to, zoomed };
     setCsv();
-    const r = await getJson(`/api/v1/history?from=${from}&to=${to}&fields=${FIELDS}`);
+    const r = await getJson(
+      `/api/v1/history?from=${from}&to=${to}&fields=${FIELDS}${meterQuery(meter, '&')}`,
+    );
     if (ticket !== loading) return; // a newer request superseded this one
     if (!r.ok) {
       $('power-hint').textContent = failureText(r);
@@ -143,11 +147,20 @@ export function createPowerChart(container) {
     container.replaceChildren(el('div', text, 'message'));
   }
 
+  /** Another meter: its data replaces the shown one's (the active range, unzoomed, once `reload` is set). */
+  function setMeter(id, reload) {
+    meter = id;
+    if (off) return undefined;
+    u.setData([[], [], []]);
+    return reload ? show(range) : undefined;
+  }
+
   return {
     u,
     show,
     live,
     disable,
+    setMeter,
     /** The time axis labels last drawn (test hook: they are on a canvas). */
     get axisLabels() {
       return axisLabels;

@@ -48,6 +48,15 @@ export function renderTiles(s) {
   if (row) row.hidden = phasePowers === 0;
 }
 
+const TILE_IDS = ['tile-power-import', 'tile-power-export', 'tile-energy-import', 'tile-energy-export'];
+
+/** A meter without a telegram yet (another meter was shown before): dashes instead of the other's values. */
+export function clearTiles() {
+  setText('meter-id', 'waiting for the first telegram…');
+  for (const id of [...TILE_IDS, 'tile-meter-time', 'tile-received']) setText(id, '–');
+  for (const ph of PHASES) for (const q of ['u', 'i', 'p']) setText(`${q}-l${ph.n}`, '–');
+}
+
 /** Called every second: the age of the last telegram keeps ticking between pushes. */
 export function renderAge(receivedAt) {
   setText('tile-age', receivedAt === undefined ? '–' : formatAge(Date.now() / 1000 - receivedAt));

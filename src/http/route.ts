@@ -13,8 +13,11 @@ import type { QuerySlots } from './query-slots.js';
 export interface HttpDeps {
   status: StatusProvider;
   history?: HistoryReader;
-  /** Latest snapshot of this run (falls back to `history.latest()` after a restart). */
-  latest: () => MeterSnapshot | undefined;
+  /**
+   * Latest snapshot of this run for a configured meter id (absent = the first meter); `currentSnapshot` falls
+   * back to `history.latest()` after a restart.
+   */
+  latest: (meter?: string) => MeterSnapshot | undefined;
   subscribe: (listener: (s: MeterSnapshot) => void) => () => void;
   logger: Logger;
   version: string;
@@ -52,7 +55,19 @@ export interface Route {
   handle(ctx: RouteContext): void | Promise<void>;
 }
 
-/** The snapshot to show: this run's latest, else the store's. */
-export function currentSnapshot(deps: HttpDeps): MeterSnapshot | undefined {
-  return deps.latest() ?? deps.history?.latest();
+/**
+ * The snapshot to show for a meter id (absent = the first meter): this run's latest, else the store's. The store
+ * keeps one latest snapshot, of whichever meter sent last, so it only stands in for the meter it belongs to; one
+ * saved before snapshots carried a meter id counts as the first meter's.
+ */
+export function currentSnapshot(deps: HttpDeps, meter?: string): MeterSnapshot | undefined {
+  const live = deps.latest(meter);
+  if (live) return live;
+  const stored = deps.history?.latest();
+  if (!stored) return undefined;
+  const first = deps.status.get().meters[0]?.meter;
+  const owner = (stored as Partial<MeterSnapshot>).meter ?? first ?? 'default';
+  const wanted = meter ?? first;
+  if (wanted !== undefined && owner !== wanted) return undefined;
+  return { ...stored, meter: owner };
 }

@@ -23,6 +23,7 @@ import { applySecurityHeaders, BadRequest, sendError } from './respond.js';
 import type { HttpDeps, Route, SseOptions } from './route.js';
 import { createQuerySlots, type QuerySlotOptions } from './query-slots.js';
 import { apiLatest } from './routes/api-latest.js';
+import { apiMeters } from './routes/api-meters.js';
 import { apiStatus } from './routes/api-status.js';
 import { apiHistory } from './routes/api-history.js';
 import { apiHistoryCsv } from './routes/api-history-csv.js';
@@ -35,6 +36,7 @@ import { assets, index, vendor } from './routes/static-files.js';
 export const ROUTES: readonly Route[] = [
   index,
   apiLatest,
+  apiMeters,
   apiStatus,
   apiHistory,
   apiHistoryCsv,
@@ -49,7 +51,8 @@ export interface HttpServerOptions {
   config: HttpConfig;
   status: StatusProvider;
   history?: HistoryReader;
-  latest: () => MeterSnapshot | undefined;
+  /** Latest snapshot of this run per configured meter id (absent = the first meter). */
+  latest: (meter?: string) => MeterSnapshot | undefined;
   subscribe: (listener: (s: MeterSnapshot) => void) => () => void;
   logger: Logger;
   version: string;

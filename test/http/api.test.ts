@@ -29,6 +29,7 @@ test('GET /api/v1/latest: 404 before the first telegram, then the snapshot keyed
     res = await fetch(`${h.base}/api/v1/latest`);
     assert.equal(res.status, 200);
     const body = await json(res);
+    assert.equal(body.meter, 'default');
     assert.equal(body.meter_id, '181220000009');
     assert.equal(body.meter_time, '2021-09-27T09:47:15+02:00');
     assert.equal(body.received_at, 1_632_728_835);
@@ -96,6 +97,27 @@ test('GET /api/v1/status: every DaemonStatus field in snake_case', async () => {
         },
       },
       history_rows: 60,
+      meters: [
+        {
+          id: 'default',
+          name: null,
+          source: '/dev/ttyUSB0 2400 8N1',
+          source_connected: true,
+          bytes_received: 123_456,
+          frames_ok: 334,
+          telegrams_ok: 167,
+          errors_by_code: { 'mbus.checksum': 2, 'plaintext.invalid': 1 },
+          last_error: {
+            code: 'mbus.checksum',
+            message: 'M-Bus checksum 0x16 expected 0x17',
+            at: 1_632_728_500,
+          },
+          last_telegram_at: 1_632_728_835,
+          last_telegram_age_s: 5,
+          meter_id: '181220000009',
+          diagnosis: { state: 'ok', hint: 'telegrams arrive and decode' },
+        },
+      ],
     });
   } finally {
     await h.close();

@@ -2,20 +2,29 @@
  * `GET /events`: server-sent events for the dashboard.
  *
  *   retry: 3000
- *   event: snapshot            on connect (when one exists) and on every decoded telegram; data = /api/v1/latest
- *   event: status              on connect and every `statusIntervalMs`; data = /api/v1/status
+ *   event: snapshot            on connect one per meter that has one (config order), then on every decoded
+ *                              telegram of any meter; data = /api/v1/latest?meter=ID, `meter` names the meter
+ *   event: status              on connect and every `statusIntervalMs`; data = /api/v1/status (with `meters`)
  *   : ping                     heartbeat comment every `heartbeatMs` so proxies keep the stream open
  *
  * The listener and timers are removed when the client goes away or the server stops.
  */
 import type { ServerResponse } from 'node:http';
 import { sendError } from '../respond.js';
-import { currentSnapshot, type Route } from '../route.js';
+import { knownMeterIds } from '../known-meters.js';
+import { currentSnapshot, type HttpDeps, type Route } from '../route.js';
 import { toApiSnapshot } from '../to-api.js';
 import { apiStatusBody } from './api-status.js';
 
 function writeEvent(res: ServerResponse, event: string, data: unknown): void {
   res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+}
+
+/** The snapshots a new client starts from: each configured meter's latest (a status without meters: the one). */
+function firstSnapshots(deps: HttpDeps) {
+  const ids = knownMeterIds(deps);
+  const all = ids.length ? ids.map((id) => currentSnapshot(deps, id)) : [currentSnapshot(deps)];
+  return all.filter((s) => s !== undefined);
 }
 
 export const events: Route = {
@@ -52,8 +61,7 @@ export const events: Route = {
     const sendStatus = guarded('status', () => writeEvent(res, 'status', apiStatusBody(deps)));
     res.write('retry: 3000\n\n');
     sendStatus();
-    const first = currentSnapshot(deps);
-    if (first) writeEvent(res, 'snapshot', toApiSnapshot(first));
+    for (const s of firstSnapshots(deps)) writeEvent(res, 'snapshot', toApiSnapshot(s));
 
     const unsubscribe = deps.subscribe((s) =>
       guarded('snapshot', () => writeEvent(res, 'snapshot', toApiSnapshot(s)))(),
