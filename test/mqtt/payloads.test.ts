@@ -54,10 +54,7 @@ test('legacy topics: kWh as paho-mqtt str(float), like the old Python tool', () 
 });
 
 // both must say `online` (mode all): the daemon's last will and the meter's own silence (availability.ts)
-const AVAILABILITY = [
-  { topic: 'kaifareader/status' },
-  { topic: 'kaifareader/1KFM0200175269/availability' },
-];
+const AVAILABILITY = [{ topic: 'kaifareader/status' }, { topic: 'kaifareader/1KFM0200175269/availability' }];
 
 const DEVICE = {
   identifiers: ['kaifareader_1KFM0200175269'],

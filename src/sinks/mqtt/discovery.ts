@@ -19,13 +19,7 @@
  */
 import { lookupObis } from '../../cosem/index.js';
 import { baseUnit, type MeterSnapshot, type Reading } from '../../model/snapshot.js';
-import {
-  availabilityTopic,
-  discoveryTopic,
-  haNodeId,
-  meterAvailabilityTopic,
-  stateTopic,
-} from './topics.js';
+import { availabilityTopic, discoveryTopic, haNodeId, meterAvailabilityTopic, stateTopic } from './topics.js';
 import type { OutgoingMessage } from './types.js';
 
 interface SensorClasses {

@@ -216,7 +216,9 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): MqttSink
     if (id !== undefined) {
       // a retained `online` this run did not publish: a crashed run's, or a meter no longer configured
       if (!stopped && payload === 'online' && availability.state(id) !== 'online') {
-        log.info(`meter ${id}: no telegram yet in this run; setting its retained MQTT availability to offline`);
+        log.info(
+          `meter ${id}: no telegram yet in this run; setting its retained MQTT availability to offline`,
+        );
         publishAvailability([{ id, payload: 'offline' }]);
       }
       return;
