@@ -157,7 +157,10 @@ test('a silent meter goes offline after its derived timeout while the other stay
     late.messages.map((m) => [m.payload, m.retain]),
     [['offline', true]],
   );
-  assert.match(log.text(), /warn: meter 181220000009: no telegram for 1 s; its MQTT availability is offline/);
+  assert.match(
+    log.text(),
+    /warn: meter 181220000009: no telegram for 1 s — is the meter still connected\? Its MQTT availability is offline/,
+  );
   clock.now += 5000;
   await sink.handle(house(clock.now));
   await sink.handle(garage(clock.now));

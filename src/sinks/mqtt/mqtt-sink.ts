@@ -95,7 +95,10 @@ function openOutbox(path: string, maxMessages: number, log: Logger): Outbox {
   }
 }
 
-/** The configured id whose telegrams feed the legacy topics: the first configured meter. */
+/**
+ * The legacy topics name no meter, so only one meter may feed them: the first configured one
+ * (`status.meters[0]`), or `default` (a one-meter config) when the status lists no meters.
+ */
 const SINGLE_METER = 'default';
 
 export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): MqttSink {
@@ -142,15 +145,11 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): MqttSink
     publishDirect({ topic: diagnosticsTopic(cfg.baseTopic), payload: JSON.stringify(obj), retain: true }, 0);
   }
 
-  function publishAvailability(changes: AvailabilityChange[], done?: () => void): void {
-    let left = changes.length;
-    if (left === 0) return done?.();
+  /** Retained, QoS 1, not queued in the outbox: the current state is republished on every connect instead. */
+  function publishAvailability(changes: AvailabilityChange[]): void {
     for (const c of changes) {
       const msg = { topic: meterAvailabilityTopic(cfg.baseTopic, c.id), payload: c.payload, retain: true };
-      publishDirect(msg, 1, () => {
-        left -= 1;
-        if (left === 0) done?.();
-      });
+      publishDirect(msg, 1);
     }
   }
 
@@ -158,7 +157,7 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): MqttSink
     const changes = availability.expire(now());
     for (const c of changes) {
       log.warn(
-        `meter ${c.id}: no telegram for ${Math.round(availability.timeoutMs(c.id) / 1000)} s; its MQTT availability is offline until the next one`,
+        `meter ${c.id}: no telegram for ${Math.round(availability.timeoutMs(c.id) / 1000)} s — is the meter still connected? Its MQTT availability is offline (Home Assistant shows its entities unavailable) until the next telegram`,
       );
     }
     publishAvailability(changes);
