@@ -315,6 +315,7 @@ test('only mqtt-client.ts imports the mqtt library; the pure modules import no n
     'state-payload.ts',
     'discovery.ts',
     'diagnostics.ts',
+    'availability.ts',
     'broker-errors.ts',
     'types.ts',
   ];
