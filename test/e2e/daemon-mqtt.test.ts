@@ -91,12 +91,20 @@ test('old MQTT meter.json: legacy topics, state JSON, HA discovery and availabil
   assert.equal(cfg.state_class, 'total_increasing');
   assert.equal(cfg.unit_of_measurement, 'Wh');
   assert.equal(cfg.state_topic, `${meterTopic}/state`);
-  assert.equal(cfg.availability_topic, 'kaifa/status');
+  // the daemon's status and the meter's own availability, both needed (availability_mode all)
+  assert.deepEqual(cfg.availability, [{ topic: 'kaifa/status' }, { topic: `${meterTopic}/availability` }]);
+  assert.equal(cfg.availability_mode, 'all');
+  assert.equal(sub.on(`${meterTopic}/availability`)[0]?.payload, 'online');
 
   const exit = await daemon.stop('SIGTERM');
   assert.deepEqual(exit, { code: 0, signal: null });
   await waitUntil(() => sub.on('kaifa/status').at(-1)?.payload === 'offline', 'offline on shutdown', {
     context: log,
   });
+  assert.equal(
+    sub.on(`${meterTopic}/availability`).at(-1)?.payload,
+    'offline',
+    'the meter offline, before the daemon',
+  );
   assert.doesNotMatch(log(), new RegExp(v.key_hex!, 'i'));
 });

@@ -53,6 +53,9 @@ test('legacy topics: kWh as paho-mqtt str(float), like the old Python tool', () 
   );
 });
 
+// both must say `online` (mode all): the daemon's last will and the meter's own silence (availability.ts)
+const AVAILABILITY = [{ topic: 'kaifareader/status' }, { topic: 'kaifareader/1KFM0200175269/availability' }];
+
 const DEVICE = {
   identifiers: ['kaifareader_1KFM0200175269'],
   name: 'Kaifa MA309 1KFM0200175269',
@@ -73,7 +76,8 @@ test('discovery: exact config of an energy counter', () => {
     unique_id: 'kaifareader_1KFM0200175269_energy_import_wh',
     state_topic: 'kaifareader/1KFM0200175269/state',
     value_template: '{{ value_json.energy_import_wh }}',
-    availability_topic: 'kaifareader/status',
+    availability: AVAILABILITY,
+    availability_mode: 'all',
     payload_available: 'online',
     payload_not_available: 'offline',
     device_class: 'energy',
@@ -96,7 +100,8 @@ test('discovery: text sensors have no class, the meter clock is a timestamp', ()
     unique_id: 'kaifareader_1KFM0200175269_meter_number',
     state_topic: 'kaifareader/1KFM0200175269/state',
     value_template: '{{ value_json.meter_number }}',
-    availability_topic: 'kaifareader/status',
+    availability: AVAILABILITY,
+    availability_mode: 'all',
     payload_available: 'online',
     payload_not_available: 'offline',
     entity_category: 'diagnostic',
@@ -244,7 +249,21 @@ test('diagnostics: daemon counters, diagnosis and outbox in snake_case', () => {
     lastTelegramAt: Date.parse('2024-01-01T00:02:00Z'),
     meterId: '1KFM0200175269',
     diagnosis: { state: 'ok', hint: 'reading the meter' },
-    meters: [],
+    meters: [
+      {
+        meter: 'default',
+        source: '/dev/ttyUSB0 2400 8N1',
+        sourceConnected: true,
+        bytesReceived: 1000,
+        framesOk: 8,
+        telegramsOk: 4,
+        errorsByCode: { 'mbus.checksum': 2 },
+        lastError: { code: 'mbus.checksum', message: 'bad checksum', at: Date.parse('2024-01-01T00:01:00Z') },
+        lastTelegramAt: Date.parse('2024-01-01T00:02:00Z'),
+        meterId: '1KFM0200175269',
+        diagnosis: { state: 'ok', hint: 'reading the meter' },
+      },
+    ],
     sinks: {},
   };
   assert.deepEqual(
@@ -262,6 +281,22 @@ test('diagnostics: daemon counters, diagnosis and outbox in snake_case', () => {
       last_telegram_at: '2024-01-01T00:02:00.000Z',
       meter_id: '1KFM0200175269',
       started_at: '2024-01-01T00:00:00.000Z',
+      meters: [
+        {
+          id: 'default',
+          name: null,
+          meter_id: '1KFM0200175269',
+          diagnosis: { state: 'ok', hint: 'reading the meter' },
+          source: '/dev/ttyUSB0 2400 8N1',
+          source_connected: true,
+          bytes_received: 1000,
+          frames_ok: 8,
+          telegrams_ok: 4,
+          errors_by_code: { 'mbus.checksum': 2 },
+          last_error: { code: 'mbus.checksum', message: 'bad checksum', at: '2024-01-01T00:01:00.000Z' },
+          last_telegram_at: '2024-01-01T00:02:00.000Z',
+        },
+      ],
       outbox_backlog: 3,
       outbox_dropped: 1,
     },
@@ -280,6 +315,7 @@ test('only mqtt-client.ts imports the mqtt library; the pure modules import no n
     'state-payload.ts',
     'discovery.ts',
     'diagnostics.ts',
+    'availability.ts',
     'broker-errors.ts',
     'types.ts',
   ];

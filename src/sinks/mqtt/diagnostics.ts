@@ -5,11 +5,39 @@
  *   {"at":"2024-01-01T00:00:00.000Z","diagnosis":{"state":"ok","hint":"…"},"source":"/dev/ttyUSB0 2400 8N1",
  *    "source_connected":true,"bytes_received":123,"frames_ok":4,"telegrams_ok":2,
  *    "errors_by_code":{"mbus.checksum":1},"last_error":{"code":"…","message":"…","at":"…"},
- *    "last_telegram_at":"…","meter_id":"…","started_at":"…","outbox_backlog":0,"outbox_dropped":0}
+ *    "last_telegram_at":"…","meter_id":"…","started_at":"…",
+ *    "meters":[{"id":"default","name":null,"meter_id":"…","diagnosis":{…},"source":"…","source_connected":true,
+ *               "bytes_received":123,"frames_ok":4,"telegrams_ok":2,"errors_by_code":{},"last_error":null,
+ *               "last_telegram_at":"…"}],
+ *    "outbox_backlog":0,"outbox_dropped":0}
+ *
+ * The top level reads as one meter (DaemonStatus sums the counters and names the first meter), as before
+ * meters had ids; `meters` has every configured meter in config order: `id` is `meters[].id`, `meter_id` the
+ * meter number its last telegram carried (null before the first).
  */
-import type { DaemonStatus } from '../../status/status.js';
+import type { DaemonStatus, MeterStatus } from '../../status/status.js';
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
+
+const lastError = (e: MeterStatus['lastError']): Record<string, unknown> | null =>
+  e ? { code: e.code, message: e.message, at: iso(e.at) } : null;
+
+function toMeterObject(m: MeterStatus): Record<string, unknown> {
+  return {
+    id: m.meter,
+    name: m.name ?? null,
+    meter_id: m.meterId ?? null,
+    diagnosis: m.diagnosis,
+    source: m.source,
+    source_connected: m.sourceConnected,
+    bytes_received: m.bytesReceived,
+    frames_ok: m.framesOk,
+    telegrams_ok: m.telegramsOk,
+    errors_by_code: m.errorsByCode,
+    last_error: lastError(m.lastError),
+    last_telegram_at: iso(m.lastTelegramAt),
+  };
+}
 
 export function toDiagnosticsObject(
   status: DaemonStatus | undefined,
@@ -25,12 +53,11 @@ export function toDiagnosticsObject(
         frames_ok: status.framesOk,
         telegrams_ok: status.telegramsOk,
         errors_by_code: status.errorsByCode,
-        last_error: status.lastError
-          ? { code: status.lastError.code, message: status.lastError.message, at: iso(status.lastError.at) }
-          : null,
+        last_error: lastError(status.lastError),
         last_telegram_at: iso(status.lastTelegramAt),
         meter_id: status.meterId ?? null,
         started_at: iso(status.startedAt),
+        meters: (status.meters ?? []).map(toMeterObject),
       }
     : {};
   return {

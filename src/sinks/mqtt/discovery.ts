@@ -4,16 +4,22 @@
  * Topic   `<prefix>/sensor/kaifareader_<meter id>/<key>/config`
  * Payload {"name":"Active energy import (A+)","unique_id":"kaifareader_1KFM0200175269_energy_import_wh",
  *          "state_topic":"kaifareader/1KFM0200175269/state","value_template":"{{ value_json.energy_import_wh }}",
- *          "availability_topic":"kaifareader/status","device_class":"energy","state_class":"total_increasing",
+ *          "availability":[{"topic":"kaifareader/status"},{"topic":"kaifareader/1KFM0200175269/availability"}],
+ *          "availability_mode":"all","device_class":"energy","state_class":"total_increasing",
  *          "unit_of_measurement":"Wh","device":{"identifiers":["kaifareader_1KFM0200175269"],…},…}
  *
  * Classes come from the OBIS catalog when it names them, else from the unit table below. Energy counters
  * are `energy`/`total_increasing` in Wh (HA's energy dashboard accepts Wh); reactive energy and power have
  * their own classes and never `energy`; text values get no class; the meter clock is a `timestamp` sensor.
+ *
+ * Availability: the daemon's `<base>/status` AND the meter's own `<base>/<meter id>/availability`, mode `all`,
+ * so one silent meter's entities go unavailable while the other meters' stay live (HA forbids
+ * `availability_topic` next to an `availability` list, hence the list only). The caller passes a snapshot
+ * whose `meterId` is already the topic id (`meterTopicId`).
  */
 import { lookupObis } from '../../cosem/index.js';
 import { baseUnit, type MeterSnapshot, type Reading } from '../../model/snapshot.js';
-import { availabilityTopic, discoveryTopic, haNodeId, stateTopic } from './topics.js';
+import { availabilityTopic, discoveryTopic, haNodeId, meterAvailabilityTopic, stateTopic } from './topics.js';
 import type { OutgoingMessage } from './types.js';
 
 interface SensorClasses {
@@ -44,6 +50,8 @@ const RESERVED = new Set(['meter_id', 'received_at', 'meter_time']);
 export interface DiscoveryOptions {
   baseTopic: string;
   prefix: string;
+  /** The configured meter name (`meters[].name`): the HA device name when set. */
+  deviceName?: string;
 }
 
 /** The catalog's classes for a known code (incl. dimensionless power factor), else by unit; none for text. */
@@ -65,12 +73,12 @@ function classesFor(reading: Reading): SensorClasses {
   };
 }
 
-/** The HA device block: one device per meter. */
-export function toDevice(snapshot: MeterSnapshot): Record<string, unknown> {
+/** The HA device block: one device per meter, named by the configured name or by make, model and number. */
+export function toDevice(snapshot: MeterSnapshot, deviceName?: string): Record<string, unknown> {
   const label = [snapshot.manufacturer, snapshot.model ?? 'smart meter'].filter(Boolean).join(' ');
   return {
     identifiers: [haNodeId(snapshot.meterId)],
-    name: `${label.charAt(0).toUpperCase()}${label.slice(1)} ${snapshot.meterId}`,
+    name: deviceName ?? `${label.charAt(0).toUpperCase()}${label.slice(1)} ${snapshot.meterId}`,
     serial_number: snapshot.meterId,
     ...(snapshot.manufacturer !== undefined ? { manufacturer: snapshot.manufacturer } : {}),
     ...(snapshot.model !== undefined ? { model: snapshot.model } : {}),
@@ -120,13 +128,17 @@ function toConfig(
     unique_id: `${haNodeId(snapshot.meterId)}_${spec.key}`,
     state_topic: stateTopic(opts.baseTopic, snapshot.meterId),
     value_template: `{{ value_json.${spec.key} }}`,
-    availability_topic: availabilityTopic(opts.baseTopic),
+    availability: [
+      { topic: availabilityTopic(opts.baseTopic) },
+      { topic: meterAvailabilityTopic(opts.baseTopic, snapshot.meterId) },
+    ],
+    availability_mode: 'all',
     payload_available: 'online',
     payload_not_available: 'offline',
     ...spec.classes,
     ...(spec.unit !== undefined ? { unit_of_measurement: spec.unit } : {}),
     ...(spec.diagnostic ? { entity_category: 'diagnostic' } : {}),
-    device: toDevice(snapshot),
+    device: toDevice(snapshot, opts.deviceName),
     origin: { name: 'kaifareader' },
   };
 }

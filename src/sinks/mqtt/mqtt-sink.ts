@@ -3,9 +3,18 @@
  * Assistant discovery, availability and diagnostics. `handle()` only writes to SQLite and never waits for
  * the broker; connection problems are logged once per outage with a message that says what to do.
  *
- * On every connect: `online` (retained) on `<base>/status`, subscribe to `<prefix>/status`, republish all
- * discovery configs seen so far, publish diagnostics, then deliver the outbox from its oldest row.
- * `stop()`: `offline` (retained), deliver what can be delivered within ~1 s, DISCONNECT, close the outbox.
+ * On every connect: `online` (retained) on `<base>/status`, subscribe to `<prefix>/status` and
+ * `<base>/+/availability`, republish every meter's availability and all discovery configs seen so far, publish
+ * diagnostics, then deliver the outbox from its oldest row.
+ * `stop()`: `offline` (retained) on every meter's availability, then on `<base>/status`, deliver what can be
+ * delivered within ~1 s, DISCONNECT, close the outbox.
+ *
+ * Many meters: every topic and HA id is the meter's own (`meterTopicId`: the meter number, else the configured
+ * id). Per-meter availability (availability.ts) goes offline after a silence derived from the meter's cadence,
+ * when the lead calls `forgetMeter` for a meter removed from the config, and on stop. A retained `online` of a
+ * meter this run has not heard from (left by a crash, or by a meter since removed from the config) is answered
+ * with `offline`: the meter comes back online with its first telegram. Legacy topics (no meter in the topic)
+ * come from the first configured meter only (`status.meters[0]`, `default` without a status).
  */
 import { join } from 'node:path';
 import type { MqttConfig } from '../../config/types.js';
@@ -15,12 +24,22 @@ import type { StatusProvider } from '../../status/status.js';
 import type { Sink, SinkStatus } from '../sink.js';
 import { brokerAddress, explainBrokerError } from './broker-errors.js';
 import { createDelivery } from './delivery.js';
+import { AvailabilityTracker, type AvailabilityChange, type AvailabilityOptions } from './availability.js';
 import { toDiagnosticsObject } from './diagnostics.js';
 import { toDiscoveryMessages } from './discovery.js';
 import { connectBroker, type BrokerConnection, type PublishRequest } from './mqtt-client.js';
 import { createOutbox, type Outbox } from './outbox.js';
 import { toLegacyMessages, toStateMessage, toValueMessages } from './state-payload.js';
-import { availabilityTopic, diagnosticsTopic, haStatusTopic } from './topics.js';
+import {
+  availabilityTopic,
+  diagnosticsTopic,
+  haNodeId,
+  haStatusTopic,
+  meterAvailabilityFilter,
+  meterAvailabilityTopic,
+  meterTopicId,
+  toTopicId,
+} from './topics.js';
 import type { OutgoingMessage } from './types.js';
 
 export interface MqttSinkOptions {
@@ -35,6 +54,20 @@ export interface MqttSinkOptions {
   diagnosticsIntervalMs?: number;
   /** Unacknowledged messages at a time, default 20. */
   window?: number;
+  /** Per-meter silence timeout (see availability.ts); tests make it short. */
+  availability?: Partial<AvailabilityOptions>;
+  /** How often silent meters are looked for, default 1 s. */
+  availabilityCheckMs?: number;
+}
+
+/** The MQTT sink, plus what the daemon calls when its config changes. */
+export interface MqttSink extends Sink {
+  /**
+   * A meter was removed from the config (its configured id `meters[].id`, or its meter number): its
+   * availability goes `offline` (retained) and its discovery is no longer republished. Its retained discovery
+   * configs stay, so Home Assistant keeps the entities and their history (shown unavailable).
+   */
+  forgetMeter(meter: string): void;
 }
 
 const DROP_WARN_INTERVAL_MS = 60_000;
@@ -62,7 +95,13 @@ function openOutbox(path: string, maxMessages: number, log: Logger): Outbox {
   }
 }
 
-export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): Sink {
+/**
+ * The legacy topics name no meter, so only one meter may feed them: the first configured one
+ * (`status.meters[0]`), or `default` (a one-meter config) when the status lists no meters.
+ */
+const SINGLE_METER = 'default';
+
+export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): MqttSink {
   const log = opts.logger.child('mqtt');
   const now = opts.now ?? Date.now;
   const where = brokerAddress(cfg.url);
@@ -75,6 +114,8 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): Sink {
   let dropped = 0;
   let lastDropWarn = -Infinity;
   let diagTimer: NodeJS.Timeout | undefined;
+  let availabilityTimer: NodeJS.Timeout | undefined;
+  const availability = new AvailabilityTracker(opts.availability);
   let unsubscribe: (() => void) | undefined;
   let lastDiagnosis: string | undefined;
   let stopped = false;
@@ -93,11 +134,41 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): Sink {
     conn.publish({ ...msg, qos }, () => done?.());
   };
 
+  /** Diagnosis states of the daemon and of every meter: diagnostics are republished when one changes. */
+  const diagnosisKey = (s = opts.status?.get()): string | undefined =>
+    s && [s.diagnosis.state, ...(s.meters ?? []).map((m) => `${m.meter}:${m.diagnosis.state}`)].join(' ');
+
   function publishDiagnostics(): void {
     const status = opts.status?.get();
-    lastDiagnosis = status?.diagnosis.state;
+    lastDiagnosis = diagnosisKey(status);
     const obj = toDiagnosticsObject(status, { backlog: outbox.size(), dropped }, now());
     publishDirect({ topic: diagnosticsTopic(cfg.baseTopic), payload: JSON.stringify(obj), retain: true }, 0);
+  }
+
+  /** Retained, QoS 1, not queued in the outbox: the current state is republished on every connect instead. */
+  function publishAvailability(changes: AvailabilityChange[]): void {
+    for (const c of changes) {
+      const msg = { topic: meterAvailabilityTopic(cfg.baseTopic, c.id), payload: c.payload, retain: true };
+      publishDirect(msg, 1);
+    }
+  }
+
+  function expireSilent(): void {
+    const changes = availability.expire(now());
+    for (const c of changes) {
+      log.warn(
+        `meter ${c.id}: no telegram for ${Math.round(availability.timeoutMs(c.id) / 1000)} s — is the meter still connected? Its MQTT availability is offline (Home Assistant shows its entities unavailable) until the next telegram`,
+      );
+    }
+    publishAvailability(changes);
+  }
+
+  /** `<base>/<id>/availability` → id, for a topic id (one level) only. */
+  function availabilityId(topic: string): string | undefined {
+    const base = availabilityTopic(cfg.baseTopic).slice(0, -'status'.length);
+    if (!topic.startsWith(base) || !topic.endsWith('/availability')) return undefined;
+    const id = topic.slice(base.length, -'/availability'.length);
+    return id.length > 0 && !id.includes('/') ? id : undefined;
   }
 
   function republishDiscovery(): void {
@@ -114,6 +185,8 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): Sink {
     loggedKind = undefined;
     publishDirect({ topic: availabilityTopic(cfg.baseTopic), payload: 'online', retain: true }, 1);
     if (cfg.discovery.enabled) conn?.subscribe(haStatusTopic(cfg.discovery.prefix));
+    conn?.subscribe(meterAvailabilityFilter(cfg.baseTopic));
+    publishAvailability(availability.current());
     republishDiscovery();
     publishDiagnostics();
     delivery.restart();
@@ -138,6 +211,17 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): Sink {
   }
 
   function onMessage(topic: string, payload: string): void {
+    const id = availabilityId(topic);
+    if (id !== undefined) {
+      // a retained `online` this run did not publish: a crashed run's, or a meter no longer configured
+      if (!stopped && payload === 'online' && availability.state(id) !== 'online') {
+        log.info(
+          `meter ${id}: no telegram yet in this run; setting its retained MQTT availability to offline`,
+        );
+        publishAvailability([{ id, payload: 'offline' }]);
+      }
+      return;
+    }
     if (!stopped && topic === haStatusTopic(cfg.discovery.prefix) && payload.trim() === 'online') {
       log.info('Home Assistant is online: republishing discovery');
       republishDiscovery();
@@ -145,7 +229,7 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): Sink {
   }
 
   function onStatus(): void {
-    if (opts.status?.get().diagnosis.state !== lastDiagnosis) publishDiagnostics();
+    if (diagnosisKey() !== lastDiagnosis) publishDiagnostics();
   }
 
   function warnDropped(n: number): void {
@@ -157,11 +241,13 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): Sink {
     );
   }
 
-  function handleDiscovery(snapshot: MeterSnapshot): void {
+  /** `snapshot` with `meterId` already its topic id. */
+  function handleDiscovery(snapshot: MeterSnapshot, deviceName: string | undefined): void {
     if (!cfg.discovery.enabled) return;
     for (const m of toDiscoveryMessages(snapshot, {
       baseTopic: cfg.baseTopic,
       prefix: cfg.discovery.prefix,
+      ...(deviceName !== undefined ? { deviceName } : {}),
     })) {
       if (discovery.get(m.topic) === m.payload) continue;
       discovery.set(m.topic, m.payload);
@@ -191,6 +277,8 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): Sink {
     }
     diagTimer = setInterval(publishDiagnostics, opts.diagnosticsIntervalMs ?? 60_000);
     diagTimer.unref();
+    availabilityTimer = setInterval(expireSilent, opts.availabilityCheckMs ?? 1000);
+    availabilityTimer.unref();
     unsubscribe = opts.status?.subscribe?.(onStatus);
     return Promise.resolve();
   }
@@ -198,25 +286,44 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): Sink {
   return {
     name: 'mqtt',
     start,
-    handle(snapshot) {
+    handle(received) {
       if (stopped) return;
+      const id = meterTopicId(received);
+      // every formatter below names topics, HA ids and `meter_id` by the topic id
+      const snapshot = id === received.meterId ? received : { ...received, meterId: id };
+      const meters = opts.status?.get().meters;
       const messages = [toStateMessage(cfg.baseTopic, snapshot)];
       if (cfg.perValueTopics) messages.push(...toValueMessages(cfg.baseTopic, snapshot));
-      if (cfg.legacyTopics) messages.push(...toLegacyMessages(cfg.baseTopic, snapshot));
+      if (cfg.legacyTopics && received.meter === (meters?.[0]?.meter ?? SINGLE_METER)) {
+        messages.push(...toLegacyMessages(cfg.baseTopic, snapshot));
+      }
       const n = outbox.push(messages, cfg.qos, now());
       if (n > 0) warnDropped(n);
-      handleDiscovery(snapshot);
+      const change = availability.telegram(toTopicId(id), received.meter, now());
+      if (change) publishAvailability([change]);
+      handleDiscovery(snapshot, meters?.find((m) => m.meter === received.meter)?.name);
       delivery.pump();
+    },
+    forgetMeter(meter) {
+      const changes = availability.forget(meter);
+      for (const c of changes) {
+        const prefix = `/sensor/${haNodeId(c.id)}/`;
+        for (const topic of [...discovery.keys()]) if (topic.includes(prefix)) discovery.delete(topic);
+      }
+      if (!stopped) publishAvailability(changes);
     },
     async stop() {
       if (stopped) return;
       stopped = true;
       if (diagTimer) clearInterval(diagTimer);
+      if (availabilityTimer) clearInterval(availabilityTimer);
       unsubscribe?.();
       if (conn?.connected) {
         const offline = { topic: availabilityTopic(cfg.baseTopic), payload: 'offline', retain: true };
+        // every meter's offline before the daemon's, so no meter's retained state is left `online`
         const acked = new Promise<void>((resolve) => {
           setTimeout(resolve, STOP_FLUSH_MS).unref();
+          publishAvailability(availability.stopAll());
           publishDirect(offline, 1, resolve);
         });
         await Promise.all([acked, delivery.drain(STOP_FLUSH_MS)]);

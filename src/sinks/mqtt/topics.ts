@@ -2,6 +2,7 @@
  * The MQTT topic contract (stable, documented in docs/mqtt.md). Pure: strings in, strings out.
  *
  *   <base>/status                                   availability: `online` retained, `offline` as last will
+ *   <base>/<meter id>/availability                  per meter: `online` / `offline` (retained, availability.ts)
  *   <base>/diagnostics                              daemon diagnostics JSON (retained)
  *   <base>/<meter id>/state                         one JSON object per telegram
  *   <base>/<meter id>/<key>                         one value per topic (optional, `perValueTopics`)
@@ -10,7 +11,26 @@
  *   <prefix>/status                                 Home Assistant's birth/last-will topic (subscribed)
  *
  * Example: base `kaifareader`, meter `1KFM0200175269` → `kaifareader/1KFM0200175269/state`.
+ *
+ * `<meter id>` is the meter number the telegram carries (`MeterSnapshot.meterId`), so that existing Home
+ * Assistant entities keep their ids when the daemon reads more meters. See `meterTopicId` for a meter that
+ * sends no number.
  */
+
+/** What the decoder puts in `meterId` when the telegram names no meter (src/pipeline/decode-apdu.ts). */
+export const NO_METER_NUMBER = 'unknown';
+/** The configured id of a one-meter config (`MeterSnapshot.meter`). */
+const SINGLE_METER = 'default';
+
+/**
+ * The meter's id in topics and HA ids: its meter number; for a telegram that carries none (decoder fallback
+ * `unknown`) the configured meter id, so two such meters never share topics. A one-meter config (`default`)
+ * keeps `unknown`, as it published before meters had ids: its Home Assistant entities survive the upgrade.
+ */
+export function meterTopicId(snapshot: { meter: string; meterId: string }): string {
+  if (snapshot.meterId !== NO_METER_NUMBER || snapshot.meter === SINGLE_METER) return snapshot.meterId;
+  return snapshot.meter;
+}
 
 /** Meter ids become topic levels and HA ids: keep `[A-Za-z0-9_-]`, replace anything else (`/ + #`, space) by `_`. */
 export function toTopicId(meterId: string): string {
@@ -24,6 +44,11 @@ function trimBase(base: string): string {
 }
 
 export const availabilityTopic = (base: string): string => `${trimBase(base)}/status`;
+/** Per-meter availability, `meterId` as for the state topic. */
+export const meterAvailabilityTopic = (base: string, meterId: string): string =>
+  `${trimBase(base)}/${toTopicId(meterId)}/availability`;
+/** Subscription filter for every meter's availability (`<base>/+/availability`). */
+export const meterAvailabilityFilter = (base: string): string => `${trimBase(base)}/+/availability`;
 export const diagnosticsTopic = (base: string): string => `${trimBase(base)}/diagnostics`;
 export const stateTopic = (base: string, meterId: string): string =>
   `${trimBase(base)}/${toTopicId(meterId)}/state`;
