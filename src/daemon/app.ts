@@ -101,7 +101,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       config: config.http,
       status,
       history,
-      latest: () => daemon.latest() ?? history?.latest(),
+      latest: (meter) => daemon.latest(meter),
       subscribe: (l) => daemon.subscribe(l),
       logger,
       version: opts.version,
@@ -129,6 +129,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     },
     async reconfigure(next) {
       const result = await daemon.reconfigure(metersOf(next));
+      for (const id of result.removed) for (const s of sinks) s.forgetMeter?.(id);
       const wanted = restartSections(next);
       const needsRestart = Object.keys(wanted).filter((k) => wanted[k] !== running[k]);
       return { ...result, needsRestart };

@@ -13,6 +13,11 @@ export interface Sink {
   handle(snapshot: MeterSnapshot): Promise<void> | void;
   /** Flushes and closes; must finish within ~1.5 s (SIGTERM budget is 2 s). */
   stop?(): Promise<void>;
+  /**
+   * A meter was removed from the config (SIGHUP reload): drop what is kept for it (MQTT marks it offline and
+   * stops republishing its discovery). Its stored data stays.
+   */
+  forgetMeter?(meter: string): void;
   /** Optional health for the status page / diagnostics topic / metrics. */
   status?(): SinkStatus;
 }
