@@ -21,7 +21,8 @@ import { applyScaler } from './scale.js';
 
 export type StateClass = 'measurement' | 'total_increasing' | 'total';
 /** Prometheus base units the metrics are in (`joules`: 1 Wh = 3600 J; `var_seconds`: 1 varh = 3600 var·s). */
-export type MetricBase = 'joules' | 'watts' | 'var_seconds' | 'vars' | 'volts' | 'amperes' | 'hertz' | 'ratio';
+export type MetricBase =
+  'joules' | 'watts' | 'var_seconds' | 'vars' | 'volts' | 'amperes' | 'hertz' | 'ratio';
 /** Integer units of the history columns: deci-volts and milli-amperes keep one and three decimals. */
 export type HistoryUnit = 'Wh' | 'varh' | 'W' | 'dV' | 'mA';
 /** Topic names of the old Python tool's MQTT output. */

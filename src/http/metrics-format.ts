@@ -118,8 +118,20 @@ function addMeterStatus(out: Exposition, m: MeterStatus): void {
     +m.sourceConnected,
     meter,
   );
-  out.add('kaifareader_received_bytes_total', 'counter', 'Bytes read from the source', m.bytesReceived, meter);
-  out.add('kaifareader_frames_total', 'counter', 'Link-layer frames with a valid checksum', m.framesOk, meter);
+  out.add(
+    'kaifareader_received_bytes_total',
+    'counter',
+    'Bytes read from the source',
+    m.bytesReceived,
+    meter,
+  );
+  out.add(
+    'kaifareader_frames_total',
+    'counter',
+    'Link-layer frames with a valid checksum',
+    m.framesOk,
+    meter,
+  );
   out.add('kaifareader_telegrams_total', 'counter', 'Telegrams decoded into readings', m.telegramsOk, meter);
   out.family('kaifareader_errors_total', 'counter', 'Decode errors by error code');
   for (const code of Object.keys(m.errorsByCode).sort()) {
@@ -131,7 +143,10 @@ function addMeterStatus(out: Exposition, m: MeterStatus): void {
   }
   const dHelp = 'Current diagnosis (1 for the current state, 0 for the others)';
   for (const state of DIAGNOSIS_STATES) {
-    out.add('kaifareader_diagnosis', 'gauge', dHelp, state === m.diagnosis.state ? 1 : 0, { ...meter, state });
+    out.add('kaifareader_diagnosis', 'gauge', dHelp, state === m.diagnosis.state ? 1 : 0, {
+      ...meter,
+      state,
+    });
   }
 }
 

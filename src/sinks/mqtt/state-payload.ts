@@ -74,7 +74,11 @@ export function toLegacyMessages(base: string, snapshot: MeterSnapshot): Outgoin
     const r = snapshot.readings.find((x) => lookupQuantity(x.obis) === q);
     const wh = r && valueInKeyUnit(q, r);
     if (wh === undefined) continue;
-    out.push({ topic: legacyTopic(base, q.legacyTopic!), payload: toPythonFloatText(wh / 1000), retain: false });
+    out.push({
+      topic: legacyTopic(base, q.legacyTopic!),
+      payload: toPythonFloatText(wh / 1000),
+      retain: false,
+    });
   }
   return out;
 }
