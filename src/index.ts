@@ -16,7 +16,7 @@
 // Hand-off types and errors
 export * from './errors.js';
 export type { MeterSnapshot, Reading, SecurityInfo, Framing } from './model/snapshot.js';
-export { findReading, baseValue } from './model/snapshot.js';
+export { findReading, numberValue } from './model/snapshot.js';
 
 // The streaming decoder and the one-APDU decoder
 export {

@@ -5,7 +5,7 @@
  * and the periodic info summary:
  *   last 5 min: 60 telegrams, 2 errors (mbus.checksum 2), diagnosis ok; latest 1KFM0200175269: 1.8.0 … kWh, …
  */
-import { baseValue, type MeterSnapshot } from '../model/snapshot.js';
+import { numberValue, type MeterSnapshot } from '../model/snapshot.js';
 
 const PARTS: Array<[string, string, (v: number) => string]> = [
   ['energy_import_wh', '1.8.0', (v) => `${(v / 1000).toFixed(3)} kWh`],
@@ -17,7 +17,7 @@ const PARTS: Array<[string, string, (v: number) => string]> = [
 export function summarizeTelegram(s: MeterSnapshot): string {
   const out: string[] = [];
   for (const [key, label, fmt] of PARTS) {
-    const v = baseValue(s.readings.find((x) => x.key === key));
+    const v = numberValue(s.readings.find((x) => x.key === key));
     if (v !== undefined) out.push(`${label} ${fmt(v)}`);
   }
   return `${s.meterId}: ${out.length ? out.join(', ') : `${s.readings.length} readings`}`;

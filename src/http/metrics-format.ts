@@ -1,16 +1,20 @@
 /**
  * Prometheus text exposition (format 0.0.4) of the daemon status and the latest readings. Pure: the caller
  * passes the status, the snapshot and the version. Each family gets `# HELP` and `# TYPE` once, its samples
- * follow directly; label values are escaped. Reading metrics come from `metrics-catalog.ts`.
+ * follow directly; label values are escaped. Reading metrics come from the quantity table (`metrics-catalog.ts`).
+ *
+ * `meter` is the configured meter id (`snapshot.meter`, `status.meters[].meter`; `default` for one meter):
+ * every reading metric and every per-meter status counter carries it, so several meters are told apart.
+ * `meter_id` stays what the telegram says (the meter number).
  *
  * Example lines:
- *   kaifareader_energy_import_joules_total{meter_id="1KFM0200001234"} 46573200
- *   kaifareader_voltage_volts{meter_id="1KFM0200001234",phase="l1"} 233.7
- *   kaifareader_errors_total{code="mbus.checksum"} 2
+ *   kaifareader_energy_import_joules_total{meter="default",meter_id="1KFM0200001234"} 46573200
+ *   kaifareader_voltage_volts{meter="default",meter_id="1KFM0200001234",phase="l1"} 233.7
+ *   kaifareader_errors_total{meter="default",code="mbus.checksum"} 2
  */
 import type { MeterSnapshot } from '../model/snapshot.js';
-import type { DaemonStatus, Diagnosis } from '../status/status.js';
-import { metricForObis, UNIT_SCALE } from './metrics-catalog.js';
+import type { DaemonStatus, Diagnosis, MeterStatus } from '../status/status.js';
+import { lookupQuantity, valueInKeyUnit } from '../cosem/index.js';
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
@@ -76,7 +80,7 @@ class Exposition {
 }
 
 function addReadings(out: Exposition, s: MeterSnapshot): void {
-  const meter = { meter_id: s.meterId };
+  const meter = { meter: s.meter, meter_id: s.meterId };
   out.add('kaifareader_meter_info', 'gauge', 'Meter seen in the last telegram (value is always 1)', 1, {
     ...meter,
     profile: s.profile,
@@ -85,12 +89,13 @@ function addReadings(out: Exposition, s: MeterSnapshot): void {
   });
   for (const r of s.readings) {
     if (typeof r.value !== 'number') continue;
-    const scale = UNIT_SCALE[r.unit ?? ''];
-    const metric = metricForObis(r.obis);
+    const q = lookupQuantity(r.obis);
+    const metric = q?.metric;
     if (metric) {
-      if (scale?.base !== metric.base) continue;
-      // toPrecision(15) drops binary artefacts of the scaling (0.001 kWh × 3.6e6 is exactly 3600 J).
-      const value = Number((r.value * scale.factor).toPrecision(15));
+      const v = valueInKeyUnit(q, r);
+      if (v === undefined) continue;
+      // toPrecision(15) drops binary artefacts of the scaling (the factors are exact, the product may not be).
+      const value = Number((v * metric.factor).toPrecision(15));
       out.add(metric.name, metric.type, metric.help, value, { ...meter, ...metric.labels });
     } else {
       const help = 'Numeric reading without a dedicated metric, in its DLMS unit';
@@ -103,29 +108,55 @@ function addReadings(out: Exposition, s: MeterSnapshot): void {
   }
 }
 
-function addStatus(out: Exposition, st: DaemonStatus): void {
-  out.add('kaifareader_start_time_seconds', 'gauge', 'Daemon start time, unix seconds', st.startedAt / 1000);
+/** Counters and diagnosis of one configured meter, labelled `meter`. */
+function addMeterStatus(out: Exposition, m: MeterStatus): void {
+  const meter = { meter: m.meter };
   out.add(
     'kaifareader_source_connected',
     'gauge',
     'Whether the byte source is open (1) or not (0)',
-    +st.sourceConnected,
+    +m.sourceConnected,
+    meter,
   );
-  out.add('kaifareader_received_bytes_total', 'counter', 'Bytes read from the source', st.bytesReceived);
-  out.add('kaifareader_frames_total', 'counter', 'Link-layer frames with a valid checksum', st.framesOk);
-  out.add('kaifareader_telegrams_total', 'counter', 'Telegrams decoded into readings', st.telegramsOk);
+  out.add(
+    'kaifareader_received_bytes_total',
+    'counter',
+    'Bytes read from the source',
+    m.bytesReceived,
+    meter,
+  );
+  out.add(
+    'kaifareader_frames_total',
+    'counter',
+    'Link-layer frames with a valid checksum',
+    m.framesOk,
+    meter,
+  );
+  out.add('kaifareader_telegrams_total', 'counter', 'Telegrams decoded into readings', m.telegramsOk, meter);
   out.family('kaifareader_errors_total', 'counter', 'Decode errors by error code');
-  for (const code of Object.keys(st.errorsByCode).sort()) {
-    out.add('kaifareader_errors_total', 'counter', '', st.errorsByCode[code] ?? 0, { code });
+  for (const code of Object.keys(m.errorsByCode).sort()) {
+    out.add('kaifareader_errors_total', 'counter', '', m.errorsByCode[code] ?? 0, { ...meter, code });
   }
-  if (st.lastTelegramAt !== undefined) {
+  if (m.lastTelegramAt !== undefined) {
     const help = 'Receive time of the last decoded telegram, unix seconds';
-    out.add('kaifareader_last_telegram_timestamp_seconds', 'gauge', help, st.lastTelegramAt / 1000);
+    out.add('kaifareader_last_telegram_timestamp_seconds', 'gauge', help, m.lastTelegramAt / 1000, meter);
   }
   const dHelp = 'Current diagnosis (1 for the current state, 0 for the others)';
   for (const state of DIAGNOSIS_STATES) {
-    out.add('kaifareader_diagnosis', 'gauge', dHelp, state === st.diagnosis.state ? 1 : 0, { state });
+    out.add('kaifareader_diagnosis', 'gauge', dHelp, state === m.diagnosis.state ? 1 : 0, {
+      ...meter,
+      state,
+    });
   }
+}
+
+/**
+ * Daemon start time, then the per-meter counters from `status.meters` (one sample per meter and name; the
+ * top-level sums are not repeated, so `sum()` over the labels is the daemon's total).
+ */
+function addStatus(out: Exposition, st: DaemonStatus): void {
+  out.add('kaifareader_start_time_seconds', 'gauge', 'Daemon start time, unix seconds', st.startedAt / 1000);
+  for (const m of st.meters) addMeterStatus(out, m);
 }
 
 function addSinks(out: Exposition, st: DaemonStatus): void {

@@ -4,7 +4,7 @@
  * incompatibly (see docs/http-api.md); new fields may be added.
  */
 import type { MeterSnapshot } from '../model/snapshot.js';
-import { baseValue } from '../model/snapshot.js';
+import { numberValue } from '../model/snapshot.js';
 import type { DaemonStatus, MeterStatus } from '../status/status.js';
 import type { SinkStatus } from '../sinks/sink.js';
 
@@ -117,7 +117,7 @@ export type ApiStatus = ReturnType<typeof toApiStatus>;
 
 /** A numeric reading by its stable key in its base unit (W), null when the snapshot has none. */
 function powerOf(s: MeterSnapshot | undefined, key: string): number | null {
-  return baseValue(s?.readings.find((r) => r.key === key)) ?? null;
+  return numberValue(s?.readings.find((r) => r.key === key)) ?? null;
 }
 
 /** One entry of `/api/v1/meters`: who the meter is, whether it is read, and its power right now. */

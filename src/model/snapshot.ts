@@ -3,7 +3,8 @@
  * Sinks see only MeterSnapshot, never bytes.
  *
  * Stable outside names: `key` is snake_case with the unit in the name (`energy_import_wh`) and never changes
- * incompatibly; `unit` is the DLMS unit name (Wh, W, V, A, varh, var, Hz, …).
+ * incompatibly; `unit` is the DLMS unit name (Wh, W, V, A, varh, var, Hz, …). For a quantity of the table
+ * (src/cosem/quantities.ts) the decoder states the value in the key's unit (a DSMR kWh becomes Wh).
  */
 
 /** One decoded COSEM value, scaler already applied. */
@@ -14,9 +15,12 @@ export interface Reading {
   key: string;
   /** Human-readable name, e.g. `Active energy import (A+)`. */
   name: string;
-  /** Scaled value (exact decimal: 233.7, not 233.70000000000002) or text (meter number, date-time ISO 8601). */
+  /**
+   * Scaled value (exact decimal: 233.7, not 233.70000000000002) or text (meter number, date-time ISO 8601).
+   * Known quantities are in the key's unit (6.695 kWh sent → 6695 with unit Wh); others as the meter sent them.
+   */
   value: number | string;
-  /** DLMS unit name, absent for counts, text and dimensionless values. */
+  /** DLMS unit name (the key's unit for known quantities), absent for counts, text and dimensionless values. */
   unit?: string;
   /** The register as sent, when `value` was scaled by a documented implied or configured scaler (Kamstrup). */
   raw?: number;
@@ -68,21 +72,11 @@ export function findReading(snapshot: MeterSnapshot, obis: string): Reading | un
   return snapshot.readings.find((r) => r.obis === obis);
 }
 
-const KILO_BASE = new Set(['Wh', 'W', 'varh', 'var', 'VAh', 'VA']);
-
-/** The unit of `baseValue(r)`: `kWh` → `Wh`, `kW` → `W`; other units as they are. */
-export function baseUnit(r: Reading | undefined): string | undefined {
-  const u = r?.unit;
-  return u && u.startsWith('k') && KILO_BASE.has(u.slice(1)) ? u.slice(1) : u;
-}
-
 /**
- * A numeric reading in its base unit (Wh, W, varh, var, VA, VAh): DSMR telegrams state kWh / kW, the keys
- * (`energy_import_wh`) promise base units. Text readings give undefined.
+ * A numeric reading's value, undefined for text. Readings are normalised in the decoder (src/cosem/quantities.ts):
+ * `value` is already in the unit its key names (`energy_import_wh` in Wh even from a DSMR meter stating kWh), so
+ * no caller converts.
  */
-export function baseValue(r: Reading | undefined): number | undefined {
-  if (!r || typeof r.value !== 'number') return undefined;
-  if (r.unit && r.unit.startsWith('k') && KILO_BASE.has(r.unit.slice(1)))
-    return Math.round(r.value * 1000 * 1000) / 1000;
-  return r.value;
+export function numberValue(r: Reading | undefined): number | undefined {
+  return r && typeof r.value === 'number' ? r.value : undefined;
 }

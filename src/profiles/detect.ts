@@ -16,7 +16,7 @@
 import type { AxdrValue } from '../axdr/types.js';
 import type { Reading } from '../model/snapshot.js';
 import { DecodeError } from '../errors.js';
-import { lookupObis } from '../cosem/catalog.js';
+import { lookupQuantity, toKeyUnit } from '../cosem/quantities.js';
 import { applyScaler } from '../cosem/scale.js';
 import type { Profile } from './profile.js';
 import { PROFILES, findProfile } from './meters.js';
@@ -57,7 +57,7 @@ function obisShape(body: AxdrValue): 'obis-structures' | 'obis-flat' | 'obis-pai
 function withImpliedUnits(profile: Profile, readings: Reading[], manufacturer?: string): Reading[] {
   if (!manufacturer || !profile.impliedUnitsFor?.includes(manufacturer)) return readings;
   return readings.map((r) => {
-    const unit = r.unit ?? (typeof r.value === 'number' ? lookupObis(r.obis)?.unit : undefined);
+    const unit = r.unit ?? (typeof r.value === 'number' ? lookupQuantity(r.obis)?.unit : undefined);
     return unit ? { ...r, unit } : r;
   });
 }
@@ -94,8 +94,13 @@ export function withImpliedScalers(
     const rule = implied?.[quantityOf(r.obis)];
     const scaler = overrides[r.obis] ?? rule?.scaler;
     if (scaler === undefined) continue;
-    const unit = rule?.unit ?? lookupObis(r.obis)?.unit;
-    const out: Reading = { obis: r.obis, key: r.key, name: r.name, value: applyScaler(r.value, scaler) };
+    const q = lookupQuantity(r.obis);
+    let unit = rule?.unit ?? q?.unit;
+    let value = applyScaler(r.value, scaler);
+    // Normalised like every reading (profiles/reading.ts): in the key's unit when the table accepts `unit`.
+    const inKeyUnit = q && unit !== q.unit ? toKeyUnit(q, value, unit) : undefined;
+    if (inKeyUnit !== undefined) [value, unit] = [inKeyUnit, q!.unit];
+    const out: Reading = { obis: r.obis, key: r.key, name: r.name, value };
     if (unit) out.unit = unit;
     out.raw = r.value;
     readings[i] = out;

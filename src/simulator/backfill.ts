@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { TelegramDecoder } from '../pipeline/telegram-decoder.js';
 import { openHistoryStore } from '../store/history-store.js';
 import { toHistoryRow, type HistoryRow } from '../store/history-row.js';
-import { baseValue, type MeterSnapshot } from '../model/snapshot.js';
+import { numberValue, type MeterSnapshot } from '../model/snapshot.js';
 import { parseHex } from '../util/hex.js';
 import type { TelegramFactory } from './simulated-meter.js';
 
@@ -71,7 +71,7 @@ function resumeFromHistory(o: BackfillOptions): void {
     return; // unreadable: the daemon's history sink reports it with what to do
   }
   if (!latest) return;
-  const value = (key: string) => baseValue(latest.readings.find((r) => r.key === key));
+  const value = (key: string) => numberValue(latest.readings.find((r) => r.key === key));
   o.factory.resume(
     {
       energyImport: value('energy_import_wh'),

@@ -3,40 +3,44 @@
  *
  *   /?!\n                      start
  *   /KAIFA\n                   meter id line (fixed)
- *   1.8.0(003744.082*kWh)\n    A+ total (OBIS 1.0.1.8.0.255), kWh, 3 decimals, zero-padded to 10 characters
- *   2.8.0(003929.988*kWh)\n    A- total (OBIS 1.0.2.8.0.255)
+ *   1.8.0(003744.082*kWh)\n    A+ total (OBIS 1.b.1.8.0.255, any channel b), kWh, 3 decimals, zero-padded to 10
+ *   2.8.0(003929.988*kWh)\n    A- total (OBIS 1.b.2.8.0.255)                          characters
  *   !\n                        end
  *
  * The number is Python's `{:010.3F}` of Wh / 1000. Whole Wh (every known meter) are formatted with integer
  * arithmetic; other values go through the same double division as Python and are rounded half-to-even on the
  * double's exact decimal expansion, as Python does. A value the telegram lacks is left out (the old script crashed).
+ *
+ * Which reading is which line is the `solarview` label of the quantity table (src/cosem/quantities.ts), matched
+ * by its one rule: any channel B (a Kamstrup's 1.1.1.8.0.255 is A+), only F = 255 (a billing-period object such
+ * as 1.0.1.8.0.101 is never the current counter). Values arrive in Wh (the decoder normalises DSMR kWh); a
+ * reading in any other unit is left out.
  */
 import type { MeterSnapshot, Reading } from '../model/snapshot.js';
+import { QUANTITIES, lookupQuantity, valueInKeyUnit, type Quantity } from '../cosem/index.js';
 
-/** Export line label → OBIS code, in file order. */
-const LINES: ReadonlyArray<readonly [label: string, obis: string]> = [
-  ['1.8.0', '1.0.1.8.0.255'],
-  ['2.8.0', '1.0.2.8.0.255'],
-];
+/** The rows with a Solarview line, in file order (table order). */
+const LINES: readonly Quantity[] = QUANTITIES.filter((q) => q.solarview !== undefined);
 
 export function formatSolarview(snapshot: MeterSnapshot): string {
   let out = '/?!\n/KAIFA\n';
-  for (const [label, obis] of LINES) {
-    const wh = toWattHours(snapshot.readings.find((r) => r.obis === obis));
-    if (wh !== undefined) out += `${label}(${formatKwh(wh)}*kWh)\n`;
+  for (const q of LINES) {
+    const wh = toWattHours(snapshot.readings.find((r) => lookupQuantity(r.obis) === q));
+    if (wh !== undefined) out += `${q.solarview!}(${formatKwh(wh)}*kWh)\n`;
   }
   return out + '!\n';
 }
 
-/** A reading's value in Wh, or undefined when absent, not numeric or in an unexpected unit. */
+/**
+ * A reading's value in Wh (its key's unit), or undefined when absent, not numeric or in another unit. Numeric
+ * text stated in Wh counts (a meter that sends its register as digits).
+ */
 export function toWattHours(r: Reading | undefined): number | undefined {
-  if (!r) return undefined;
-  const n =
-    typeof r.value === 'number' ? r.value : /^-?\d+(\.\d+)?$/.test(r.value.trim()) ? Number(r.value) : NaN;
-  if (!Number.isFinite(n)) return undefined;
-  if (r.unit === undefined || r.unit === 'Wh') return n;
-  if (r.unit === 'kWh') return Number.isInteger(n) ? n * 1000 : Number((n * 1000).toFixed(6));
-  return undefined;
+  const q = r && lookupQuantity(r.obis);
+  if (!r || !q) return undefined;
+  if (typeof r.value === 'string' && /^-?\d+(\.\d+)?$/.test(r.value.trim()))
+    return valueInKeyUnit(q, { value: Number(r.value), unit: r.unit });
+  return valueInKeyUnit(q, r);
 }
 
 /** Wh → Python `'{:010.3F}'.format(wh / 1000)`. */

@@ -505,8 +505,9 @@ test('round trip, hand-built DSMR text inside the cipher (no CRC line)', () => {
     for (const sc of [0x20, 0x30]) {
       const t = roundTrip(dsmr, framing, sc);
       assert.equal(t.snapshot.profile, 'dsmr-p1');
+      // The decoder states known quantities in their key's unit: 123.456 kWh sent → 123456 Wh (energy_import_wh).
       assert.deepEqual(asTable(t), [
-        ['1.0.1.8.0.255', 123.456, 'kWh'],
+        ['1.0.1.8.0.255', 123456, 'Wh'],
         ['0.0.96.1.1.255', '4530303433'],
         ['1.0.32.7.0.255', 230.1, 'V'],
       ]);

@@ -7,6 +7,8 @@ import {
 } from '../../src/pipeline/telegram-decoder.js';
 import { PROFILES } from '../../src/profiles/meters.js';
 import type { Reading } from '../../src/model/snapshot.js';
+import { applyScaler } from '../../src/cosem/scale.js';
+import { lookupQuantity } from '../../src/cosem/quantities.js';
 import type { Vector } from '../helpers/vectors.js';
 
 export const RECEIVED_AT = Date.UTC(2024, 0, 1);
@@ -67,4 +69,18 @@ export function isoMeterTime(mt: NonNullable<Vector['meter_time']>): string {
   const hh = String(Math.floor(abs / 60)).padStart(2, '0');
   const mm = String(abs % 60).padStart(2, '0');
   return `${local}${east >= 0 ? '+' : '-'}${hh}:${mm}`;
+}
+
+/**
+ * A reading as a meter display states it: `[value, unit]` in `unit` (the unit a fixture's `expected` gives).
+ * The decoder states known quantities in their key's unit (a DSMR 6.695 kWh is 6695 Wh); this converts back by
+ * the quantity table's accepted units, decimal-exact, so fixtures keep the display's values. A reading in any
+ * other unit is returned as it is (and then fails the comparison).
+ */
+export function asStated(r: Reading, unit: string | undefined): [number | string, string | undefined] {
+  if (unit === undefined || r.unit === unit || typeof r.value !== 'number') return [r.value, r.unit];
+  const q = lookupQuantity(r.obis);
+  const p = q?.accepts[unit];
+  if (q?.unit === undefined || r.unit !== q.unit || p === undefined) return [r.value, r.unit];
+  return [applyScaler(r.value, -p), unit];
 }

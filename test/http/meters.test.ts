@@ -68,15 +68,24 @@ test('GET /api/v1/meters: every meter in config order with name, number, diagnos
   }
 });
 
-test('GET /api/v1/meters: a DSMR meter stating kW is answered in W', async () => {
-  const kw = meterSnapshot('home', '1KFM0200000001', 0);
-  kw.readings = kw.readings.map((r) => (r.key === 'power_import_w' ? { ...r, value: 1.234, unit: 'kW' } : r));
-  const h = await startMeters({ latest: (m) => (m === 'home' || m === undefined ? kw : undefined) });
+test('GET /api/v1/meters: a DSMR meter stating kW is answered in W (the decoder normalised it)', async () => {
+  // The route does not convert: the decoder puts every known quantity in its key's unit (cosem/quantities.ts).
+  const { TelegramDecoder } = await import('../../src/pipeline/telegram-decoder.js');
+  const { loadVector } = await import('../helpers/vectors.js');
+  const v = loadVector('luxembourg-smarty_nexxtlab_1'); // 1-0:1.7.0(00.000*kW)
+  const hex = (x: string) => Uint8Array.from(Buffer.from(x, 'hex'));
+  const d = new TelegramDecoder({ keys: { encryptionKey: hex(v.key_hex!) }, meter: 'home' });
+  const ev = d.push(hex(v.frames_hex.join('')), 1_700_000_000_000).find((e) => e.type === 'telegram');
+  assert.ok(ev && ev.type === 'telegram');
+  const p = ev.snapshot.readings.find((r) => r.key === 'power_import_w')!;
+  assert.equal(p.unit, 'W');
+  const h = await startMeters({ latest: (m) => (m === 'home' || m === undefined ? ev.snapshot : undefined) });
   try {
     const body = (await json(await fetch(`${h.base}/api/v1/meters`))) as {
       meters: { power_import_w: number }[];
     };
-    assert.equal(body.meters[0]!.power_import_w, 1234);
+    assert.equal(body.meters[0]!.power_import_w, p.value);
+    assert.equal(body.meters[0]!.power_import_w, v.expected!['1.0.1.7.0.255']!.value);
   } finally {
     await h.close();
   }

@@ -373,3 +373,32 @@ test('a bare number without unit (a Kamstrup register outside the catalog) claim
   assert.equal(d.unit_of_measurement, undefined);
   assert.equal(discoveryFor(s, 'current_l1_a').unit_of_measurement, 'A');
 });
+
+test('legacy topics follow the quantity table: channel B = 1 counts, a billing period (F = 101) does not', async () => {
+  const k = await decodedSnapshot('kamstrup-omnipower_dlmsparser_1'); // 1.1.1.8.0.255 = 63074980 Wh
+  assert.deepEqual(
+    toLegacyMessages('kaifareader', k).map((m) => [m.topic, m.payload]),
+    [
+      ['kaifareader/RealEnergyIn_S', '63074.98'],
+      ['kaifareader/RealEnergyOut_S', '0.0'],
+    ],
+  );
+  const billing = {
+    ...snapshot,
+    readings: snapshot.readings.map((r) =>
+      r.obis === '1.0.1.8.0.255' ? { ...r, obis: '1.0.1.8.0.101' } : r,
+    ),
+  };
+  assert.deepEqual(
+    toLegacyMessages('kaifareader', billing).map((m) => m.topic),
+    ['kaifareader/RealEnergyOut_S'],
+  );
+});
+
+test('DSMR meter stating kWh: the legacy topic still carries the kWh figure the meter showed', async () => {
+  const s = await decodedSnapshot('luxembourg-smarty_nexxtlab_1'); // 1-0:1.8.0(000006.695*kWh)
+  const legacy = new Map(toLegacyMessages('kaifareader', s).map((m) => [m.topic, m.payload]));
+  assert.equal(legacy.get('kaifareader/RealEnergyIn_S'), '6.695');
+  const value = new Map(toValueMessages('kaifareader', s).map((m) => [m.topic.split('/').at(-1), m.payload]));
+  assert.equal(value.get('energy_import_wh'), '6695');
+});

@@ -19,6 +19,8 @@ import { createSolarviewSink, type SolarviewSink } from '../../src/sinks/solarvi
 import type { MeterSnapshot, Reading } from '../../src/model/snapshot.js';
 import type { Logger } from '../../src/log/logger.js';
 import { readableInstall } from '../helpers/readable-install.js';
+import { TelegramDecoder } from '../../src/pipeline/telegram-decoder.js';
+import { toHistoryRow } from '../../src/store/history-row.js';
 
 const VKW = JSON.parse(
   readFileSync(new URL('../fixtures/vectors/vorarlberg_philippsev-vkw_1.json', import.meta.url), 'utf8'),
@@ -93,12 +95,46 @@ test('a value the telegram lacks is left out, never "None"', () => {
   assert.equal(formatSolarview(odd), '/?!\n/KAIFA\n!\n');
 });
 
-test('kWh readings and numeric text are accepted', () => {
+test('numeric text in Wh is accepted; a kWh reading is left out (the decoder already states Wh)', () => {
   const s = snapshot([
     { obis: '1.0.1.8.0.255', value: 3744.082, unit: 'kWh' },
     { obis: '1.0.2.8.0.255', value: '3929988', unit: 'Wh' },
   ]);
-  assert.equal(formatSolarview(s), '/?!\n/KAIFA\n1.8.0(003744.082*kWh)\n2.8.0(003929.988*kWh)\n!\n');
+  assert.equal(formatSolarview(s), '/?!\n/KAIFA\n2.8.0(003929.988*kWh)\n!\n');
+});
+
+function decoded(id: string): MeterSnapshot {
+  const v = JSON.parse(readFileSync(new URL(`../fixtures/vectors/${id}.json`, import.meta.url), 'utf8')) as {
+    frames_hex: string[];
+    key_hex?: string;
+  };
+  const hex = (h: string) => Uint8Array.from(Buffer.from(h, 'hex'));
+  const d = new TelegramDecoder({ keys: { encryptionKey: v.key_hex ? hex(v.key_hex) : undefined } });
+  const ev = d.push(hex(v.frames_hex.join('')), 0).find((e) => e.type === 'telegram');
+  assert.ok(ev && ev.type === 'telegram', id);
+  return ev.snapshot;
+}
+
+test('a Kamstrup on channel B = 1 (1.1.1.8.0.255) gets its 1.8.0/2.8.0 lines, the same values as its history row', () => {
+  const s = decoded('kamstrup-omnipower_dlmsparser_1'); // 1.1.1.8.0.255 = 63074980 Wh, 1.1.2.8.0.255 = 0 Wh
+  const row = toHistoryRow(s);
+  assert.equal(row.energy_import_wh, 63074980);
+  assert.equal(row.energy_export_wh, 0);
+  assert.equal(formatSolarview(s), '/?!\n/KAIFA\n1.8.0(063074.980*kWh)\n2.8.0(000000.000*kWh)\n!\n');
+});
+
+test('a DSMR meter stating kWh: the Solarview line is the same number (6.695 kWh sent, 6695 Wh decoded)', () => {
+  const s = decoded('luxembourg-smarty_nexxtlab_1'); // 1-0:1.8.0(000006.695*kWh)
+  assert.match(formatSolarview(s), /^1\.8\.0\(000006\.695\*kWh\)$/m);
+  assert.equal(toHistoryRow(s).energy_import_wh, 6695);
+});
+
+test('a billing-period object (1.0.1.8.0.101) is never the current A+ line', () => {
+  const s = snapshot([
+    { obis: '1.0.1.8.0.101', value: 1000, unit: 'Wh' },
+    { obis: '1.0.2.8.0.255', value: 2000, unit: 'Wh' },
+  ]);
+  assert.equal(formatSolarview(s), '/?!\n/KAIFA\n2.8.0(000002.000*kWh)\n!\n');
 });
 
 // Expected strings printed by CPython 3.11: '{:010.3F}'.format(wh / 1000)

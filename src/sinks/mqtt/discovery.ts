@@ -8,7 +8,8 @@
  *          "availability_mode":"all","device_class":"energy","state_class":"total_increasing",
  *          "unit_of_measurement":"Wh","device":{"identifiers":["kaifareader_1KFM0200175269"],…},…}
  *
- * Classes come from the OBIS catalog when it names them, else from the unit table below. Energy counters
+ * Classes come from the quantity table (src/cosem/quantities.ts) when it names them and the reading is in the
+ * key's unit, else from the unit table below (codes the table does not know, as the meter states them). Energy counters
  * are `energy`/`total_increasing` in Wh (HA's energy dashboard accepts Wh); reactive energy and power have
  * their own classes and never `energy`; text values get no class; the meter clock is a `timestamp` sensor.
  *
@@ -17,8 +18,8 @@
  * `availability_topic` next to an `availability` list, hence the list only). The caller passes a snapshot
  * whose `meterId` is already the topic id (`meterTopicId`).
  */
-import { lookupObis } from '../../cosem/index.js';
-import { baseUnit, type MeterSnapshot, type Reading } from '../../model/snapshot.js';
+import { lookupQuantity } from '../../cosem/index.js';
+import type { MeterSnapshot, Reading } from '../../model/snapshot.js';
 import { availabilityTopic, discoveryTopic, haNodeId, meterAvailabilityTopic, stateTopic } from './topics.js';
 import type { OutgoingMessage } from './types.js';
 
@@ -57,8 +58,8 @@ export interface DiscoveryOptions {
 /** The catalog's classes for a known code (incl. dimensionless power factor), else by unit; none for text. */
 function classesFor(reading: Reading): SensorClasses {
   if (typeof reading.value !== 'number') return {};
-  const unit = baseUnit(reading);
-  const entry = lookupObis(reading.obis);
+  const unit = reading.unit;
+  const entry = lookupQuantity(reading.obis);
   const byUnit = unit !== undefined ? UNIT_CLASSES[unit] : undefined;
   // The catalog's class only when the value really is in the catalog's unit: a Kamstrup current sent as a bare
   // number (0.01 A steps, no unit in the telegram) must not become an "A" sensor in Home Assistant.
@@ -109,8 +110,8 @@ function toSensorSpecs(snapshot: MeterSnapshot): SensorSpec[] {
     specs.push({
       key: r.key,
       name: r.name,
-      // the state payload carries base units (energy_import_wh in Wh even from a DSMR meter stating kWh)
-      ...(numeric && r.unit !== undefined ? { unit: baseUnit(r) } : {}),
+      // the decoder states known quantities in the key's unit (energy_import_wh in Wh even from a DSMR meter)
+      ...(numeric && r.unit !== undefined ? { unit: r.unit } : {}),
       classes: classesFor(r),
       diagnostic: !numeric,
     });

@@ -5,11 +5,13 @@
  * `<base>/<meter id>/state`, one JSON object per telegram (keys are stable, snake_case with the unit):
  *   {"meter_id":"1KFM0200175269","meter_time":"2023-07-26T20:05:20+02:00",
  *    "received_at":"2023-07-26T18:05:21.000Z","energy_import_wh":3744082,"voltage_l1_v":233,…}
- * Per-value topics carry the bare value (`3744082`, `233.7`, text as is).
+ * Per-value topics carry the bare value (`3744082`, `233.7`, text as is). Values are in the key's unit already
+ * (the decoder normalises, src/cosem/quantities.ts): `energy_import_wh` is Wh even from a DSMR meter stating kWh.
  * Legacy topics reproduce the old Python tool: paho-mqtt's `str(float)` of the kWh value (`3744.082`,
  * `3744.0` for whole numbers), QoS as configured, not retained.
  */
-import { baseValue, type MeterSnapshot, type Reading } from '../../model/snapshot.js';
+import type { MeterSnapshot } from '../../model/snapshot.js';
+import { QUANTITIES, lookupQuantity, valueInKeyUnit, type Quantity } from '../../cosem/index.js';
 import { legacyTopic, stateTopic, valueTopic } from './topics.js';
 import type { OutgoingMessage } from './types.js';
 
@@ -27,14 +29,9 @@ export function toStateObject(snapshot: MeterSnapshot): Record<string, number | 
   if (meterTime !== undefined) state.meter_time = meterTime;
   state.received_at = new Date(snapshot.receivedAt).toISOString();
   for (const r of snapshot.readings) {
-    if (!RESERVED_KEYS.has(r.key)) state[r.key] = keyedValue(r);
+    if (!RESERVED_KEYS.has(r.key)) state[r.key] = r.value;
   }
   return state;
-}
-
-/** The value in the unit its key promises (`energy_import_wh` in Wh even when a DSMR meter states kWh). */
-function keyedValue(r: Reading): number | string {
-  return baseValue(r) ?? r.value;
 }
 
 export function toStateMessage(base: string, snapshot: MeterSnapshot): OutgoingMessage {
@@ -51,7 +48,7 @@ export function toValueMessages(base: string, snapshot: MeterSnapshot): Outgoing
     .filter((r) => !RESERVED_KEYS.has(r.key))
     .map((r) => ({
       topic: valueTopic(base, snapshot.meterId, r.key),
-      payload: String(keyedValue(r)),
+      payload: String(r.value),
       retain: false,
     }));
 }
@@ -64,19 +61,24 @@ export function toPythonFloatText(value: number): string {
   return Number.isInteger(value) ? `${value}.0` : String(value);
 }
 
-const LEGACY_SOURCES = [
-  { name: 'RealEnergyIn_S', obis: '1.0.1.8.0.255' },
-  { name: 'RealEnergyOut_S', obis: '1.0.2.8.0.255' },
-] as const;
+/** The rows with a legacy topic (A+ `RealEnergyIn_S`, A- `RealEnergyOut_S`), in table order. */
+const LEGACY_SOURCES: readonly Quantity[] = QUANTITIES.filter((q) => q.legacyTopic !== undefined);
 
-/** The old tool published `<Wh value> / 1000` for A+ and A-; a value the telegram lacks is not published. */
+/**
+ * The old tool published `<Wh value> / 1000` for A+ and A- (any channel B, F = 255 only: the table's rule); a
+ * value the telegram lacks, or sends in another unit than Wh, is not published.
+ */
 export function toLegacyMessages(base: string, snapshot: MeterSnapshot): OutgoingMessage[] {
   const out: OutgoingMessage[] = [];
-  for (const { name, obis } of LEGACY_SOURCES) {
-    const r = snapshot.readings.find((x) => x.obis === obis);
-    if (!r || typeof r.value !== 'number') continue;
-    const kwh = r.unit === 'kWh' ? r.value : r.value / 1000;
-    out.push({ topic: legacyTopic(base, name), payload: toPythonFloatText(kwh), retain: false });
+  for (const q of LEGACY_SOURCES) {
+    const r = snapshot.readings.find((x) => lookupQuantity(x.obis) === q);
+    const wh = r && valueInKeyUnit(q, r);
+    if (wh === undefined) continue;
+    out.push({
+      topic: legacyTopic(base, q.legacyTopic!),
+      payload: toPythonFloatText(wh / 1000),
+      retain: false,
+    });
   }
   return out;
 }
