@@ -9,7 +9,8 @@
  * Port problems never end the daemon: it logs once and retries until the adapter is back.
  */
 import type { Command } from 'commander';
-import { loadConfig, resolveConfigPath, formatIssue } from '../config/load.js';
+import { resolveConfigPath, formatIssue } from '../config/load.js';
+import { loadConfig } from '../daemon/config-schema.js';
 import { createLogger } from '../log/create-logger.js';
 import type { App } from '../daemon/app.js';
 import { PROFILES } from '../profiles/meters.js';
@@ -94,7 +95,10 @@ export async function runApp(
 }
 
 function describeSource(config: AppConfig): string {
-  const s = config.source;
+  return config.meters.map((m) => describeOne(m.source)).join(', ');
+}
+
+function describeOne(s: AppConfig['meters'][number]['source']): string {
   if (s.type === 'serial')
     return `${s.port} ${s.baudRate} ${s.dataBits}${s.parity[0]!.toUpperCase()}${s.stopBits}`;
   if (s.type === 'tcp') return `tcp://${s.host}:${s.port}`;

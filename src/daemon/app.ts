@@ -55,15 +55,14 @@ export async function createApp(opts: AppOptions): Promise<App> {
   }
   // systemd (Type=notify): readiness, watchdog and status; a no-op without $NOTIFY_SOCKET.
   const service = createServiceLink({ env: process.env, logger, now: opts.now });
-  const source = service.watch(
-    opts.source ?? createSource(config.source, { logger: logger.child('source') }),
-  );
+  const meter = config.meters[0]!; // one meter until the multi-meter daemon
+  const source = service.watch(opts.source ?? createSource(meter.source, { logger: logger.child('source') }));
   const daemon = createDaemon({
-    key: config.key,
-    authKey: config.authKey,
-    signaturePublicKey: config.signaturePublicKey,
-    profile: config.profile,
-    scalers: config.scalers,
+    key: meter.key?.bytes,
+    authKey: meter.authKey?.bytes,
+    signaturePublicKey: meter.signaturePublicKey,
+    profile: meter.profile,
+    scalers: meter.scalers,
     source,
     sinks,
     logger,

@@ -18,11 +18,11 @@ import { SinkHub } from './sink-hub.js';
 import { describePeriod, summarizePeriod, summarizeTelegram } from './summary.js';
 
 export interface DaemonOptions {
-  /** Encryption / authentication key, 32 hex digits (validated by the config layer). */
-  key?: string;
-  authKey?: string;
-  /** Meter public key for frame signatures, 130 hex digits (validated by the config layer). */
-  signaturePublicKey?: string;
+  /** Encryption / authentication key: bytes (`MeterConfig.key.bytes`) or 32 hex digits. */
+  key?: string | Uint8Array;
+  authKey?: string | Uint8Array;
+  /** Meter public key for frame signatures: 65 bytes or 130 hex digits. */
+  signaturePublicKey?: string | Uint8Array;
   profile?: string;
   /** Scaler overrides per OBIS code (config `scalers`). */
   scalers?: Readonly<Record<string, number>>;
@@ -60,13 +60,16 @@ export function createDaemon(opts: DaemonOptions): Daemon {
   status.setSinkStatus(() => hub.status());
   const decoder = new TelegramDecoder({
     keys: {
-      encryptionKey: opts.key ? parseKey(opts.key) : undefined,
-      authenticationKey: opts.authKey ? parseKey(opts.authKey) : undefined,
+      encryptionKey: typeof opts.key === 'string' ? parseKey(opts.key) : opts.key,
+      authenticationKey: typeof opts.authKey === 'string' ? parseKey(opts.authKey) : opts.authKey,
     },
     profile: opts.profile,
     scalers: opts.scalers,
     emitFrames: true,
-    signaturePublicKey: opts.signaturePublicKey ? parseHex(opts.signaturePublicKey) : undefined,
+    signaturePublicKey:
+      typeof opts.signaturePublicKey === 'string'
+        ? parseHex(opts.signaturePublicKey)
+        : opts.signaturePublicKey,
   });
   const listeners = new Set<(s: MeterSnapshot) => void>();
   let latest: MeterSnapshot | undefined;
