@@ -189,7 +189,7 @@ function bothForms(tree: Tree, origin: ReadonlyMap<string, string>, issues: Conf
   });
 }
 
-function checkIds(meters: MeterConfig[], at: { at: string }[], issues: ConfigIssue[]): void {
+function checkIds(meters: MeterConfig[], at: { at: string; v: Values }[], issues: ConfigIssue[]): void {
   const seen = new Map<string, number>();
   meters.forEach((m, i) => {
     if (at[i]!.at === '' || m.id.startsWith('(meter ')) return;
@@ -197,14 +197,14 @@ function checkIds(meters: MeterConfig[], at: { at: string }[], issues: ConfigIss
     if (first === undefined) seen.set(m.id, i);
     else
       issues.push({
-        path: `${at[i]!.at}.id`,
+        path: at[i]!.v.name('id'),
         message: `${at[first]!.at}.id and ${at[i]!.at}.id are both "${m.id}": every meter needs its own id`,
       });
   });
 }
 
 /** One port feeds one meter: the same serial device (after symlinks), tcp host:port or replay file twice. */
-function checkPorts(meters: MeterConfig[], at: { at: string }[], issues: ConfigIssue[]): void {
+function checkPorts(meters: MeterConfig[], at: { at: string; v: Values }[], issues: ConfigIssue[]): void {
   const seen = new Map<string, number>();
   meters.forEach((m, i) => {
     const s = m.source;
@@ -227,7 +227,7 @@ function checkPorts(meters: MeterConfig[], at: { at: string }[], issues: ConfigI
           ? `tcp://${s.host}:${s.port}`
           : s.file;
     issues.push({
-      path: `${at[i]!.at}.source`,
+      path: at[i]!.v.name('source'),
       message: `${at[first]!.at}.source and ${at[i]!.at}.source are both ${what}: one port carries one meter's telegrams — give each meter its own source`,
     });
   });
@@ -274,7 +274,7 @@ function checkSolarview(config: AppConfig, v: Values): void {
   if (feeding.length > 1)
     v.issue(
       'exports.solarview.file',
-      `two meters would overwrite one file: put {meter} in exports.solarview.file (meters ${feeding.map((m) => `"${m.id}"`).join(', ')} feed it), e.g. "/run/kaifareader/{meter}.txt"`,
+      `two meters would overwrite one file: put {meter} in exports.solarview.file, e.g. "/run/kaifareader/kaifa-{meter}.txt" (${feeding.length} meters feed it)`,
     );
 }
 

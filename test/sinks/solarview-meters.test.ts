@@ -60,7 +60,7 @@ test('{meter}: one file per meter id, each with its own newest telegram', async 
       formatSolarview(snapshot('heatpump', 98_700)),
     );
     assert.match(sink.status!().state, /^writing .*kaifa-home\.txt, .*kaifa-heatpump\.txt$/);
-    await sink.stop();
+    await sink.stop!();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
