@@ -8,7 +8,6 @@
  * (test/architecture.test.ts).
  */
 import type { Key } from '../util/key.js';
-import type { SourceConfig } from '../transport/options.js';
 import type { LoggingConfig } from '../log/options.js';
 import type { SolarviewConfig } from '../sinks/solarview-options.js';
 import type { MqttConfig } from '../sinks/mqtt/options.js';
