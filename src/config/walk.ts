@@ -176,7 +176,10 @@ function walkSection(spec: FieldSpec, v: unknown, shown: string, w: Walk): void 
 function unknownKeyWarning(key: string, parent: string, w: Walk): string {
   const known = w.schema.childKeys(parent);
   const hint = suggestKey(key, parent === '' && w.legacyAtRoot ? [...known, ...LEGACY_KEYS] : known);
-  const where = `"${w.shown(parent === '' ? key : `${parent}.${key}`)}"`;
+  const path = parent === '' ? key : `${parent}.${key}`;
+  const shown = w.shown(path);
+  // A list element names itself (`meters[1].foo (meter "x")`): no quotes around that.
+  const where = shown === path ? `"${path}"` : shown;
   const mean = hint ? `did you mean "${hint}"?` : `known keys here: ${known.join(', ')}`;
   return `unknown key ${where} is ignored — ${mean}`;
 }

@@ -4,11 +4,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { parseConfig } from '../../src/daemon/config-schema.js';
+import { loadConfig, parseConfig } from '../../src/daemon/config-schema.js';
 import type { ConfigIssue } from '../../src/config/issues.js';
 import type { AppConfig } from '../../src/config/types.js';
 import { toHex } from '../../src/util/hex.js';
@@ -258,6 +258,35 @@ test('errors name the meter by position and id; all errors at once', () => {
     ],
   );
   assert.equal(JSON.stringify(e).includes('abc'), false, 'a key is never echoed');
+});
+
+test('an unknown key in a meter is a warning naming the meter, with a suggestion', () => {
+  const { warnings } = ok({
+    meters: [{ id: 'home', source: '/dev/ttyUSB0', key: KEY, profil: 'x' }],
+    exports: SV,
+  });
+  assert.deepEqual(warnings, [
+    'unknown key meters[0].profil (meter "home") is ignored — did you mean "profile"?',
+  ]);
+});
+
+test('a world-readable file with keys inside the meters list is warned about', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kr-meters-mode-'));
+  try {
+    const f = join(dir, 'meter.json');
+    writeFileSync(
+      f,
+      JSON.stringify({ meters: [{ id: 'home', source: '/dev/ttyUSB0', key: KEY }], exports: SV }),
+    );
+    chmodSync(f, 0o644);
+    const r = loadConfig(f, { env: {} });
+    assert.equal(r.ok, true);
+    assert.deepEqual(r.warnings, [
+      `${f} holds a key or password and every user can read it (mode 644): run \`sudo chmod 640 ${f}\``,
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('an empty or non-list meters, and a non-object element', () => {
