@@ -113,3 +113,76 @@ test('service/ (systemd notify) sees only log, status and the source interface: 
     'src/service/systemd-notify.ts is missing',
   );
 });
+
+/** Import lines with whether they are type-only (`import type` / `export type`: erased at compile time). */
+function importLines(file: string): Array<{ spec: string; typeOnly: boolean; dynamic: boolean }> {
+  const text = readFileSync(join(SRC, file), 'utf8');
+  return [
+    ...[...text.matchAll(/^(import|export)(\s+type)?[^'"]*?from\s+['"]([^'"]+)['"]/gm)].map((m) => ({
+      spec: m[3]!,
+      typeOnly: m[2] !== undefined,
+      dynamic: false,
+    })),
+    ...[...text.matchAll(/import\(['"]([^'"]+)['"]\)/g)].map((m) => ({
+      spec: m[1]!,
+      typeOnly: false,
+      dynamic: true,
+    })),
+  ];
+}
+
+/** `../sinks/mqtt/options.js` seen from `config/types.ts` → `sinks/mqtt/options.ts`. */
+const target = (file: string, spec: string): string =>
+  relative(SRC, join(SRC, file, '..', spec)).replace(/\.js$/, '.ts');
+const isOptionsFile = (f: string): boolean => /(^|\/)options\.ts$|-options\.ts$/.test(f);
+
+test('config/ is the generic kit: it imports no component (sinks, http, transport, log, daemon …) at run time', () => {
+  const allowed = (t: string) => t.startsWith('config/') || t.startsWith('util/') || t === 'errors.ts';
+  const bad: string[] = [];
+  for (const f of all.filter((x) => x.layer === 'config')) {
+    for (const d of importLines(f.file).filter((x) => x.spec.startsWith('.'))) {
+      const t = target(f.file, d.spec);
+      if (allowed(t)) continue;
+      // The AppConfig contract (config/types.ts) re-exports the component config types, type-only, from the
+      // options files that state them; nothing else in config/ may even name a component.
+      if (f.file === 'config/types.ts' && d.typeOnly && isOptionsFile(t)) continue;
+      bad.push(`${f.file} → ${d.spec}${d.typeOnly ? ' (type)' : ''}`);
+    }
+  }
+  assert.deepEqual(bad, []);
+});
+
+test('component options files import only the config kit, util and other options files', () => {
+  const files = all.filter((f) => isOptionsFile(f.file));
+  assert.deepEqual(files.map((f) => f.file).sort(), [
+    'daemon/meter-options.ts',
+    'http/options.ts',
+    'log/options.ts',
+    'sinks/history-options.ts',
+    'sinks/mqtt/options.ts',
+    'sinks/solarview-options.ts',
+    'transport/options.ts',
+  ]);
+  const bad: string[] = [];
+  for (const f of files) {
+    for (const d of importLines(f.file)) {
+      if (d.spec === 'node:path') continue;
+      const t = d.spec.startsWith('.') ? target(f.file, d.spec) : d.spec;
+      const ok = /^config\/(spec|values|types)\.ts$/.test(t) || t.startsWith('util/') || isOptionsFile(t);
+      if (!ok) bad.push(`${f.file} → ${d.spec}`);
+    }
+  }
+  assert.deepEqual(bad, []);
+});
+
+test('sinks/registry.ts loads sink implementations lazily: statically only options files and types', () => {
+  const lines = importLines('sinks/registry.ts');
+  const bad = lines
+    .filter((d) => !d.dynamic && !d.typeOnly && !isOptionsFile(target('sinks/registry.ts', d.spec)))
+    .map((d) => d.spec);
+  assert.deepEqual(bad, []);
+  assert.deepEqual(
+    lines.filter((d) => d.dynamic).map((d) => d.spec),
+    ['./solarview.js', './mqtt/mqtt-sink.js', './history-sink.js'],
+  );
+});

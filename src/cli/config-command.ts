@@ -1,16 +1,18 @@
 /**
  * `kaifareader config check [--config PATH]`: validates meter.json (old Python keys or new nested keys) and prints
- * "config OK" with the effective configuration in the file's own keys (snake_case, so it can be copied back; keys and
+ * "config OK", the meters (id, name, source, profile, exports; keys only as present/absent), the effective configuration in the file's own keys (snake_case, so it can be copied back; keys and
  * passwords redacted) and the warnings; on errors prints
  * every problem as `path: message` and exits 78 (EX_CONFIG).
  *
  * `kaifareader config schema [--json]`: every key with its default and description, from the schema table.
  */
 import type { Command } from 'commander';
-import { formatIssue, loadConfig, resolveConfigPath } from '../config/load.js';
+import { formatIssue, resolveConfigPath } from '../config/load.js';
 import { redactConfig } from '../config/redact.js';
 import { configToFile } from '../config/to-file.js';
-import { CONFIG_SCHEMA, type FieldSpec } from '../config/schema.js';
+import type { FieldSpec } from '../config/schema.js';
+import type { AppConfig, MeterConfig, SourceConfig } from '../config/types.js';
+import { CONFIG_SCHEMA, loadConfig } from '../daemon/config-schema.js';
 
 /** sysexits.h EX_CONFIG: configuration error. */
 export const EX_CONFIG = 78;
@@ -61,7 +63,9 @@ export function runCheck(
     return EX_CONFIG;
   }
   const how = r.legacy ? ' (old Python kaifareader keys, read as data)' : '';
-  out(`config OK: ${path}${how}\n${JSON.stringify(configToFile(redactConfig(r.config)), null, 2)}\n`);
+  out(
+    `config OK: ${path}${how}\n${formatMeters(r.config)}${JSON.stringify(configToFile(redactConfig(r.config)), null, 2)}\n`,
+  );
   err(warnings);
   return 0;
 }
@@ -74,4 +78,27 @@ export function formatSchemaTable(schema: readonly FieldSpec[]): string {
     return `${f.path.padEnd(width)}  ${f.description}${values}${def}\n`;
   });
   return `meter.json keys (snake_case; old Python keys are accepted too):\n\n${rows.join('')}`;
+}
+
+export function describeSource(s: SourceConfig): string {
+  if (s.type === 'serial')
+    return `${s.port} ${s.baudRate} ${s.dataBits}${s.parity[0]!.toUpperCase()}${s.stopBits}`;
+  if (s.type === 'tcp') return `tcp://${s.host.includes(':') ? `[${s.host}]` : s.host}:${s.port}`;
+  return `replay ${s.file}`;
+}
+
+/** One line per meter; keys only as present/absent (never digits). */
+export function formatMeters(c: AppConfig): string {
+  const enabled = (['solarview', 'mqtt', 'history'] as const).filter((n) => c.exports[n] !== undefined);
+  const line = (m: MeterConfig): string => {
+    const exports = m.exports
+      ? m.exports.join(', ') || 'none'
+      : `all enabled (${enabled.join(', ') || 'none'})`;
+    const has = (k: unknown) => (k === undefined ? 'absent' : 'present');
+    return (
+      `  ${m.id}${m.name ? ` "${m.name}"` : ''}: source ${describeSource(m.source)}; profile ${m.profile ?? 'detected'}; ` +
+      `exports ${exports}; key ${has(m.key)}, auth_key ${has(m.authKey)}\n`
+    );
+  };
+  return `meters (${c.meters.length}):\n${c.meters.map(line).join('')}`;
 }

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { resolve, join } from 'node:path';
 import type { AppConfig } from '../config/types.js';
-import { parseConfig } from '../config/parse.js';
+import { parseConfig } from '../daemon/config-schema.js';
 import { DEMO_KEY } from '../simulator/simulated-meter.js';
 import { backfillHistory } from '../simulator/backfill.js';
 import { SIM_LAYOUTS, type SimLayout } from '../simulator/body-builders.js';

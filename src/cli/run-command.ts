@@ -9,7 +9,8 @@
  * Port problems never end the daemon: it logs once and retries until the adapter is back.
  */
 import type { Command } from 'commander';
-import { loadConfig, resolveConfigPath, formatIssue } from '../config/load.js';
+import { resolveConfigPath, formatIssue } from '../config/load.js';
+import { loadConfig } from '../daemon/config-schema.js';
 import { createLogger } from '../log/create-logger.js';
 import type { App } from '../daemon/app.js';
 import { PROFILES } from '../profiles/meters.js';

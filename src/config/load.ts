@@ -5,13 +5,12 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { AppConfig } from './types.js';
 import type { ConfigIssue } from './issues.js';
-import { parseConfig, type ParseContext } from './parse.js';
+import type { ConfigResult, ParseContext } from './parse.js';
 
 export type { ConfigIssue } from './issues.js';
 export { formatIssue } from './issues.js';
-export { parseConfig, type ParseContext, type ConfigResult } from './parse.js';
+export type { ParseContext, ConfigResult } from './parse.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/kaifareader/meter.json';
 
@@ -24,8 +23,8 @@ export interface LoadOptions {
   allowMissing?: boolean;
 }
 
-export type LoadResult =
-  | { ok: true; config: AppConfig; warnings: string[]; legacy: boolean; path: string }
+export type LoadResult<C> =
+  | { ok: true; config: C; warnings: string[]; legacy: boolean; path: string }
   | { ok: false; errors: ConfigIssue[]; warnings: string[]; path: string };
 
 /** `--config PATH`, else `$KAIFAREADER_CONFIG`, else /etc/kaifareader/meter.json. */
@@ -37,7 +36,14 @@ export function resolveConfigPath(
   return resolve(p);
 }
 
-export function loadConfig(path: string, opts: LoadOptions = {}): LoadResult {
+/** What the generic loader needs from the assembly: the parser, and whether a parsed value hides a secret. */
+export interface Loader<C> {
+  parse(json: unknown, ctx: ParseContext): ConfigResult<C>;
+  /** A secret the raw keys do not show (a password inside a broker URL). */
+  secretInConfig?(config: C): boolean;
+}
+
+export function loadWith<C>(path: string, opts: LoadOptions, loader: Loader<C>): LoadResult<C> {
   const file = resolve(path);
   const read = readText(file, opts.allowMissing ?? false);
   if (!read.ok) return { ok: false, errors: [read.issue], warnings: [], path: file };
@@ -49,11 +55,11 @@ export function loadConfig(path: string, opts: LoadOptions = {}): LoadResult {
     overrides: opts.overrides,
     knownProfiles: opts.knownProfiles,
   };
-  const r = parseConfig(json.value, ctx);
+  const r = loader.parse(json.value, ctx);
   if (!r.ok) return { ...r, path: file };
   const warnings = [...r.warnings];
   if (read.text !== undefined) {
-    const w = worldReadableWarning(file, r.config, json.value);
+    const w = worldReadableWarning(file, loader.secretInConfig?.(r.config) ?? false, json.value);
     if (w) warnings.push(w);
   }
   return { ...r, warnings, path: file };
@@ -129,7 +135,7 @@ function lineColumn(text: string, pos: number): string {
 const SECRET_KEYS =
   /^(key|auth_key|key_hex_string|password|token|export_mqtt_password|mqtt_password|influxdb_token)$/;
 
-/** Does the raw JSON hold any secret value? */
+/** Does the raw JSON hold any secret value (at any depth, also inside the `meters` list)? */
 function holdsSecret(v: unknown): boolean {
   if (typeof v !== 'object' || v === null) return false;
   return Object.entries(v).some(
@@ -137,15 +143,14 @@ function holdsSecret(v: unknown): boolean {
   );
 }
 
-function worldReadableWarning(file: string, config: AppConfig, json: unknown): string | undefined {
+function worldReadableWarning(file: string, secretInConfig: boolean, json: unknown): string | undefined {
   let mode: number;
   try {
     mode = statSync(file).mode;
   } catch {
     return undefined;
   }
-  if ((mode & 0o004) === 0 || !(holdsSecret(json) || (config.exports.mqtt?.url ?? '').includes('@')))
-    return undefined;
+  if ((mode & 0o004) === 0 || !(holdsSecret(json) || secretInConfig)) return undefined;
   const octal = (mode & 0o777).toString(8);
   return `${file} holds a key or password and every user can read it (mode ${octal}): run \`sudo chmod 640 ${file}\``;
 }

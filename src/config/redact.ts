@@ -1,6 +1,8 @@
 /**
- * AppConfig → a copy safe to print (`config check`, logs, status page): keys become `"<redacted, 16 bytes>"`,
- * passwords and tokens `"<redacted>"`, a password inside a broker URL too.
+ * AppConfig → a copy safe to print (`config check`, logs, status page): passwords and tokens become
+ * `"<redacted>"`, a password inside a broker URL too. The meters' keys are `Key` objects, which redact themselves
+ * in JSON, text and `util.inspect`; the copy keeps them as they are (structuredClone would turn a Key into a plain
+ * object with its bytes).
  */
 import type { AppConfig } from './types.js';
 import { redactUrl } from './values.js';
@@ -8,9 +10,8 @@ import { redactUrl } from './values.js';
 export const REDACTED = '<redacted>';
 
 export function redactConfig(config: AppConfig): AppConfig {
-  const c = structuredClone(config);
-  if (c.key !== undefined) c.key = redactedKey(c.key);
-  if (c.authKey !== undefined) c.authKey = redactedKey(c.authKey);
+  const { meters, ...rest } = config;
+  const c: AppConfig = { ...structuredClone(rest), meters: meters.map((m) => ({ ...m })) };
   const mqtt = c.exports.mqtt;
   if (mqtt) {
     mqtt.url = redactUrl(mqtt.url);
@@ -19,8 +20,4 @@ export function redactConfig(config: AppConfig): AppConfig {
   if (c.http?.token !== undefined) c.http.token = REDACTED;
   if (c.http?.basicAuth) c.http.basicAuth.password = REDACTED;
   return c;
-}
-
-function redactedKey(hex: string): string {
-  return `<redacted, ${Math.floor(hex.length / 2)} bytes>`;
 }

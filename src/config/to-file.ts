@@ -1,9 +1,11 @@
 /**
  * AppConfig → the meter.json shape it came from: the nested snake_case keys of the schema (`source.baudrate`,
  * `data_dir`, `http.basic_auth`), so what `config check` prints can be copied back into a file. The inverse of
- * build.ts; old Python keys come out as their new names. Redact first (redact.ts) when printing.
+ * the builders; old Python keys come out as their new names. One meter with id `default` comes out as the
+ * single-meter file, more as `meters`. Keys print as `<redacted>` (util/key.ts); redact the rest first (redact.ts).
  */
-import type { AppConfig, SourceConfig } from './types.js';
+import type { AppConfig, MeterConfig, SourceConfig } from './types.js';
+import { toHex } from '../util/hex.js';
 
 type Json = Record<string, unknown>;
 
@@ -13,14 +15,36 @@ function sourceToFile(s: SourceConfig): Json {
   return { port: s.port, baudrate: s.baudRate, parity: s.parity, bytesize: s.dataBits, stopbits: s.stopBits };
 }
 
+/** What a key prints as: never its digits (as before Key existed, with the length). */
+const redactedKey = '<redacted, 16 bytes>';
+
+function meterToFile(m: MeterConfig): Json {
+  return {
+    source: sourceToFile(m.source),
+    key: m.key && redactedKey,
+    auth_key: m.authKey && redactedKey,
+    signature_public_key: m.signaturePublicKey && toHex(m.signaturePublicKey),
+    profile: m.profile,
+    scalers: m.scalers,
+    supplier: m.supplier,
+  };
+}
+
+/** The single-meter file's form: one meter called `default` without a name or exports list. */
+export function isSingleMeter(c: AppConfig): boolean {
+  const [m, ...more] = c.meters;
+  return more.length === 0 && m !== undefined && m.id === 'default' && !m.name && !m.exports;
+}
+
 export function configToFile(c: AppConfig): Json {
   const { solarview, mqtt, history } = c.exports;
+  const meters = isSingleMeter(c)
+    ? meterToFile(c.meters[0]!)
+    : {
+        meters: c.meters.map((m) => ({ id: m.id, name: m.name, ...meterToFile(m), exports: m.exports })),
+      };
   return {
-    source: sourceToFile(c.source),
-    key: c.key,
-    auth_key: c.authKey,
-    profile: c.profile,
-    supplier: c.supplier,
+    ...meters,
     data_dir: c.dataDir,
     logging: {
       level: c.logging.level,

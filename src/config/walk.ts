@@ -1,10 +1,10 @@
 /**
- * Walks a meter.json tree (already in the new shape) along CONFIG_SCHEMA: every leaf is parsed by the value parser
- * for its kind, every problem is collected (never the first one only), unknown keys become warnings with a
- * "did you mean". The result is a flat map path → normalised value plus the set of sections present.
+ * Walks a meter.json tree (already in the new shape) along a schema (the assembled one, or the rows of one list
+ * element such as a meter): every leaf is parsed by the value parser for its kind, every problem is collected
+ * (never the first one only), unknown keys become warnings with a "did you mean". The result is a flat map
+ * path → normalised value plus the set of sections present; a `list` is kept as the raw array for its owner.
  */
-import { CONFIG_SCHEMA, SCHEMA_BY_PATH, childKeys, type FieldSpec } from './schema.js';
-import type { ConfigIssue } from './issues.js';
+import type { FieldSpec, Schema, Walked } from './spec.js';
 import { LEGACY_KEYS } from './legacy.js';
 import { suggestKey } from './suggest.js';
 import {
@@ -27,15 +27,7 @@ import {
   type Parsed,
 } from './values.js';
 
-export interface Walked {
-  values: Map<string, unknown>;
-  /** Sections present (written as an object, or `true` for toggles). */
-  present: Set<string>;
-  /** Paths whose value was rejected (so that "required" is not reported twice). */
-  failed: Set<string>;
-  issues: ConfigIssue[];
-  warnings: string[];
-}
+export type { Walked } from './spec.js';
 
 type Tree = Record<string, unknown>;
 const isObject = (v: unknown): v is Tree => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -43,8 +35,24 @@ const isObject = (v: unknown): v is Tree => typeof v === 'object' && v !== null 
 type LeafParser = (v: unknown, spec: FieldSpec, baseDir: string) => Parsed<unknown>;
 
 /** Value parser per kind (sections are handled by the walker). */
-const LEAF: Readonly<Record<Exclude<FieldSpec['kind'], 'section' | 'source'>, LeafParser>> = {
+const LEAF: Readonly<Record<Exclude<FieldSpec['kind'], 'section' | 'source' | 'list'>, LeafParser>> = {
   string: (v, s) => parseString(v, s.example),
+  id: (v) =>
+    typeof v === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(v)
+      ? { ok: true, value: v }
+      : {
+          ok: false,
+          message: `expected an id of 1 to 64 letters A-Z a-z, digits, "_" or "-" such as "home", got ${describeValue(v)}`,
+        },
+  'string-list': (v, s) => {
+    const items = Array.isArray(v) ? (v as unknown[]) : undefined;
+    if (!items || items.some((x) => typeof x !== 'string' || x.trim() === ''))
+      return {
+        ok: false,
+        message: `expected a list of names such as ${s.example ?? '["mqtt"]'}, got ${describeValue(v)}`,
+      };
+    return { ok: true, value: items.map((x) => (x as string).trim()) };
+  },
   device: (v, s) =>
     typeof v === 'number'
       ? {
@@ -53,7 +61,7 @@ const LEAF: Readonly<Record<Exclude<FieldSpec['kind'], 'section' | 'source'>, Le
         }
       : parseString(v, s.example),
   secret: (v) => parseSecret(v),
-  'aes-key': (v, s) => parseAesKey(v, s.path === 'auth_key' ? 'authentication key' : 'key'),
+  'aes-key': (v, s) => parseAesKey(v, s.path.endsWith('auth_key') ? 'authentication key' : 'key'),
   'p256-point': (v) => {
     const hex = typeof v === 'string' ? v.replace(/\s+/g, '').toUpperCase() : '';
     return /^04[0-9A-F]{128}$/.test(hex)
@@ -81,34 +89,56 @@ const LEAF: Readonly<Record<Exclude<FieldSpec['kind'], 'section' | 'source'>, Le
   'obis-scalers': (v) => parseObisScalers(v),
 };
 
-/** Validates `tree` against the schema. `origin` maps new paths to the old keys they came from (for messages). */
-export function walkConfig(tree: Tree, origin: ReadonlyMap<string, string>, baseDir: string): Walked {
+interface Walk {
+  schema: Schema;
+  /** Path → the key as the user wrote it. */
+  shown: (path: string) => string;
+  baseDir: string;
+  /** Top-level keys of the old tool, for "did you mean" at the root ('' for a list element). */
+  legacyAtRoot: boolean;
+  out: Walked;
+}
+
+/**
+ * Validates `tree` against `schema`. `shown` names a path as the user wrote it (old key, env variable, list
+ * position); `legacyAtRoot` offers the old Python keys as "did you mean" at the top level.
+ */
+export function walkConfig(
+  tree: Tree,
+  schema: Schema,
+  shown: (path: string) => string,
+  baseDir: string,
+  legacyAtRoot = true,
+): Walked {
   const out: Walked = { values: new Map(), present: new Set(), failed: new Set(), issues: [], warnings: [] };
-  walkNode(tree, '', origin, baseDir, out);
+  walkNode(tree, '', { schema, shown, baseDir, legacyAtRoot, out });
   return out;
 }
 
-function walkNode(
-  node: Tree,
-  parent: string,
-  origin: ReadonlyMap<string, string>,
-  baseDir: string,
-  out: Walked,
-): void {
+function walkNode(node: Tree, parent: string, w: Walk): void {
+  const { out } = w;
   for (const [key, v] of Object.entries(node)) {
     const path = parent === '' ? key : `${parent}.${key}`;
-    const spec = SCHEMA_BY_PATH.get(path);
-    const shown = origin.get(path) ?? path;
+    const spec = w.schema.byPath.get(path);
+    const shown = w.shown(path);
     if (!spec) {
-      out.warnings.push(unknownKeyWarning(key, parent));
+      out.warnings.push(unknownKeyWarning(key, parent, w));
       continue;
     }
     if (v === null || v === undefined) continue;
-    if (spec.kind === 'section' || spec.kind === 'source') {
-      walkSection(spec, v, shown, origin, baseDir, out);
+    if (spec.kind === 'list') {
+      if (Array.isArray(v)) out.values.set(path, v);
+      else {
+        out.failed.add(path);
+        out.issues.push({ path: shown, message: `expected a list [ {…}, … ], got ${describeValue(v)}` });
+      }
       continue;
     }
-    const r = LEAF[spec.kind](v, spec, baseDir);
+    if (spec.kind === 'section' || spec.kind === 'source') {
+      walkSection(spec, v, shown, w);
+      continue;
+    }
+    const r = LEAF[spec.kind](v, spec, w.baseDir);
     if (r.ok) out.values.set(path, r.value);
     else {
       out.failed.add(path);
@@ -117,17 +147,11 @@ function walkNode(
   }
 }
 
-function walkSection(
-  spec: FieldSpec,
-  v: unknown,
-  shown: string,
-  origin: ReadonlyMap<string, string>,
-  baseDir: string,
-  out: Walked,
-): void {
+function walkSection(spec: FieldSpec, v: unknown, shown: string, w: Walk): void {
+  const { out } = w;
   if (isObject(v)) {
     out.present.add(spec.path);
-    walkNode(v, spec.path, origin, baseDir, out);
+    walkNode(v, spec.path, w);
   } else if (spec.kind === 'source' && typeof v === 'string') {
     out.present.add(spec.path);
     out.values.set(spec.path, v.trim());
@@ -135,7 +159,7 @@ function walkSection(
     if (v) out.present.add(spec.path);
   } else {
     out.failed.add(spec.path);
-    const keys = childKeys(spec.path).slice(0, 3).join(', ');
+    const keys = w.schema.childKeys(spec.path).slice(0, 3).join(', ');
     const alt =
       spec.kind === 'source'
         ? ' or a string such as "/dev/ttyUSB0" or "tcp://host:port"'
@@ -149,13 +173,13 @@ function walkSection(
   }
 }
 
-function unknownKeyWarning(key: string, parent: string): string {
-  const known = childKeys(parent);
-  const hint = suggestKey(key, parent === '' ? [...known, ...LEGACY_KEYS] : known);
-  const where = parent === '' ? `"${key}"` : `"${parent}.${key}"`;
+function unknownKeyWarning(key: string, parent: string, w: Walk): string {
+  const known = w.schema.childKeys(parent);
+  const hint = suggestKey(key, parent === '' && w.legacyAtRoot ? [...known, ...LEGACY_KEYS] : known);
+  const path = parent === '' ? key : `${parent}.${key}`;
+  const shown = w.shown(path);
+  // A list element names itself (`meters[1].foo (meter "x")`): no quotes around that.
+  const where = shown === path ? `"${path}"` : shown;
   const mean = hint ? `did you mean "${hint}"?` : `known keys here: ${known.join(', ')}`;
   return `unknown key ${where} is ignored — ${mean}`;
 }
-
-/** All schema paths (for docs/tests). */
-export const SCHEMA_PATHS: readonly string[] = CONFIG_SCHEMA.map((f) => f.path);

@@ -1,23 +1,8 @@
-/** The config's meters as the daemon reads them (one meter `default` until the config holds a list). */
-import type { AppConfig, SourceConfig } from '../config/types.js';
-import type { DaemonMeter } from './daemon.js';
-import { Key } from '../util/key.js';
-import { parseHex } from '../util/hex.js';
+/** The config's meters as the daemon reads them: `meters[]` with their sources (one meter `default` for a flat file). */
+import type { AppConfig, MeterConfig } from '../config/types.js';
 
-export interface AppMeter extends DaemonMeter {
-  source: SourceConfig;
-}
+export type AppMeter = MeterConfig;
 
-export function metersOf(config: AppConfig): AppMeter[] {
-  return [
-    {
-      id: 'default',
-      source: config.source,
-      key: config.key ? Key.parse(config.key) : undefined,
-      authKey: config.authKey ? Key.parse(config.authKey) : undefined,
-      signaturePublicKey: config.signaturePublicKey ? parseHex(config.signaturePublicKey) : undefined,
-      profile: config.profile,
-      scalers: config.scalers,
-    },
-  ];
+export function metersOf(config: AppConfig): readonly AppMeter[] {
+  return config.meters;
 }

@@ -1,10 +1,10 @@
 /** `http.allowed_hosts` (issue 9 item 2): a list of host names, validated, suggested when misspelt, in the schema. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseConfig } from '../../src/config/parse.js';
-import { SCHEMA_BY_PATH } from '../../src/config/schema.js';
+import { parseConfig } from '../../src/daemon/config-schema.js';
+import { SCHEMA_BY_PATH } from '../../src/daemon/config-schema.js';
 import { formatSchemaTable } from '../../src/cli/config-command.js';
-import { CONFIG_SCHEMA } from '../../src/config/schema.js';
+import { CONFIG_SCHEMA } from '../../src/daemon/config-schema.js';
 
 const base = { source: '/dev/ttyUSB0', key: '36C66639E48A8CA4D6BC8B282A793BBB' };
 

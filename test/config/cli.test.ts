@@ -6,7 +6,7 @@ import { chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CONFIG_SCHEMA } from '../../src/config/schema.js';
+import { CONFIG_SCHEMA } from '../../src/daemon/config-schema.js';
 import { readableInstall } from '../helpers/readable-install.js';
 
 const BIN = fileURLToPath(new URL('../../bin/kaifareader', import.meta.url));
@@ -44,7 +44,7 @@ test('config check accepts the old template: exit 0, effective config redacted, 
     const r = run(['config', 'check', '--config', f]);
     assert.equal(r.code, 0, r.err);
     assert.ok(r.out.startsWith(`config OK: ${f} (old Python kaifareader keys, read as data)\n`), r.out);
-    const shown = JSON.parse(r.out.slice(r.out.indexOf('\n') + 1)) as { key: string; exports: unknown };
+    const shown = JSON.parse(r.out.slice(r.out.indexOf('\n{') + 1)) as { key: string; exports: unknown };
     assert.equal(shown.key, '<redacted, 16 bytes>');
     assert.deepEqual(shown.exports, { solarview: { file: '/var/run/kaifareader/kaifa.txt' } });
     assert.equal(r.err, '');
@@ -131,7 +131,7 @@ function keyPaths(o: unknown, prefix = ''): string[] {
 }
 
 const shownConfig = (out: string): Record<string, unknown> =>
-  JSON.parse(out.slice(out.indexOf('\n') + 1)) as Record<string, unknown>;
+  JSON.parse(out.slice(out.indexOf('\n{') + 1)) as Record<string, unknown>;
 
 test('config check prints the file keys (snake_case): its output copied back into a file is accepted as is', () => {
   withDir((dir) => {

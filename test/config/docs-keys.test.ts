@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CONFIG_SCHEMA } from '../../src/config/schema.js';
+import { CONFIG_SCHEMA } from '../../src/daemon/config-schema.js';
 import { LEGACY_KEYS } from '../../src/config/legacy.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

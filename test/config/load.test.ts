@@ -3,12 +3,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  DEFAULT_CONFIG_PATH,
-  fileErrorMessage,
-  loadConfig,
-  resolveConfigPath,
-} from '../../src/config/load.js';
+import { DEFAULT_CONFIG_PATH, fileErrorMessage, resolveConfigPath } from '../../src/config/load.js';
+import { loadConfig } from '../../src/daemon/config-schema.js';
 
 const TEMPLATE = new URL('../fixtures/config/meter_template.json', import.meta.url);
 
@@ -117,6 +113,6 @@ test('relative paths are resolved against the config file directory; allowMissin
       allowMissing: true,
       overrides: { source: 'tcp://127.0.0.1:2000' },
     });
-    assert.deepEqual(m.ok && m.config.source, { type: 'tcp', host: '127.0.0.1', port: 2000 });
+    assert.deepEqual(m.ok && m.config.meters[0]?.source, { type: 'tcp', host: '127.0.0.1', port: 2000 });
   });
 });

@@ -1,8 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parseConfig, type ConfigResult } from '../../src/config/parse.js';
+import { parseConfig } from '../../src/daemon/config-schema.js';
+import type { ConfigResult } from '../../src/config/parse.js';
 import type { AppConfig } from '../../src/config/types.js';
+import type { Key } from '../../src/util/key.js';
+import { toHex } from '../../src/util/hex.js';
 
 const FIXTURES = new URL('../fixtures/config/', import.meta.url);
 const fixture = (name: string): Record<string, unknown> =>
@@ -10,16 +13,30 @@ const fixture = (name: string): Record<string, unknown> =>
 const KEY = '36C66639E48A8CA4D6BC8B282A793BBB';
 const SERIAL = { type: 'serial', port: '/dev/ttyUSB0', baudRate: 2400, dataBits: 8, stopBits: 1 } as const;
 
-function okConfig(r: ConfigResult): AppConfig {
+function okConfig(r: ConfigResult<AppConfig>): AppConfig {
   if (!r.ok) assert.fail(`expected ok, got ${JSON.stringify(r.errors)}`);
   return r.config;
 }
 
+/** The one meter of a single-meter file (id `default`). */
+function only(c: AppConfig) {
+  assert.equal(c.meters.length, 1);
+  assert.equal(c.meters[0]!.id, 'default');
+  return c.meters[0]!;
+}
+const serialOf = (c: AppConfig) => {
+  const s = only(c).source;
+  return s.type === 'serial' ? s : undefined;
+};
+const hex = (k: Key | Uint8Array | undefined): string | undefined =>
+  k === undefined ? undefined : toHex(k instanceof Uint8Array ? k : k.bytes);
+
 test('the old template (key filled in) is accepted unchanged', () => {
   const r = parseConfig(fixture('meter_template.json'));
+  const c = okConfig(r);
+  assert.equal(hex(only(c).key), KEY);
   const expected: AppConfig = {
-    source: { ...SERIAL, parity: 'none' },
-    key: KEY,
+    meters: [{ id: 'default', source: { ...SERIAL, parity: 'none' }, key: only(c).key! }],
     dataDir: '/var/lib/kaifareader',
     logging: { level: 'info', file: '/var/log/kaifareader/kaifa.log', maxBytes: 2_097_152, backups: 1 },
     exports: { solarview: { file: '/var/run/kaifareader/kaifa.txt' } },
@@ -31,9 +48,9 @@ test('the old template (key filled in) is accepted unchanged', () => {
 
 test('the old MQTT layout becomes exports.mqtt with the old topics', () => {
   const c = okConfig(parseConfig(fixture('meter_mqtt.json')));
-  assert.deepEqual(c.source, { ...SERIAL, parity: 'even' });
+  assert.deepEqual(only(c).source, { ...SERIAL, parity: 'even' });
   assert.equal(c.logging.level, 'debug');
-  assert.equal(c.supplier, 'EVN');
+  assert.equal(only(c).supplier, 'EVN');
   assert.equal(c.exports.solarview, undefined);
   assert.deepEqual(c.exports.mqtt, {
     url: 'mqtt://192.168.0.99:1883',
@@ -54,14 +71,14 @@ test('the KSM-West variant template maps file_export_* and ignores disabled mqtt
   const r = parseConfig(fixture('meter_ksmwest_template.json'));
   const c = okConfig(r);
   assert.deepEqual(c.exports, { solarview: { file: '/etc/kaifareader/export.txt' } });
-  assert.equal(c.supplier, 'KSMWest');
+  assert.equal(only(c).supplier, 'KSMWest');
   assert.deepEqual(r.warnings, []);
 });
 
 test('the new nested layout', () => {
   const c = okConfig(parseConfig(fixture('meter_new.json')));
-  assert.equal(c.key, KEY);
-  assert.deepEqual(c.source, { ...SERIAL, parity: 'even' });
+  assert.equal(hex(only(c).key), KEY);
+  assert.deepEqual(only(c).source, { ...SERIAL, parity: 'even' });
   assert.deepEqual(c.logging, {
     level: 'info',
     file: '/var/log/kaifareader/kaifareader.log',
@@ -79,27 +96,23 @@ const base = { ...base0, export_format: 'SOLARVIEW', export_file_abspath: '/run/
 
 test('every old value form is read as data', () => {
   const cases: Array<[Record<string, unknown>, (c: AppConfig) => unknown, unknown]> = [
-    [{ parity: 'serial.PARITY_NONE' }, (c) => c.source.type === 'serial' && c.source.parity, 'none'],
-    [{ parity: 'serial.PARITY_EVEN' }, (c) => c.source.type === 'serial' && c.source.parity, 'even'],
-    [{ parity: 'serial.PARITY_ODD' }, (c) => c.source.type === 'serial' && c.source.parity, 'odd'],
-    [{ parity: 'serial.PARITY_MARK' }, (c) => c.source.type === 'serial' && c.source.parity, 'mark'],
-    [{ parity: 'serial.PARITY_SPACE' }, (c) => c.source.type === 'serial' && c.source.parity, 'space'],
-    [{ parity: 'E' }, (c) => c.source.type === 'serial' && c.source.parity, 'even'],
-    [{ parity: 'N' }, (c) => c.source.type === 'serial' && c.source.parity, 'none'],
-    [{ parity: 'even' }, (c) => c.source.type === 'serial' && c.source.parity, 'even'],
-    [{ stopbits: 'serial.STOPBITS_ONE' }, (c) => c.source.type === 'serial' && c.source.stopBits, 1],
-    [
-      { stopbits: 'serial.STOPBITS_ONE_POINT_FIVE' },
-      (c) => c.source.type === 'serial' && c.source.stopBits,
-      1.5,
-    ],
-    [{ stopbits: 'serial.STOPBITS_TWO' }, (c) => c.source.type === 'serial' && c.source.stopBits, 2],
-    [{ stopbits: 1 }, (c) => c.source.type === 'serial' && c.source.stopBits, 1],
-    [{ stopbits: 2 }, (c) => c.source.type === 'serial' && c.source.stopBits, 2],
-    [{ bytesize: 'serial.EIGHTBITS' }, (c) => c.source.type === 'serial' && c.source.dataBits, 8],
-    [{ bytesize: 'serial.SEVENBITS' }, (c) => c.source.type === 'serial' && c.source.dataBits, 7],
-    [{ bytesize: 8 }, (c) => c.source.type === 'serial' && c.source.dataBits, 8],
-    [{ baudrate: 9600 }, (c) => c.source.type === 'serial' && c.source.baudRate, 9600],
+    [{ parity: 'serial.PARITY_NONE' }, (c) => serialOf(c)?.parity, 'none'],
+    [{ parity: 'serial.PARITY_EVEN' }, (c) => serialOf(c)?.parity, 'even'],
+    [{ parity: 'serial.PARITY_ODD' }, (c) => serialOf(c)?.parity, 'odd'],
+    [{ parity: 'serial.PARITY_MARK' }, (c) => serialOf(c)?.parity, 'mark'],
+    [{ parity: 'serial.PARITY_SPACE' }, (c) => serialOf(c)?.parity, 'space'],
+    [{ parity: 'E' }, (c) => serialOf(c)?.parity, 'even'],
+    [{ parity: 'N' }, (c) => serialOf(c)?.parity, 'none'],
+    [{ parity: 'even' }, (c) => serialOf(c)?.parity, 'even'],
+    [{ stopbits: 'serial.STOPBITS_ONE' }, (c) => serialOf(c)?.stopBits, 1],
+    [{ stopbits: 'serial.STOPBITS_ONE_POINT_FIVE' }, (c) => serialOf(c)?.stopBits, 1.5],
+    [{ stopbits: 'serial.STOPBITS_TWO' }, (c) => serialOf(c)?.stopBits, 2],
+    [{ stopbits: 1 }, (c) => serialOf(c)?.stopBits, 1],
+    [{ stopbits: 2 }, (c) => serialOf(c)?.stopBits, 2],
+    [{ bytesize: 'serial.EIGHTBITS' }, (c) => serialOf(c)?.dataBits, 8],
+    [{ bytesize: 'serial.SEVENBITS' }, (c) => serialOf(c)?.dataBits, 7],
+    [{ bytesize: 8 }, (c) => serialOf(c)?.dataBits, 8],
+    [{ baudrate: 9600 }, (c) => serialOf(c)?.baudRate, 9600],
     [{ loglevel: 'logging.DEBUG' }, (c) => c.logging.level, 'debug'],
     [{ loglevel: 'logging.INFO' }, (c) => c.logging.level, 'info'],
     [{ loglevel: 'logging.WARNING' }, (c) => c.logging.level, 'warn'],
@@ -107,9 +120,9 @@ test('every old value form is read as data', () => {
     [{ loglevel: 'logging.CRITICAL' }, (c) => c.logging.level, 'error'],
     [{ loglevel: 'info' }, (c) => c.logging.level, 'info'],
     [{ loglevel: 20 }, (c) => c.logging.level, 'info'],
-    [{ interval: 15 }, (c) => c.source.type, 'serial'],
-    [{ supplier: 'TINETZ' }, (c) => c.supplier, 'TINETZ'],
-    [{ key_hex_string: '0x36c66639 e48a8ca4 d6bc8b28 2a793bbb' }, (c) => c.key, KEY],
+    [{ interval: 15 }, (c) => only(c).source.type, 'serial'],
+    [{ supplier: 'TINETZ' }, (c) => only(c).supplier, 'TINETZ'],
+    [{ key_hex_string: '0x36c66639 e48a8ca4 d6bc8b28 2a793bbb' }, (c) => hex(only(c).key), KEY],
     [{ export_format: 'solarview' }, (c) => c.exports.solarview?.file, '/run/k.txt'],
     [{ logfile: '/var/log/k.log' }, (c) => c.logging.file, '/var/log/k.log'],
   ];
@@ -279,26 +292,28 @@ test('unknown keys are warnings with a suggestion', () => {
 
 test('source forms: string device, tcp string and object, replay', () => {
   const noPort = { ...base, port: undefined };
-  assert.deepEqual(okConfig(parseConfig({ ...noPort, source: '/dev/ttyAMA0' })).source, {
+  assert.deepEqual(only(okConfig(parseConfig({ ...noPort, source: '/dev/ttyAMA0' }))).source, {
     ...SERIAL,
     port: '/dev/ttyAMA0',
     parity: 'none',
   });
-  assert.deepEqual(okConfig(parseConfig({ ...noPort, source: 'tcp://10.0.0.5:2000' })).source, {
+  assert.deepEqual(only(okConfig(parseConfig({ ...noPort, source: 'tcp://10.0.0.5:2000' }))).source, {
     type: 'tcp',
     host: '10.0.0.5',
     port: 2000,
   });
-  assert.deepEqual(okConfig(parseConfig({ ...noPort, source: { tcp: '10.0.0.5:2000' } })).source, {
+  assert.deepEqual(only(okConfig(parseConfig({ ...noPort, source: { tcp: '10.0.0.5:2000' } }))).source, {
     type: 'tcp',
     host: '10.0.0.5',
     port: 2000,
   });
   assert.deepEqual(
-    okConfig(
-      parseConfig(
-        { ...noPort, source: { replay: 'cap.hex', speed: 'fast' } },
-        { baseDir: '/etc/kaifareader' },
+    only(
+      okConfig(
+        parseConfig(
+          { ...noPort, source: { replay: 'cap.hex', speed: 'fast' } },
+          { baseDir: '/etc/kaifareader' },
+        ),
       ),
     ).source,
     {
@@ -317,7 +332,7 @@ test('env keys and overrides win over the file', () => {
     overrides: { logging: { level: 'debug' } },
   });
   const c = okConfig(r);
-  assert.equal(c.key, other);
+  assert.equal(hex(only(c).key), other);
   assert.equal(c.logging.level, 'debug');
   assert.equal(c.logging.file, '/var/log/kaifareader/kaifa.log');
   const bad = parseConfig(fixture('meter_template.json'), { env: { KAIFAREADER_KEY: 'abc' } });
@@ -340,7 +355,7 @@ test('http off loopback is fine with a token or basic auth; sections accept true
 
 test('a missing key is a warning, not an error; a known-profile list is enforced', () => {
   const r = parseConfig({ ...base, key_hex_string: '' });
-  assert.equal(okConfig(r).key, undefined);
+  assert.equal(only(okConfig(r)).key, undefined);
   assert.ok(r.warnings.some((w) => w.startsWith('no key set')));
   const p = parseConfig(
     { ...base, profile: 'obis-tripels' },
@@ -362,7 +377,8 @@ test('signature_public_key: the uncompressed P-256 point (Wiener Netze), spaces 
     '04CF711F82714BE5EC70F17F35C77A57A735F30D48914D7A479B77427922A9EACB17215D6A895BBBBE09EE109D83B079A39AE0B285E8A23B5487C5B944BC19CC7F';
   const spaced = point.toLowerCase().replace(/(.{8})/g, '$1 ');
   const c = okConfig(parseConfig({ port: '/dev/ttyUSB0', key: KEY, signature_public_key: spaced }));
-  assert.equal(c.signaturePublicKey, point);
+  assert.equal(hex(only(c).signaturePublicKey), point);
+  assert.equal(only(c).signaturePublicKey?.length, 65);
   const r = parseConfig({ port: '/dev/ttyUSB0', key: KEY, signature_public_key: point.slice(2) });
   assert.equal(r.ok, false);
   assert.match(JSON.stringify(r.ok ? [] : r.errors), /130 hex digits starting with 04/);

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { parseConfig } from '../../src/config/parse.js';
+import { parseConfig } from '../../src/daemon/config-schema.js';
 import { createHistorySink } from '../../src/sinks/history-sink.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { snapshot, tempDir } from './helpers.js';
