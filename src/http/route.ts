@@ -13,6 +13,11 @@ import type { QuerySlots } from './query-slots.js';
 export interface HttpDeps {
   status: StatusProvider;
   history?: HistoryReader;
+  /**
+   * The configured meter ids in config order: `?meter=` must be one of them, absent = the first. When absent,
+   * the history's `meters()` (those with data; `default` when there are none).
+   */
+  meters?: () => string[];
   /** Latest snapshot of this run (falls back to `history.latest()` after a restart). */
   latest: () => MeterSnapshot | undefined;
   subscribe: (listener: (s: MeterSnapshot) => void) => () => void;

@@ -7,7 +7,8 @@
 import type { MeterSnapshot } from '../model/snapshot.js';
 import type { RowField } from './history-schema.js';
 
-export type HistoryRow = { ts: number; meterId: string } & Record<RowField, number | null>;
+/** `meter`: the configured meter (snapshot.meter, the store's key); `meterId`: the meter number from the telegram. */
+export type HistoryRow = { ts: number; meter: string; meterId: string } & Record<RowField, number | null>;
 
 type ColumnUnit = 'Wh' | 'varh' | 'W' | 'dV' | 'mA';
 
@@ -44,15 +45,15 @@ function obisWithoutChannel(obis: string): string {
   return p.length === 6 ? `${p[0]}.${p[2]}.${p[3]}.${p[4]}.${p[5]}` : obis;
 }
 
-function emptyRow(ts: number, meterId: string): HistoryRow {
-  const row = { ts, meterId } as HistoryRow;
+function emptyRow(ts: number, meter: string, meterId: string): HistoryRow {
+  const row = { ts, meter, meterId } as HistoryRow;
   for (const [column] of Object.values(OBIS_COLUMNS)) row[column] = null;
   return row;
 }
 
 /** The row for one snapshot; values the meter does not send (or sends in an unknown unit) stay null. */
 export function toHistoryRow(snapshot: MeterSnapshot): HistoryRow {
-  const row = emptyRow(snapshot.receivedAt, snapshot.meterId);
+  const row = emptyRow(snapshot.receivedAt, snapshot.meter, snapshot.meterId);
   for (const r of snapshot.readings) {
     const target = OBIS_COLUMNS[obisWithoutChannel(r.obis)];
     if (!target || typeof r.value !== 'number' || !Number.isFinite(r.value)) continue;

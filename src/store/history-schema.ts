@@ -35,9 +35,8 @@ export type RollupLevel = keyof typeof ROLLUP_TABLES;
 /** The migration after which the rollup tables exist (a v1 file is upgraded to this, rolled up, then to the end). */
 export const ROLLUPS_VERSION = 2;
 
-function rollupTable(level: string): string {
-  return `CREATE TABLE rollup_${level} (
-  ts INTEGER PRIMARY KEY,
+/** The rollup columns after the key, in table order (the same in v2 and v4). */
+const ROLLUP_BODY = `
   n INTEGER NOT NULL,
   n_power INTEGER NOT NULL,
   power_import_w_sum INTEGER, power_import_w_min INTEGER, power_import_w_max INTEGER,
@@ -51,11 +50,19 @@ function rollupTable(level: string): string {
   energy_ts_first INTEGER, energy_ts_last INTEGER, meter_first INTEGER, meter_last INTEGER,
   energy_import_wh_first INTEGER, energy_import_wh_last INTEGER, energy_import_wh_inner INTEGER,
   energy_export_wh_first INTEGER, energy_export_wh_last INTEGER, energy_export_wh_inner INTEGER,
-  reactive_import_varh_last INTEGER, reactive_export_varh_last INTEGER
-);`;
+  reactive_import_varh_last INTEGER, reactive_export_varh_last INTEGER`;
+
+/** v2 layout: keyed by the bucket alone. */
+function rollupTable(level: string): string {
+  return `CREATE TABLE rollup_${level} (\n  ts INTEGER PRIMARY KEY,${ROLLUP_BODY}\n);`;
 }
 
-/** The integer columns of `readings` (v3) after `ts` and `meter`, in table order. */
+/** v4 layout: keyed by (meter, bucket), the key is the b-tree (no rowid, no second index). */
+function rollupTableV4(name: string): string {
+  return `CREATE TABLE ${name} (\n  meter INTEGER NOT NULL,\n  ts INTEGER NOT NULL,${ROLLUP_BODY},\n  PRIMARY KEY (meter, ts)\n) WITHOUT ROWID;`;
+}
+
+/** The integer columns of `readings` after the key and the meter number, in table order (v3 and v4). */
 export const READING_COLUMNS = [
   'energy_import_wh',
   'energy_export_wh',
@@ -79,12 +86,35 @@ export const ROLLUP_ONLY_FIELDS = ['reactive_import_varh', 'reactive_export_varh
 export const ROW_FIELDS = [...READING_COLUMNS, ...ROLLUP_ONLY_FIELDS] as const;
 export type RowField = (typeof ROW_FIELDS)[number];
 
+/** Every rollup column name after the key, in table order (parsed from ROLLUP_BODY: one source). */
+const ROLLUP_COLUMN_NAMES = [...ROLLUP_BODY.matchAll(/(\w+) INTEGER/g)].map((m) => m[1]).join(', ');
+
 const readingsV3 = (name: string): string =>
   `CREATE TABLE ${name} (
   ts INTEGER PRIMARY KEY,
   meter INTEGER NOT NULL,
   ${READING_COLUMNS.map((c) => `${c} INTEGER`).join(', ')}
 );`;
+
+const readingsV4 = (name: string): string =>
+  `CREATE TABLE ${name} (
+  meter INTEGER NOT NULL,
+  ts INTEGER NOT NULL,
+  meter_number INTEGER NOT NULL,
+  ${READING_COLUMNS.map((c) => `${c} INTEGER`).join(', ')},
+  PRIMARY KEY (meter, ts)
+) WITHOUT ROWID;`;
+
+/** The configured meter a v1–v3 file's data belongs to (those releases read one meter). */
+export const V3_METER = 'default';
+
+/** Rebuilds a table under the v4 layout with every old row attributed to meter 1 (`default`). */
+function rebuild(table: string, create: (name: string) => string, columns: string, select: string): string {
+  return `${create(`${table}_v4`)}
+INSERT INTO ${table}_v4 (${columns}) SELECT ${select} FROM ${table} ORDER BY ts;
+DROP TABLE ${table};
+ALTER TABLE ${table}_v4 RENAME TO ${table};`;
+}
 
 export const HISTORY_MIGRATIONS: Migration[] = [
   {
@@ -117,4 +147,21 @@ INSERT INTO readings_v3 (ts, meter, ${READING_COLUMNS.join(', ')})
 DROP TABLE readings;
 ALTER TABLE readings_v3 RENAME TO readings;`,
   },
+  {
+    version: 4,
+    sql: `
+ALTER TABLE meters RENAME TO meter_numbers;
+CREATE TABLE meters (id INTEGER PRIMARY KEY, config_id TEXT NOT NULL UNIQUE);
+INSERT INTO meters (id, config_id) SELECT 1, '${V3_METER}'
+  WHERE EXISTS (SELECT 1 FROM readings) OR EXISTS (SELECT 1 FROM rollup_hour) OR EXISTS (SELECT 1 FROM latest);
+${rebuild('readings', readingsV4, `meter, ts, meter_number, ${READING_COLUMNS.join(', ')}`, `1, ts, meter, ${READING_COLUMNS.join(', ')}`)}
+${(['hour', 'day'] as const).map((l) => rebuild(`rollup_${l}`, rollupTableV4, `meter, ts, ${ROLLUP_COLUMN_NAMES}`, `1, ts, ${ROLLUP_COLUMN_NAMES}`)).join('\n')}
+CREATE TABLE latest_v4 (meter INTEGER PRIMARY KEY, ts INTEGER NOT NULL, snapshot TEXT NOT NULL);
+INSERT INTO latest_v4 (meter, ts, snapshot) SELECT 1, ts, snapshot FROM latest;
+DROP TABLE latest;
+ALTER TABLE latest_v4 RENAME TO latest;`,
+  },
 ];
+
+/** The newest schema this code knows; a file with a higher user_version is refused (history-open.ts). */
+export const HISTORY_VERSION = HISTORY_MIGRATIONS[HISTORY_MIGRATIONS.length - 1]!.version;
