@@ -40,19 +40,20 @@ const tables = (db: SqliteDatabase): string[] =>
       name: string;
     }[]
   ).map((r) => r.name);
-const V3_TABLES = ['latest', 'meters', 'readings', 'rollup_day', 'rollup_hour'];
+const V4_TABLES = ['latest', 'meter_numbers', 'meters', 'readings', 'rollup_day', 'rollup_hour'];
+const V4_READINGS = ['meter', 'ts', 'meter_number', ...READING_COLUMNS];
 
-test('a new file gets the v3 layout: no minute rollups, no reactive columns in the raw rows', (t) => {
+test('a new file gets the v4 layout: keyed by (meter, ts), no minute rollups, no reactive columns in the raw rows', (t) => {
   const path = join(tempDir(t), 'new.db');
   openHistoryStore(path).close();
   const db = openDatabase(path, []);
   t.after(() => db.close());
-  assert.equal((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version, 3);
-  assert.deepEqual(tables(db), V3_TABLES);
-  assert.deepEqual(columns(db, 'readings'), ['ts', 'meter', ...READING_COLUMNS]);
+  assert.equal((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version, 4);
+  assert.deepEqual(tables(db), V4_TABLES);
+  assert.deepEqual(columns(db, 'readings'), V4_READINGS);
 });
 
-test('an old v1 file is upgraded: rollups built with its reactive counters, then the v3 layout', (t) => {
+test('an old v1 file is upgraded: rollups built with its reactive counters, then the v4 layout', (t) => {
   const oldPath = join(tempDir(t), 'old.db');
   const v1 = openDatabase(oldPath, HISTORY_MIGRATIONS.slice(0, 1));
   v1.exec(`INSERT INTO meters (id, meter_id) VALUES (1, 'M1')`);
@@ -78,8 +79,8 @@ test('an old v1 file is upgraded: rollups built with its reactive counters, then
 
   const db = openDatabase(oldPath, []);
   t.after(() => db.close());
-  assert.deepEqual(tables(db), V3_TABLES);
-  assert.deepEqual(columns(db, 'readings'), ['ts', 'meter', ...READING_COLUMNS]);
+  assert.deepEqual(tables(db), V4_TABLES);
+  assert.deepEqual(columns(db, 'readings'), V4_READINGS);
   const reactive = 'SELECT reactive_import_varh_last AS i, reactive_export_varh_last AS e FROM';
   // the old rows' last reactive counters (723, 31) survived in the rollups; the new row's import (800) was merged
   // in, its export (not sent) left the old value
