@@ -101,7 +101,11 @@ function backupCopy(db: SqliteDatabase, path: string, version: number): string {
   try {
     copyFileSync(path, target);
   } catch (e) {
-    rmSync(target, { force: true });
+    try {
+      rmSync(target, { force: true }); // a partial copy (disk full) is no backup
+    } catch {
+      // not a file (a directory in the way): left alone, the message names it
+    }
     const code = codeOf(e);
     const why = /^(ENOSPC|EDQUOT)/.test(code)
       ? `the disk holding ${dirname(path)} is full — free some space`
