@@ -183,8 +183,14 @@ export async function run(opts: {
     q('week', 7 * 86400, 605);
     q('month', 30 * 86400, 2592);
     if (days >= 365) q('year', 365 * 86400, 31536);
-    out.push(timeQuery(`energy per day (${days} d)`, () => store.energy('default', 'day', end - days * 86400, end)));
-    out.push(timeQuery(`energy per month (${days} d)`, () => store.energy('default', 'month', end - days * 86400, end)));
+    out.push(
+      timeQuery(`energy per day (${days} d)`, () => store.energy('default', 'day', end - days * 86400, end)),
+    );
+    out.push(
+      timeQuery(`energy per month (${days} d)`, () =>
+        store.energy('default', 'month', end - days * 86400, end),
+      ),
+    );
     store.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

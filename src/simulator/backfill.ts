@@ -33,7 +33,10 @@ export function backfillHistory(o: BackfillOptions): number {
     resumeFromHistory(o);
     return 0;
   }
-  const decoder = new TelegramDecoder({ keys: { encryptionKey: parseHex(o.key) }, meter: o.meter ?? 'default' });
+  const decoder = new TelegramDecoder({
+    keys: { encryptionKey: parseHex(o.key) },
+    meter: o.meter ?? 'default',
+  });
   const store = openHistoryStore(o.path, { timeZone: o.timeZone });
   let rows: HistoryRow[] = [];
   let latest: MeterSnapshot | undefined;

@@ -9,6 +9,7 @@ import type { EnergyBucket } from './history-types.js';
 import type { SqliteDatabase } from './sqlite.js';
 import { EnergyAttribution, spansFromRows, type CounterRow, type CounterSpan } from './energy.js';
 import { periodEdgesQuery } from './local-time.js';
+import { rowKeys } from './history-schema.js';
 import type { Pieced } from './pieced.js';
 
 const SPAN_COLUMNS = `energy_ts_first AS tsFirst, energy_ts_last AS tsLast, meter_first AS meterFirst,
@@ -58,7 +59,7 @@ function* refine(
   // `meter` of a CounterRow is the meter number (a replaced meter starts a new segment), as in the rollups
   const rows = db.prepare(
     `SELECT ts, meter_number AS meter, energy_import_wh AS importWh, energy_export_wh AS exportWh FROM readings
-     WHERE meter = ? AND ts >= ? AND ts <= ? AND energy_import_wh IS NOT NULL ORDER BY ts`,
+     WHERE meter_ts >= ? AND meter_ts <= ? AND energy_import_wh IS NOT NULL ORDER BY meter_ts`,
   );
   const out: CounterSpan[] = [];
   for (const s of all) {
@@ -66,7 +67,7 @@ function* refine(
       out.push(s);
       continue;
     }
-    const raw = rows.all(meter, s.tsFirst, s.tsLast) as CounterRow[];
+    const raw = rows.all(...rowKeys(meter, s.tsFirst, s.tsLast)) as CounterRow[];
     const complete = raw.length > 0 && raw[0]!.ts === s.tsFirst && raw[raw.length - 1]!.ts === s.tsLast;
     out.push(...(complete ? spansFromRows(edges, raw) : [s]));
     yield;

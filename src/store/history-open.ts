@@ -37,7 +37,10 @@ export interface SchemaUpgrade {
 export const SCHEMA_NEWER = 'KAIFAREADER_SCHEMA_NEWER';
 export const BACKUP_FAILED = 'KAIFAREADER_BACKUP_FAILED';
 
-export function openHistoryDatabase(path: string): { db: SqliteDatabase; upgrade: SchemaUpgrade | undefined } {
+export function openHistoryDatabase(path: string): {
+  db: SqliteDatabase;
+  upgrade: SchemaUpgrade | undefined;
+} {
   // With (nearly) no space the open fails somewhere inside SQLite (SQLITE_IOERR_SHMSIZE, SQLITE_FULL, a rollback
   // of nothing) and a statement of the failed open may keep the file open until garbage collection: refuse early.
   const free = path === ':memory:' ? undefined : freeBytes(dirname(path));
@@ -59,7 +62,8 @@ export function openHistoryDatabase(path: string): { db: SqliteDatabase; upgrade
       );
     }
     const hasData = found > 0 && db.prepare('SELECT 1 FROM readings LIMIT 1').get() !== undefined;
-    const backup = found < HISTORY_VERSION && hasData && path !== ':memory:' ? backupCopy(db, path, found) : undefined;
+    const backup =
+      found < HISTORY_VERSION && hasData && path !== ':memory:' ? backupCopy(db, path, found) : undefined;
     migrate(
       db,
       HISTORY_MIGRATIONS.filter((m) => m.version <= ROLLUPS_VERSION),

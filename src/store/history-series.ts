@@ -16,7 +16,7 @@
  * The query is pieced (pieced.ts): one SQL statement per time slice, the slice width adapted to a few ms.
  */
 import { MAX_POINTS, SERIES_FIELDS, type Series, type SeriesField } from './history-types.js';
-import { ROLLUP_TABLES, type RollupLevel } from './history-schema.js';
+import { ROLLUP_TABLES, rowKeys, type RollupLevel } from './history-schema.js';
 import type { SqliteDatabase } from './sqlite.js';
 import { SliceSizer, type Pieced } from './pieced.js';
 
@@ -60,8 +60,9 @@ const AVG_FIELDS = SERIES_FIELDS.filter((f) => FIELDS[f].count !== undefined);
 const LAST_FIELDS = SERIES_FIELDS.filter((f) => FIELDS[f].count === undefined);
 
 /**
- * SQL per source. Parameters: grid start and bucket width, the meter (meters.id: the key's first column, so one
- * meter's slice is one range of the b-tree), then the slice [a, b), all in the table's time unit.
+ * SQL per source. Parameters: grid start and bucket width, then the slice: raw rows by their key range
+ * (rowKeys: one meter's [a, b) is one range of the rowid), rollups by meter (meters.id) and [a, b) — all in the
+ * table's time unit.
  * Columns: bucket index, (sum, count) per AVG_FIELDS, the time of the last counter, LAST_FIELDS at that row.
  * The CASTs matter: JS numbers are bound as REAL, and a REAL divisor would make every row its own bucket.
  */
@@ -77,7 +78,8 @@ function seriesSql(level: RollupLevel | 'raw'): string {
   const table = raw ? 'readings' : `rollup_${level}`;
   return (
     `SELECT (ts - CAST(? AS INTEGER)) / CAST(? AS INTEGER) AS b, ${pairs.join(', ')}, ${pick}, ${lasts.join(', ')} FROM ${table} ` +
-    'WHERE meter = ? AND ts >= ? AND ts < ? GROUP BY b'
+    (raw ? 'WHERE meter_ts >= ? AND meter_ts < ?' : 'WHERE meter = ? AND ts >= ? AND ts < ?') +
+    ' GROUP BY b'
   );
 }
 
@@ -133,7 +135,9 @@ export function planSeries(
  * oldest rows first, so only ranges starting before the oldest raw row can be affected.
  */
 function rawDeletedIn(db: SqliteDatabase, meter: number, from: number): boolean {
-  const first = db.prepare('SELECT ts AS t FROM readings WHERE meter = ? ORDER BY ts LIMIT 1').get(meter);
+  const first = db
+    .prepare('SELECT ts AS t FROM readings WHERE meter_ts >= ? AND meter_ts < ? ORDER BY meter_ts LIMIT 1')
+    .get(...rowKeys(meter));
   const oldest = (first as { t: number } | undefined)?.t ?? null;
   if (oldest !== null && oldest <= from * 1000) return false;
   const h0 = Math.floor(from / 3600) * 3600;
@@ -142,8 +146,8 @@ function rawDeletedIn(db: SqliteDatabase, meter: number, from: number): boolean 
     .prepare('SELECT sum(n) AS n FROM rollup_hour WHERE meter = ? AND ts >= ? AND ts < ?')
     .get(meter, h0, h1) as { n: number | null };
   if (!rolled.n || oldest === null) return !!rolled.n;
-  const count = db.prepare('SELECT count(*) AS n FROM readings WHERE meter = ? AND ts >= ? AND ts < ?');
-  return rolled.n > (count.get(meter, h0 * 1000, h1 * 1000) as { n: number }).n;
+  const count = db.prepare('SELECT count(*) AS n FROM readings WHERE meter_ts >= ? AND meter_ts < ?');
+  return rolled.n > (count.get(...rowKeys(meter, h0 * 1000, h1 * 1000)) as { n: number }).n;
 }
 
 /** Per-bucket partial aggregates, merged slice by slice. */
@@ -217,7 +221,8 @@ export function* seriesQuery(
   for (let a = plan.start * unit; a < end;) {
     const b = Math.min(end, a + sizer.width);
     const began = performance.now();
-    acc.add(stmt.all(plan.start * unit, plan.step * unit, meter, a, b) as (number | null)[][]);
+    const slice = plan.level === 'raw' ? rowKeys(meter, a, b) : [meter, a, b];
+    acc.add(stmt.all(plan.start * unit, plan.step * unit, ...slice) as (number | null)[][]);
     sizer.record(performance.now() - began);
     a = b;
     yield;

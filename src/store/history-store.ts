@@ -7,7 +7,7 @@
 import type { MeterSnapshot } from '../model/snapshot.js';
 import type { EnergyBucket, HistoryExtent, Series } from './history-types.js';
 import type { SqliteDatabase } from './sqlite.js';
-import { READING_COLUMNS } from './history-schema.js';
+import { METER_KEY_SPAN, READING_COLUMNS, rowKeys } from './history-schema.js';
 import type { HistoryRow } from './history-row.js';
 import { RollupBuilder, type CounterState, type StoredRow } from './rollup.js';
 import { openHistoryDatabase, rollupWriter, type SchemaUpgrade } from './history-open.js';
@@ -38,7 +38,10 @@ export interface HistoryStore {
    * Writes rows (ascending ts per meter) in one transaction; rows not newer than their meter's last stored one
    * are skipped. `latest`: the newest snapshot per meter, stored for each meter that got rows in this batch.
    */
-  insert(rows: HistoryRow[], latest?: MeterSnapshot | readonly MeterSnapshot[]): { written: number; skipped: number };
+  insert(
+    rows: HistoryRow[],
+    latest?: MeterSnapshot | readonly MeterSnapshot[],
+  ): { written: number; skipped: number };
   /** Deletes up to `limit` raw rows older than `cutoffMs` (rollups stay), meter by meter; returns how many went. */
   deleteRawBefore(cutoffMs: number, limit?: number): number;
   /** Caps the file (PRAGMA max_page_count; beyond it inserts fail with SQLITE_FULL); undefined lifts the cap. */
@@ -93,7 +96,7 @@ class Store implements HistoryStore {
     private readonly timeZone: string,
     readonly upgrade: SchemaUpgrade | undefined,
   ) {
-    const cols = ['meter', 'ts', 'meter_number', ...READING_COLUMNS];
+    const cols = ['meter_ts', 'meter_number', ...READING_COLUMNS];
     this.stmts = {
       insertRow: db.prepare(
         `INSERT INTO readings (${cols.join(', ')}) VALUES (?${', ?'.repeat(cols.length - 1)})`,
@@ -106,13 +109,17 @@ class Store implements HistoryStore {
       meterGet: db.prepare('SELECT id FROM meters WHERE config_id = ?'),
       numberInsert: db.prepare('INSERT OR IGNORE INTO meter_numbers (meter_id) VALUES (?)'),
       numberGet: db.prepare('SELECT id FROM meter_numbers WHERE meter_id = ?'),
-      // the key (meter, ts) makes both a range seek in the one b-tree
+      // raw rows: parameters are key ranges (rowKeys), each a range seek in the one b-tree
       deleteRaw: db.prepare(
-        'DELETE FROM readings WHERE meter = ? AND ts IN (SELECT ts FROM readings WHERE meter = ? AND ts < ? ORDER BY ts LIMIT ?)',
+        'DELETE FROM readings WHERE meter_ts IN (SELECT meter_ts FROM readings WHERE meter_ts >= ? AND meter_ts < ? ORDER BY meter_ts LIMIT ?)',
       ),
       // each reads one end of the meter's key range: cheap on any size
-      rawFirst: db.prepare('SELECT ts AS t FROM readings WHERE meter = ? ORDER BY ts LIMIT 1'),
-      rawLast: db.prepare('SELECT ts AS t FROM readings WHERE meter = ? ORDER BY ts DESC LIMIT 1'),
+      rawFirst: db.prepare(
+        'SELECT ts AS t FROM readings WHERE meter_ts >= ? AND meter_ts < ? ORDER BY meter_ts LIMIT 1',
+      ),
+      rawLast: db.prepare(
+        'SELECT ts AS t FROM readings WHERE meter_ts >= ? AND meter_ts < ? ORDER BY meter_ts DESC LIMIT 1',
+      ),
       hourFirst: db.prepare('SELECT ts AS t FROM rollup_hour WHERE meter = ? ORDER BY ts LIMIT 1'),
       hourLast: db.prepare('SELECT ts AS t FROM rollup_hour WHERE meter = ? ORDER BY ts DESC LIMIT 1'),
       latestOf: db.prepare('SELECT ts, snapshot FROM latest WHERE meter = ?'),
@@ -120,11 +127,17 @@ class Store implements HistoryStore {
     };
     // the one full count, at open (a year at one row per 5 s: ~80 ms once, not per status call)
     const counts = new Map(
-      (db.prepare('SELECT meter, count(*) AS n FROM readings GROUP BY meter').all() as { meter: number; n: number }[]).map(
-        (r) => [r.meter, r.n],
-      ),
+      (
+        db.prepare('SELECT meter, count(*) AS n FROM readings GROUP BY meter').all() as {
+          meter: number;
+          n: number;
+        }[]
+      ).map((r) => [r.meter, r.n]),
     );
-    const meters = db.prepare('SELECT id, config_id FROM meters ORDER BY id').all() as { id: number; config_id: string }[];
+    const meters = db.prepare('SELECT id, config_id FROM meters ORDER BY id').all() as {
+      id: number;
+      config_id: string;
+    }[];
     for (const m of meters) this.state.set(m.config_id, this.loadState(m.id, counts.get(m.id) ?? 0));
   }
 
@@ -149,7 +162,11 @@ class Store implements HistoryStore {
       for (const r of fresh) {
         const m = this.meterState(r.meter);
         const stored = { ...r, number: this.numberId(r.meterId) };
-        this.stmts.insertRow.run(m.key, r.ts, stored.number, ...READING_COLUMNS.map((c) => r[c]));
+        this.stmts.insertRow.run(
+          m.key * METER_KEY_SPAN + r.ts,
+          stored.number,
+          ...READING_COLUMNS.map((c) => r[c]),
+        );
         const list = byMeter.get(r.meter);
         if (list) list.push(stored);
         else byMeter.set(r.meter, [stored]);
@@ -177,7 +194,8 @@ class Store implements HistoryStore {
 
   meters(): string[] {
     const has = this.db.prepare(
-      `SELECT config_id FROM meters m WHERE EXISTS (SELECT 1 FROM readings WHERE meter = m.id)
+      `SELECT config_id FROM meters m WHERE EXISTS (SELECT 1 FROM readings
+         WHERE meter_ts >= m.id * ${METER_KEY_SPAN} AND meter_ts < (m.id + 1) * ${METER_KEY_SPAN})
        OR EXISTS (SELECT 1 FROM rollup_hour WHERE meter = m.id) OR EXISTS (SELECT 1 FROM latest WHERE meter = m.id)
        ORDER BY m.id`,
     );
@@ -193,12 +211,13 @@ class Store implements HistoryStore {
 
   extent(meter: string): HistoryExtent | undefined {
     const key = this.keyOf(meter);
-    const t = (stmt: { get(k: number): unknown }) => (stmt.get(key) as { t: number } | undefined)?.t ?? null;
+    const t = (stmt: { get(...k: number[]): unknown }, ...k: number[]) =>
+      (stmt.get(...k) as { t: number } | undefined)?.t ?? null;
     const [rawFirst, rawLast, hourFirst, hourLast] = [
-      t(this.stmts.rawFirst),
-      t(this.stmts.rawLast),
-      t(this.stmts.hourFirst),
-      t(this.stmts.hourLast),
+      t(this.stmts.rawFirst, ...rowKeys(key)),
+      t(this.stmts.rawLast, ...rowKeys(key)),
+      t(this.stmts.hourFirst, key),
+      t(this.stmts.hourLast, key),
     ];
     const firsts = [rawFirst, hourFirst === null ? null : hourFirst * 1000].filter((v) => v !== null);
     // without raw rows (all removed by retention) the newest hour bucket's end
@@ -234,7 +253,7 @@ class Store implements HistoryStore {
     let deleted = 0;
     for (const m of this.state.values()) {
       if (deleted >= limit) break;
-      const n = this.stmts.deleteRaw.run(m.key, m.key, cutoffMs, limit - deleted).changes;
+      const n = this.stmts.deleteRaw.run(...rowKeys(m.key, 0, cutoffMs), limit - deleted).changes;
       m.rows -= n;
       deleted += n;
     }
@@ -251,6 +270,7 @@ class Store implements HistoryStore {
     if (this.db.open) this.db.close();
   }
 
+  /** meters.id of a configured meter; NO_METER for one without data. */
   private keyOf(meter: string): number {
     return this.state.get(meter)?.key ?? NO_METER;
   }
@@ -261,6 +281,8 @@ class Store implements HistoryStore {
     if (m === undefined) {
       this.stmts.meterInsert.run(meter);
       const key = (this.stmts.meterGet.get(meter) as { id: number }).id;
+      // the row key meters.id · 2^44 + ts stays exact in a JS number up to id 511
+      if (key > 511) throw new RangeError(`history: more than 511 meters in ${this.path}`);
       m = this.loadState(key, 0);
       this.state.set(meter, m);
     }
@@ -292,7 +314,12 @@ class Store implements HistoryStore {
       exportWh: r.exportWh,
     };
     const latest = this.stmts.latestOf.get(key) as { ts: number } | undefined;
-    const raw = this.stmts.rawLast.get(key) as { t: number } | undefined;
-    return { key, builder: new RollupBuilder(counter), lastTs: Math.max(latest?.ts ?? -1, raw?.t ?? -1), rows };
+    const raw = this.stmts.rawLast.get(...rowKeys(key)) as { t: number } | undefined;
+    return {
+      key,
+      builder: new RollupBuilder(counter),
+      lastTs: Math.max(latest?.ts ?? -1, raw?.t ?? -1),
+      rows,
+    };
   }
 }

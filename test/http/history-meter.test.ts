@@ -64,9 +64,11 @@ test('?meter= picks the meter; absent = the first one; unknown = 404 listing the
   assert.doesNotMatch(csv.text, /,300\r\n/);
 
   const energy = async (meter: string) =>
-    ((await get(`${h.base}/api/v1/energy?period=day&to=${NOW_S}${meter}`)).body as {
-      buckets: { import_wh: number }[];
-    }).buckets.map((b) => b.import_wh);
+    (
+      (await get(`${h.base}/api/v1/energy?period=day&to=${NOW_S}${meter}`)).body as {
+        buckets: { import_wh: number }[];
+      }
+    ).buckets.map((b) => b.import_wh);
   assert.deepEqual(await energy(''), [39 * 5]);
   assert.deepEqual(await energy('&meter=heatpump'), [39 * 40]);
 
@@ -85,7 +87,13 @@ test('?meter= picks the meter; absent = the first one; unknown = 404 listing the
 test('the known meters: the configured list when wired, else the history\'s, else "default"', () => {
   const history = { meters: () => ['heatpump'] } as HistoryReader;
   const deps = (meters?: () => string[]) => ({ meters }) as unknown as HttpDeps;
-  assert.deepEqual(knownMeters(deps(() => ['home', 'heatpump']), history), ['home', 'heatpump']);
+  assert.deepEqual(
+    knownMeters(
+      deps(() => ['home', 'heatpump']),
+      history,
+    ),
+    ['home', 'heatpump'],
+  );
   assert.deepEqual(knownMeters(deps(), history), ['heatpump']);
   assert.deepEqual(knownMeters(deps(), { meters: () => [] as string[] } as HistoryReader), ['default']);
   const p = (s: string) => parseMeter(new URLSearchParams(s), ['home', 'heatpump']);

@@ -36,13 +36,17 @@ test('energy per day across a gap spanning midnight is split by time', (t) => {
   ]);
   // gap 22:30 → 02:00 (3.5 h) carries 400 Wh: 1.5 h = 171.43 Wh before midnight, 228.57 Wh after
   // export 7 Wh: 3.0 before, 4.0 after
-  assert.deepEqual(store.energy('default', 'day', Date.UTC(2026, 0, 9) / 1000, Date.UTC(2026, 0, 13) / 1000), [
-    { start: Date.UTC(2026, 0, 9, 23) / 1000, label: '2026-01-10', import_wh: 271, export_wh: 3 },
-    { start: Date.UTC(2026, 0, 10, 23) / 1000, label: '2026-01-11', import_wh: 329, export_wh: 4 },
-  ]);
-  assert.deepEqual(store.energy('default', 'month', Date.UTC(2026, 0, 9) / 1000, Date.UTC(2026, 0, 13) / 1000), [
-    { start: Date.UTC(2025, 11, 31, 23) / 1000, label: '2026-01', import_wh: 600, export_wh: 7 },
-  ]);
+  assert.deepEqual(
+    store.energy('default', 'day', Date.UTC(2026, 0, 9) / 1000, Date.UTC(2026, 0, 13) / 1000),
+    [
+      { start: Date.UTC(2026, 0, 9, 23) / 1000, label: '2026-01-10', import_wh: 271, export_wh: 3 },
+      { start: Date.UTC(2026, 0, 10, 23) / 1000, label: '2026-01-11', import_wh: 329, export_wh: 4 },
+    ],
+  );
+  assert.deepEqual(
+    store.energy('default', 'month', Date.UTC(2026, 0, 9) / 1000, Date.UTC(2026, 0, 13) / 1000),
+    [{ start: Date.UTC(2025, 11, 31, 23) / 1000, label: '2026-01', import_wh: 600, export_wh: 7 }],
+  );
 });
 
 test('energy on the 23-hour and 25-hour DST days in Europe/Vienna', (t) => {
@@ -59,7 +63,12 @@ test('energy on the 23-hour and 25-hour DST days in Europe/Vienna', (t) => {
       Array.from({ length: 4 * 24 }, (_, k) => row(start + k * H, { energy_import_wh: base + k * 100 })),
     );
   }
-  const spring = store.energy('default', 'day', Date.UTC(2026, 2, 28) / 1000, Date.UTC(2026, 2, 29, 22) / 1000);
+  const spring = store.energy(
+    'default',
+    'day',
+    Date.UTC(2026, 2, 28) / 1000,
+    Date.UTC(2026, 2, 29, 22) / 1000,
+  );
   assert.deepEqual(
     spring.map((b) => [b.label, b.import_wh]),
     [
@@ -67,7 +76,12 @@ test('energy on the 23-hour and 25-hour DST days in Europe/Vienna', (t) => {
       ['2026-03-29', 2300],
     ],
   );
-  const autumn = store.energy('default', 'day', Date.UTC(2026, 9, 25) / 1000, Date.UTC(2026, 9, 25, 23) / 1000);
+  const autumn = store.energy(
+    'default',
+    'day',
+    Date.UTC(2026, 9, 25) / 1000,
+    Date.UTC(2026, 9, 25, 23) / 1000,
+  );
   assert.deepEqual(autumn, [
     { start: Date.UTC(2026, 9, 24, 22) / 1000, label: '2026-10-25', import_wh: 2500, export_wh: 0 },
   ]);

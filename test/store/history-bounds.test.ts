@@ -203,10 +203,16 @@ test('pieced queries: many short steps, the same answers as the synchronous ones
   const energy = store.energyQuery('default', 'day', from, to);
   for (let r = energy.next(); !r.done; r = energy.next()) steps++;
   assert.ok(steps >= 10, `energy over a year in ${steps} steps`);
-  assert.deepEqual(await runPieced(store.energyQuery('default', 'day', from, to)), store.energy('default', 'day', from, to));
+  assert.deepEqual(
+    await runPieced(store.energyQuery('default', 'day', from, to)),
+    store.energy('default', 'day', from, to),
+  );
   // 366 × 24 h from 01:00 Vienna time touch 367 local days
   assert.equal(store.energy('default', 'day', from, to).length, 367);
-  assert.deepEqual(await runPieced(store.seriesQuery('default', from, to, 3600)), store.series('default', from, to, 3600));
+  assert.deepEqual(
+    await runPieced(store.seriesQuery('default', from, to, 3600)),
+    store.series('default', from, to, 3600),
+  );
   const series = store.seriesQuery('default', from, to, 3600);
   steps = 0;
   for (let r = series.next(); !r.done; r = series.next()) steps++;

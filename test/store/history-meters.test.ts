@@ -70,7 +70,8 @@ test('two meters with the same timestamps: no collision, every answer per meter'
   assert.deepEqual(long('heatpump').values.energy_import_wh, [5_000 + 1439 * 20, 5_000 + 1799 * 20, null]);
 
   // energy per UTC day: day 1 has 1439 minute steps inside, one step crosses midnight, day 2 has 359 more
-  const energy = (m: string) => store.energy(m, 'day', T0 / 1000, T0 / 1000 + 2 * 86400).map((b) => b.import_wh);
+  const energy = (m: string) =>
+    store.energy(m, 'day', T0 / 1000, T0 / 1000 + 2 * 86400).map((b) => b.import_wh);
   assert.deepEqual(energy('home'), [1440 * 10, 359 * 10]);
   assert.deepEqual(energy('heatpump'), [1440 * 20, 359 * 20]);
   assert.deepEqual(energy('garage'), []);
@@ -107,7 +108,7 @@ test('retention deletes old raw rows of every meter, and only the old ones', (t)
   store.insert(interleaved());
   const cutoff = T0 + 6 * 3_600_000;
   let deleted = 0;
-  for (let n; (n = store.deleteRawBefore(cutoff, 500)) > 0; ) deleted += n;
+  for (let n; (n = store.deleteRawBefore(cutoff, 500)) > 0;) deleted += n;
   assert.equal(deleted, 2 * 6 * 60);
   assert.equal(store.count('home'), (HOURS - 6) * 60);
   assert.equal(store.count('heatpump'), (HOURS - 6) * 60);

@@ -70,8 +70,10 @@ test('a v3 file of the last release: every row, rollup and energy figure survive
 
   // new rows continue meter default's counter segment (the meter number's id survived in meter_numbers)
   const last = expected.extent.lastMs;
-  const lastWh = (expected.series_raw_600 as { values: { energy_import_wh: (number | null)[] } }).values
-    .energy_import_wh.filter((v) => v !== null)
+  const lastWh = (
+    expected.series_raw_600 as { values: { energy_import_wh: (number | null)[] } }
+  ).values.energy_import_wh
+    .filter((v) => v !== null)
     .at(-1)!;
   store.insert([row(last + 300_000, { energy_import_wh: lastWh + 40 }, '1KFM0200204711')]);
   const day = store.energy('default', 'day', from - 86400, to + 86400 + 300) as { import_wh: number }[];
@@ -110,7 +112,9 @@ test('a file written by a newer kaifareader (schema v99) is refused with what to
   );
   assert.match(
     describeHistoryOpenError(caught, path, 'kaifareader'),
-    new RegExp(`^cannot open the history database ${path}: this history file was written by a newer kaifareader`),
+    new RegExp(
+      `^cannot open the history database ${path}: this history file was written by a newer kaifareader`,
+    ),
   );
   assert.equal(userVersion(path), 99);
   assert.ok(readFileSync(path).equals(bytes), 'the newer file was modified');

@@ -41,9 +41,9 @@ const tables = (db: SqliteDatabase): string[] =>
     }[]
   ).map((r) => r.name);
 const V4_TABLES = ['latest', 'meter_numbers', 'meters', 'readings', 'rollup_day', 'rollup_hour'];
-const V4_READINGS = ['meter', 'ts', 'meter_number', ...READING_COLUMNS];
+const V4_READINGS = ['meter_ts', 'meter_number', ...READING_COLUMNS];
 
-test('a new file gets the v4 layout: keyed by (meter, ts), no minute rollups, no reactive columns in the raw rows', (t) => {
+test('a new file gets the v4 layout: keyed by meter and ts in one rowid, no minute rollups, no reactive columns in the raw rows', (t) => {
   const path = join(tempDir(t), 'new.db');
   openHistoryStore(path).close();
   const db = openDatabase(path, []);
