@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { openHistoryStore } from '../../src/store/history-store.js';
 import { describeHistoryOpenError } from '../../src/store/history-open.js';
 import { openDatabase } from '../../src/store/sqlite.js';
-import { row, tempDir } from './helpers.js';
+import { createHistorySink } from '../../src/sinks/history-sink.js';
+import { captureLogger, row, tempDir } from './helpers.js';
 
 const FIXTURE = join(import.meta.dirname, '../fixtures/history');
 const expected = JSON.parse(readFileSync(join(FIXTURE, 'v3-expected.json'), 'utf8')) as {
@@ -141,4 +142,19 @@ test('a backup copy that cannot be written stops the upgrade: the file stays v3 
   const store = openHistoryStore(path);
   t.after(() => store.close());
   assert.equal(store.count('default'), expected.count);
+});
+
+test('the sink says in the log that it upgraded the file and where the copy of the old one is', async (t) => {
+  const path = copyFixture(t);
+  const logger = captureLogger();
+  const sink = createHistorySink({ path, retentionDays: 0 }, { logger, now: () => Date.UTC(2026, 0, 5) });
+  await sink.start!();
+  t.after(() => sink.stop!());
+  const line = logger.lines.find((l) => l.startsWith('warn history: upgraded'));
+  assert.equal(
+    line,
+    `warn history: upgraded ${path} from schema v3 to v4; the file as it was is kept in ${path}.v3-backup (to go back: stop the service, move it back to ${path}, run the older release; delete it once the new release works)`,
+  );
+  assert.equal(sink.reader.count('default'), expected.count);
+  assert.deepEqual(sink.reader.meters(), ['default']);
 });
