@@ -3,16 +3,18 @@
  * change incompatibly; new columns come as new migrations. One file holds every configured meter (v4).
  *
  * `meters` — the configured meters (`meters[].id` of the config, `default` for a one-meter config): id (small
- * integer, the key part of every row) ↔ config_id (text). `meter_numbers` — the meter numbers the telegrams carried
+ * integer from 0 in order of the first row, the key part of every row) ↔ config_id (text). `meter_numbers` — the meter numbers the telegrams carried
  * (id ↔ meter_id): a new number under the same configured meter (meter replaced) starts a new counter segment.
  *
- * `readings` (v4 layout) — one row per telegram, integers in base units, ~48 bytes per row on disk (v3: ~46.5; a
- * year at one telegram per 5 s and meter: ~340 MB with the SQLite page overhead — bench/history.ts):
+ * `readings` (v4 layout) — one row per telegram, integers in base units, ~46 bytes per row on disk for the first
+ * meter (the same as v3: its key is the plain ts), ~47 for every further one (a 7-byte key); a year at one telegram
+ * per 5 s: ~293 MB per meter (bench/history.ts):
  *   meter_ts             meters.id · 2^44 + ts, the rowid itself (`INTEGER PRIMARY KEY`): each meter's rows are one
  *                        contiguous key range in time order, so the table is its own (meter, time) index with no
- *                        second b-tree, and new rows of a one-meter file append at the end like v3's. Measured
- *                        against the alternatives (bench/history-layouts.ts, 200 000 rows): v3 46.8 B/row, this 47.9
- *                        (two meters 48.1), `PRIMARY KEY (meter, ts) WITHOUT ROWID` 54.0 (52.1), rowid + unique
+ *                        second b-tree. The first meter has id 0: its key is the ts, so a one-meter file is laid
+ *                        out exactly like v3 (6-byte key, rows appended at the end). Measured
+ *                        against the alternatives (bench/history-layouts.ts, 200 000 rows, meter ids from 1): v3
+ *                        46.8 B/row, this 47.9 (two meters 48.1), `PRIMARY KEY (meter, ts) WITHOUT ROWID` 54.0 (52.1), rowid + unique
  *                        index (meter, ts) 68.9 (70.2); insert rates within the noise of each other.
  *   meter, ts            VIRTUAL generated columns (not stored): meters.id and unix MILLISECONDS (receive time; ms
  *                        because two telegrams can fall into the same second). Read them; filter by meter_ts ranges
@@ -40,8 +42,8 @@
  * order: ~1 s per 500 000 rows; the freed pages are reused by new rows, the file does not shrink). A v1 file gets
  * its rollups built (with the reactive counters) BEFORE v3 runs — see history-open.ts. v4: many meters — the old
  * `meters` table (meter numbers) becomes `meter_numbers` with its ids kept (so v3's `readings.meter` becomes
- * `meter_number`, and the rollups' `meter_first`/`meter_last` stay valid), the new `meters` gets `default` as id 1,
- * and readings, rollups and latest are rebuilt with every row under meter 1. history-open.ts copies a file with data
+ * `meter_number`, and the rollups' `meter_first`/`meter_last` stay valid), the new `meters` gets `default` as id 0,
+ * and readings (meter_ts = the old ts: meter 0), rollups and latest are rebuilt with every row under meter 0. history-open.ts copies a file with data
  * to `<path>.v<N>-backup` before any upgrade and refuses files newer than HISTORY_VERSION.
  */
 import type { Migration } from './sqlite.js';
@@ -137,7 +139,7 @@ const readingsV4 = (name: string): string =>
 /** The configured meter a v1–v3 file's data belongs to (those releases read one meter). */
 export const V3_METER = 'default';
 
-/** Rebuilds a table under the v4 layout with every old row attributed to meter 1 (`default`). */
+/** Rebuilds a table under the v4 layout (the caller's SELECT attributes every old row to meter 0, `default`). */
 function rebuild(table: string, create: (name: string) => string, columns: string, select: string): string {
   return `${create(`${table}_v4`)}
 INSERT INTO ${table}_v4 (${columns}) SELECT ${select} FROM ${table} ORDER BY ts;
@@ -181,12 +183,12 @@ ALTER TABLE readings_v3 RENAME TO readings;`,
     sql: `
 ALTER TABLE meters RENAME TO meter_numbers;
 CREATE TABLE meters (id INTEGER PRIMARY KEY, config_id TEXT NOT NULL UNIQUE);
-INSERT INTO meters (id, config_id) SELECT 1, '${V3_METER}'
+INSERT INTO meters (id, config_id) SELECT 0, '${V3_METER}'
   WHERE EXISTS (SELECT 1 FROM readings) OR EXISTS (SELECT 1 FROM rollup_hour) OR EXISTS (SELECT 1 FROM latest);
-${rebuild('readings', readingsV4, `meter_ts, meter_number, ${READING_COLUMNS.join(', ')}`, `${METER_KEY_SPAN} + ts, meter, ${READING_COLUMNS.join(', ')}`)}
-${(['hour', 'day'] as const).map((l) => rebuild(`rollup_${l}`, rollupTableV4, `meter, ts, ${ROLLUP_COLUMN_NAMES}`, `1, ts, ${ROLLUP_COLUMN_NAMES}`)).join('\n')}
+${rebuild('readings', readingsV4, `meter_ts, meter_number, ${READING_COLUMNS.join(', ')}`, `ts, meter, ${READING_COLUMNS.join(', ')}`)}
+${(['hour', 'day'] as const).map((l) => rebuild(`rollup_${l}`, rollupTableV4, `meter, ts, ${ROLLUP_COLUMN_NAMES}`, `0, ts, ${ROLLUP_COLUMN_NAMES}`)).join('\n')}
 CREATE TABLE latest_v4 (meter INTEGER PRIMARY KEY, ts INTEGER NOT NULL, snapshot TEXT NOT NULL);
-INSERT INTO latest_v4 (meter, ts, snapshot) SELECT 1, ts, snapshot FROM latest;
+INSERT INTO latest_v4 (meter, ts, snapshot) SELECT 0, ts, snapshot FROM latest;
 DROP TABLE latest;
 ALTER TABLE latest_v4 RENAME TO latest;`,
   },

@@ -105,7 +105,10 @@ class Store implements HistoryStore {
       latest: db.prepare(
         'INSERT INTO latest (meter, ts, snapshot) VALUES (?, ?, ?) ON CONFLICT(meter) DO UPDATE SET ts = excluded.ts, snapshot = excluded.snapshot',
       ),
-      meterInsert: db.prepare('INSERT OR IGNORE INTO meters (config_id) VALUES (?)'),
+      // ids from 0: the first meter's row key is the plain ts (schema comment)
+      meterInsert: db.prepare(
+        'INSERT OR IGNORE INTO meters (id, config_id) VALUES ((SELECT coalesce(max(id) + 1, 0) FROM meters), ?)',
+      ),
       meterGet: db.prepare('SELECT id FROM meters WHERE config_id = ?'),
       numberInsert: db.prepare('INSERT OR IGNORE INTO meter_numbers (meter_id) VALUES (?)'),
       numberGet: db.prepare('SELECT id FROM meter_numbers WHERE meter_id = ?'),

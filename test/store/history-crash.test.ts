@@ -35,17 +35,17 @@ test('kill -9 at random moments leaves a consistent file: integrity ok, rollups 
   const db = openDatabase(path, []);
   t.after(() => db.close());
   assert.deepEqual(db.prepare('PRAGMA integrity_check').raw(true).all(), [['ok']]);
-  // one configured meter (`default`, meters.id 1); `number` is the meter number's id, as the builder sees it
+  // one configured meter (`default`, meters.id 0); `number` is the meter number's id, as the builder sees it
   const raw = db
-    .prepare('SELECT *, meter_number AS number FROM readings WHERE meter = 1 ORDER BY ts')
+    .prepare('SELECT *, meter_number AS number FROM readings WHERE meter = 0 ORDER BY ts')
     .all() as StoredRow[];
   assert.ok(raw.length > 4, `only ${raw.length} rows were committed`);
   const rebuilt = new RollupBuilder(undefined).build(raw);
   for (const level of Object.keys(ROLLUP_TABLES) as RollupLevel[]) {
     const stored = db.prepare(`SELECT * FROM rollup_${level} ORDER BY ts`).raw(true).all() as number[][];
     assert.ok(
-      stored.every((r) => r[0] === 1),
-      `${level}: every bucket belongs to meter 1`,
+      stored.every((r) => r[0] === 0),
+      `${level}: every bucket belongs to meter 0`,
     );
     for (const r of stored) r.shift(); // the meter column: compared above
     const expected = [...rebuilt[level]].sort((a, b) => a[0] - b[0]).map(([ts, v]) => [ts, ...v]);
