@@ -1,6 +1,6 @@
 /**
  * Opens the history file and brings it to the current schema. A file from a NEWER release (user_version above
- * HISTORY_VERSION) is refused untouched. Before any upgrade of a file with data, the WAL is checkpointed and the
+ * HISTORY_VERSION) is refused untouched. Before any upgrade of an existing file, the WAL is checkpointed and the
  * file copied to `<path>.v<old>-backup` next to it (undo: stop the service, move the copy back); when the copy
  * cannot be made (disk full, permission) the file is not upgraded and the open fails saying why.
  * Order matters for old files:
@@ -29,7 +29,7 @@ const LEVELS = Object.keys(ROLLUP_TABLES) as RollupLevel[];
 export interface SchemaUpgrade {
   from: number;
   to: number;
-  /** Path of the copy made before the upgrade; undefined for an empty file (nothing to keep). */
+  /** Path of the copy made before the upgrade (undefined only for `:memory:`). */
   backup: string | undefined;
 }
 
@@ -61,9 +61,9 @@ export function openHistoryDatabase(path: string): {
         { code: SCHEMA_NEWER },
       );
     }
-    const hasData = found > 0 && db.prepare('SELECT 1 FROM readings LIMIT 1').get() !== undefined;
+    // every existing file is copied (a file of rollups only, after retention, is history too); a new one is not
     const backup =
-      found < HISTORY_VERSION && hasData && path !== ':memory:' ? backupCopy(db, path, found) : undefined;
+      found > 0 && found < HISTORY_VERSION && path !== ':memory:' ? backupCopy(db, path, found) : undefined;
     migrate(
       db,
       HISTORY_MIGRATIONS.filter((m) => m.version <= ROLLUPS_VERSION),
