@@ -3,8 +3,9 @@
  * Disk trouble (full, read-only, corrupt, I/O) is logged once per kind and minute with what to do, shown in
  * status(), and the rows stay queued (bounded: the oldest are dropped beyond `maxQueue`) and are retried with
  * backoff — the meter reading never stops. Each row is stored under its snapshot's configured meter
- * (`snapshot.meter`); one file holds every meter, retention applies to all of them. Retention (raw rows older than `retentionDays`; rollups stay) runs
- * hourly in chunks so the event loop never blocks for long. stop() flushes once and closes the file.
+ * (`snapshot.meter`): one file holds every meter. Retention (raw rows older than `retentionDays`, of every meter;
+ * rollups stay) runs hourly in chunks so the event loop never blocks for long. stop() flushes once and closes the
+ * file. An open that upgrades the schema is logged with where the copy of the old file is.
  */
 import type { HistoryConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
