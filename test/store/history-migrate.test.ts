@@ -5,7 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { openHistoryStore } from '../../src/store/history-store.js';
 import { describeHistoryOpenError } from '../../src/store/history-open.js';
@@ -158,3 +159,47 @@ test('the sink says in the log that it upgraded the file and where the copy of t
   assert.equal(sink.reader.count('default'), expected.count);
   assert.deepEqual(sink.reader.meters(), ['default']);
 });
+
+test('too little space for the backup copy (a 2 MB tmpfs): no upgrade, the message says how much is needed', (t) => {
+  const mnt = join(tempDir(t), 'mnt');
+  mkdirSync(mnt, { recursive: true });
+  if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=2048k', 'tmpfs', mnt]).status !== 0) {
+    return t.skip('cannot mount a tmpfs here (needs root)');
+  }
+  try {
+    tooFullCase(mnt);
+  } finally {
+    // here, not in t.after (the temp dir is removed first there); lazy: libsql frees a closed connection's file
+    // handle only at garbage collection, so even a plain open + close leaves the mount busy for a while
+    spawnSync('umount', ['-l', mnt]);
+  }
+});
+
+function tooFullCase(mnt: string): void {
+  const path = join(mnt, 'history.db');
+  copyFileSync(join(FIXTURE, 'v3.db'), path);
+  // 1100 kB left: more than the 1 MB the open itself wants, less than the copy and the rebuild need on top
+  const fill = join(mnt, 'fill');
+  writeFileSync(fill, Buffer.alloc(2048 * 1024 - statSync(path).size - 1100 * 1024));
+  let caught: unknown;
+  assert.throws(
+    () => openHistoryStore(path),
+    (e: unknown) => ((caught = e), e instanceof Error),
+  );
+  assert.match(
+    describeHistoryOpenError(caught, path, 'kaifareader'),
+    new RegExp(
+      `^cannot open the history database ${path}: the schema upgrade v3 → v4 needs a backup copy ${path}\\.v3-backup first, and the disk holding ${mnt} is too full for it \\(1\\d{3} kB free, about 136 kB needed\\) — free some space or move the file to a larger disk; the file was left as it is \\(still v3\\); history is off until then`,
+    ),
+  );
+  assert.equal(existsSync(`${path}.v3-backup`), false);
+  assert.equal(userVersion(path), 3);
+  rmSync(fill);
+  const store = openHistoryStore(path);
+  try {
+    assert.equal(store.count('default'), expected.count);
+    assert.equal(existsSync(`${path}.v3-backup`), true);
+  } finally {
+    store.close();
+  }
+}
