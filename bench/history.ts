@@ -51,6 +51,7 @@ export function* telegrams(count: number): Generator<HistoryRow> {
     const phase = Math.max(pIn, pOut) / 3;
     yield {
       ts,
+      meter: 'default',
       meterId: '1KFM0200204711',
       energy_import_wh: Math.floor(importWh),
       energy_export_wh: Math.floor(exportWh),
@@ -174,7 +175,7 @@ export async function run(opts: {
     store = openHistoryStore(file);
     const end = (START + count * STEP_MS) / 1000;
     const q = (label: string, range: number, step: number): void => {
-      out.push(timeQuery(`series ${label}`, () => store.series(end - range, end, step)));
+      out.push(timeQuery(`series ${label}`, () => store.series('default', end - range, end, step)));
     };
     q('hour', 3600, 5);
     q('day', 86400, 86);
@@ -182,8 +183,14 @@ export async function run(opts: {
     q('week', 7 * 86400, 605);
     q('month', 30 * 86400, 2592);
     if (days >= 365) q('year', 365 * 86400, 31536);
-    out.push(timeQuery(`energy per day (${days} d)`, () => store.energy('day', end - days * 86400, end)));
-    out.push(timeQuery(`energy per month (${days} d)`, () => store.energy('month', end - days * 86400, end)));
+    out.push(
+      timeQuery(`energy per day (${days} d)`, () => store.energy('default', 'day', end - days * 86400, end)),
+    );
+    out.push(
+      timeQuery(`energy per month (${days} d)`, () =>
+        store.energy('default', 'month', end - days * 86400, end),
+      ),
+    );
     store.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

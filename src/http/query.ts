@@ -83,6 +83,22 @@ export function parseFields(params: URLSearchParams): readonly SeriesField[] {
   return fields as SeriesField[];
 }
 
+/** The meter the default answers are for when none is known yet (a one-meter config's id). */
+export const DEFAULT_METER = 'default';
+
+/**
+ * `meter=ID`, one of `known` (the configured meters, in config order). Absent or empty: the first known meter
+ * (`default` when none is known), so requests without `meter` keep working on a one-meter daemon.
+ */
+export function parseMeter(
+  params: URLSearchParams,
+  known: readonly string[],
+): { meter: string } | { unknown: string } {
+  const raw = params.get('meter');
+  if (raw === null || raw === '') return { meter: known[0] ?? DEFAULT_METER };
+  return known.includes(raw) ? { meter: raw } : { unknown: raw };
+}
+
 export interface SeriesQuery {
   /** The asked range clamped to the stored data; undefined when nothing is stored in it. */
   range: TimeRange | undefined;

@@ -14,6 +14,11 @@ export interface HttpDeps {
   status: StatusProvider;
   history?: HistoryReader;
   /**
+   * The configured meter ids in config order: `?meter=` must be one of them, absent = the first. When absent,
+   * the history's `meters()` (those with data; `default` when there are none).
+   */
+  meters?: () => string[];
+  /**
    * Latest snapshot of this run for a configured meter id (absent = the first meter); `currentSnapshot` falls
    * back to `history.latest()` after a restart.
    */

@@ -19,6 +19,8 @@ export interface BackfillOptions {
   to: number;
   stepMs?: number;
   timeZone?: string;
+  /** The configured meter the rows are stored under (default `default`, the one-meter demo). */
+  meter?: string;
 }
 
 /**
@@ -31,7 +33,10 @@ export function backfillHistory(o: BackfillOptions): number {
     resumeFromHistory(o);
     return 0;
   }
-  const decoder = new TelegramDecoder({ keys: { encryptionKey: parseHex(o.key) } });
+  const decoder = new TelegramDecoder({
+    keys: { encryptionKey: parseHex(o.key) },
+    meter: o.meter ?? 'default',
+  });
   const store = openHistoryStore(o.path, { timeZone: o.timeZone });
   let rows: HistoryRow[] = [];
   let latest: MeterSnapshot | undefined;
@@ -63,7 +68,7 @@ function resumeFromHistory(o: BackfillOptions): void {
   try {
     const store = openHistoryStore(o.path, { timeZone: o.timeZone });
     try {
-      latest = store.latest();
+      latest = store.latest(o.meter ?? 'default');
     } finally {
       store.close();
     }

@@ -2,8 +2,10 @@
  * History sink: queues each snapshot's row (cheap, synchronous) and writes the queue in one transaction per second.
  * Disk trouble (full, read-only, corrupt, I/O) is logged once per kind and minute with what to do, shown in
  * status(), and the rows stay queued (bounded: the oldest are dropped beyond `maxQueue`) and are retried with
- * backoff — the meter reading never stops. Retention (raw rows older than `retentionDays`; rollups stay) runs
- * hourly in chunks so the event loop never blocks for long. stop() flushes once and closes the file.
+ * backoff — the meter reading never stops. Each row is stored under its snapshot's configured meter
+ * (`snapshot.meter`): one file holds every meter. Retention (raw rows older than `retentionDays`, of every meter;
+ * rollups stay) runs hourly in chunks so the event loop never blocks for long. stop() flushes once and closes the
+ * file. An open that upgrades the schema is logged with where the copy of the old file is.
  */
 import type { HistoryConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
@@ -55,7 +57,8 @@ export function createHistorySink(cfg: HistoryConfig, opts: HistorySinkOptions):
   const maxQueue = opts.maxQueue ?? 100_000;
   let store: HistoryStore | undefined;
   let queue: HistoryRow[] = [];
-  let latest: MeterSnapshot | undefined;
+  /** The newest snapshot per configured meter this run (insertion order = first seen). */
+  const latest = new Map<string, MeterSnapshot>();
   let dropped = 0;
   let lastError: string | undefined;
   let backoffMs = 0;
@@ -86,7 +89,16 @@ export function createHistorySink(cfg: HistoryConfig, opts: HistorySinkOptions):
     if (store) return store;
     try {
       store = openHistoryStore(cfg.path, { timeZone: opts.timeZone, maxBytes: opts.maxBytes });
-      log.info('history: opened', { path: cfg.path, rows: store.count() });
+      const up = store.upgrade;
+      if (up) {
+        log.warn(
+          `history: upgraded ${cfg.path} from schema v${up.from} to v${up.to}` +
+            (up.backup
+              ? `; the file as it was is kept in ${up.backup} (to go back: stop the service, move it back to ${cfg.path}, run the older release; delete it once the new release works)`
+              : ''),
+        );
+      }
+      log.info('history: opened', { path: cfg.path, rows: store.count(), meters: store.meters().join(',') });
     } catch (e) {
       if (e instanceof RangeError) throw e; // a configuration error (time zone), not a disk problem
       fail(e, describeHistoryOpenError(e, cfg.path, serviceUser()));
@@ -101,7 +113,7 @@ export function createHistorySink(cfg: HistoryConfig, opts: HistorySinkOptions):
     if (queue.length === 0) return true;
     const batch = force ? queue : queue.slice(0, MAX_BATCH);
     try {
-      const { skipped } = s.insert(batch, latest);
+      const { skipped } = s.insert(batch, [...latest.values()]);
       if (skipped > 0)
         rateLimited(
           'warn',
@@ -136,14 +148,22 @@ export function createHistorySink(cfg: HistoryConfig, opts: HistorySinkOptions):
     return total;
   }
 
+  function newest(): MeterSnapshot | undefined {
+    let best: MeterSnapshot | undefined;
+    for (const s of latest.values()) if (!best || s.receivedAt > best.receivedAt) best = s;
+    return best;
+  }
+
   const reader: HistoryReader = {
-    latest: () => latest ?? store?.latest(),
-    extent: () => store?.extent(),
+    meters: () => [...new Set([...(store?.meters() ?? []), ...latest.keys()])],
+    latest: (meter) => (meter === undefined ? newest() : latest.get(meter)) ?? store?.latest(meter),
+    extent: (meter) => store?.extent(meter),
     // pieced: the HTTP queries yield to the event loop between slices, so telegrams keep being written
-    series: async (from, to, step) =>
-      store ? runPieced(store.seriesQuery(from, to, step)) : emptySeries(step),
-    energy: async (period, from, to) => (store ? runPieced(store.energyQuery(period, from, to)) : []),
-    count: () => store?.count() ?? 0,
+    series: async (meter, from, to, step) =>
+      store ? runPieced(store.seriesQuery(meter, from, to, step)) : emptySeries(step),
+    energy: async (meter, period, from, to) =>
+      store ? runPieced(store.energyQuery(meter, period, from, to)) : [],
+    count: (meter) => store?.count(meter) ?? 0,
   };
 
   return {
@@ -160,7 +180,7 @@ export function createHistorySink(cfg: HistoryConfig, opts: HistorySinkOptions):
       await applyRetention();
     },
     handle(snapshot: MeterSnapshot) {
-      latest = snapshot;
+      latest.set(snapshot.meter, snapshot);
       queue.push(toHistoryRow(snapshot));
       if (queue.length > maxQueue) {
         dropped += queue.length - maxQueue;

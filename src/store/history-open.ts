@@ -1,5 +1,9 @@
 /**
- * Opens the history file and brings it to the current schema. Order matters for old files:
+ * Opens the history file and brings it to the current schema. A file from a NEWER release (user_version above
+ * HISTORY_VERSION) is refused untouched. Before any upgrade of an existing file, the WAL is checkpointed and the
+ * file copied to `<path>.v<old>-backup` next to it (undo: stop the service, move the copy back); when the copy
+ * cannot be made (disk full, permission) the file is not upgraded and the open fails saying why.
+ * Order matters for old files:
  *   1. migrations up to ROLLUPS_VERSION (v2: rollup tables exist);
  *   2. a file with raw rows but no rollups (written by v1) gets its hour/day rollups built from the raw rows in one
  *      transaction — while those rows still carry the reactive counters, so they land in the rollups;
@@ -7,15 +11,36 @@
  *      WAL, which held the whole rebuilt table, is checkpointed and truncated.
  * Each step is a transaction: a kill -9 in between leaves a file that the next open continues from.
  */
-import { accessSync, constants, existsSync, statfsSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, existsSync, rmSync, statSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { migrate, openDatabase, type SqliteDatabase } from './sqlite.js';
-import { HISTORY_MIGRATIONS, ROLLUP_TABLES, ROLLUPS_VERSION, type RollupLevel } from './history-schema.js';
+import {
+  HISTORY_MIGRATIONS,
+  HISTORY_VERSION,
+  ROLLUP_TABLES,
+  ROLLUPS_VERSION,
+  type RollupLevel,
+} from './history-schema.js';
 import { RollupBuilder, rollupUpsertSql, type Partials, type StoredRow } from './rollup.js';
 
 const LEVELS = Object.keys(ROLLUP_TABLES) as RollupLevel[];
 
-export function openHistoryDatabase(path: string): SqliteDatabase {
+/** A schema upgrade done by this open: from which version, and the copy of the file as it was. */
+export interface SchemaUpgrade {
+  from: number;
+  to: number;
+  /** Path of the copy made before the upgrade (undefined only for `:memory:`). */
+  backup: string | undefined;
+}
+
+/** Error codes of the refusals below (matched by describeHistoryOpenError). */
+export const SCHEMA_NEWER = 'KAIFAREADER_SCHEMA_NEWER';
+export const BACKUP_FAILED = 'KAIFAREADER_BACKUP_FAILED';
+
+export function openHistoryDatabase(path: string): {
+  db: SqliteDatabase;
+  upgrade: SchemaUpgrade | undefined;
+} {
   // With (nearly) no space the open fails somewhere inside SQLite (SQLITE_IOERR_SHMSIZE, SQLITE_FULL, a rollback
   // of nothing) and a statement of the failed open may keep the file open until garbage collection: refuse early.
   const free = path === ':memory:' ? undefined : freeBytes(dirname(path));
@@ -24,32 +49,92 @@ export function openHistoryDatabase(path: string): SqliteDatabase {
       code: 'ENOSPC',
     });
   }
-  const db = openDatabase(
-    path,
-    HISTORY_MIGRATIONS.filter((m) => m.version <= ROLLUPS_VERSION),
-  );
+  // no migrations yet: first see which version the file has (a newer file must not be touched)
+  const db = openDatabase(path, []);
   try {
+    const found = userVersion(db);
+    if (found > HISTORY_VERSION) {
+      throw Object.assign(
+        new Error(
+          `this history file was written by a newer kaifareader (schema v${found}; this one knows up to v${HISTORY_VERSION}): upgrade kaifareader or move the file away`,
+        ),
+        { code: SCHEMA_NEWER },
+      );
+    }
+    // every existing file is copied (a file of rollups only, after retention, is history too); a new one is not
+    const backup =
+      found > 0 && found < HISTORY_VERSION && path !== ':memory:' ? backupCopy(db, path, found) : undefined;
+    migrate(
+      db,
+      HISTORY_MIGRATIONS.filter((m) => m.version <= ROLLUPS_VERSION),
+    );
     if (rollupsMissing(db)) rebuildRollups(db);
-    const before = userVersion(db);
     migrate(db, HISTORY_MIGRATIONS);
-    if (before < userVersion(db) && path !== ':memory:') db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
-    return db;
+    const upgraded = found > 0 && found < userVersion(db);
+    if (found < userVersion(db) && path !== ':memory:') db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+    return { db, upgrade: upgraded ? { from: found, to: userVersion(db), backup } : undefined };
   } catch (e) {
     db.close();
     throw e;
   }
 }
 
+/**
+ * Copies the file (WAL checkpointed into it first, so the copy is complete on its own) to `<path>.v<N>-backup`.
+ * Checks the free space first: the copy and the upgrade (which rewrites the tables) each need about the file's
+ * size. A failed copy is removed and the upgrade refused (BACKUP_FAILED).
+ */
+function backupCopy(db: SqliteDatabase, path: string, version: number): string {
+  const target = `${path}.v${version}-backup`;
+  const refuse = (why: string, cause?: unknown): never => {
+    throw Object.assign(
+      new Error(
+        `the schema upgrade v${version} → v${HISTORY_VERSION} needs a backup copy ${target} first, and ${why}; the file was left as it is (still v${version})`,
+      ),
+      { code: BACKUP_FAILED, cause },
+    );
+  };
+  db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+  const size = statSync(path).size;
+  const free = freeBytes(dirname(path));
+  if (free !== undefined && free < 2 * size + FULL_BYTES) {
+    refuse(
+      `the disk holding ${dirname(path)} is too full for it (${Math.floor(free / 1024)} kB free, about ${Math.ceil((2 * size) / 1024)} kB needed) — free some space or move the file to a larger disk`,
+    );
+  }
+  try {
+    copyFileSync(path, target);
+  } catch (e) {
+    try {
+      rmSync(target, { force: true }); // a partial copy (disk full) is no backup
+    } catch {
+      // not a file (a directory in the way): left alone, the message names it
+    }
+    const code = codeOf(e);
+    const why = /^(ENOSPC|EDQUOT)/.test(code)
+      ? `the disk holding ${dirname(path)} is full — free some space`
+      : `it could not be written (${e instanceof Error ? e.message : String(e)}) — make ${dirname(path)} writable for the service user or move ${target} away`;
+    refuse(why, e);
+  }
+  return target;
+}
+
 function userVersion(db: SqliteDatabase): number {
   return (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
 }
 
-/** A function that upserts one batch of partial aggregates into the rollup tables (in the caller's transaction). */
-export function rollupWriter(db: SqliteDatabase): (partials: Partials) => void {
-  const upserts = LEVELS.map((level) => [level, db.prepare(rollupUpsertSql(level))] as const);
-  return (partials) => {
+/**
+ * A function that upserts one meter's batch of partial aggregates into the rollup tables (in the caller's
+ * transaction); `meter` is meters.id. `keyed: false` writes the v2 layout (a v1 file's rebuild, no meter column).
+ */
+export function rollupWriter(db: SqliteDatabase, keyed = true): (meter: number, partials: Partials) => void {
+  const upserts = LEVELS.map((level) => [level, db.prepare(rollupUpsertSql(level, keyed))] as const);
+  return (meter, partials) => {
     for (const [level, upsert] of upserts) {
-      for (const [bucket, values] of partials[level]) upsert.run(bucket, ...values);
+      for (const [bucket, values] of partials[level]) {
+        if (keyed) upsert.run(meter, bucket, ...values);
+        else upsert.run(bucket, ...values);
+      }
     }
   };
 }
@@ -62,15 +147,16 @@ function rollupsMissing(db: SqliteDatabase): boolean {
 /** Builds the rollups from the raw rows, 20 000 rows at a time, in one transaction. */
 function rebuildRollups(db: SqliteDatabase): void {
   const builder = new RollupBuilder(undefined);
-  const write = rollupWriter(db);
-  const select = db.prepare('SELECT * FROM readings WHERE ts > ? ORDER BY ts LIMIT 20000');
+  const write = rollupWriter(db, false);
+  // v1 layout: `meter` is the meter number's dictionary id
+  const select = db.prepare('SELECT *, meter AS number FROM readings WHERE ts > ? ORDER BY ts LIMIT 20000');
   db.exec('BEGIN IMMEDIATE');
   try {
     let after = -1;
     for (;;) {
       const rows = select.all(after) as StoredRow[];
       if (rows.length === 0) break;
-      write(builder.build(rows.map((r) => ({ ...r, meterId: '' }))));
+      write(0, builder.build(rows));
       after = rows[rows.length - 1]!.ts;
     }
     db.exec('COMMIT');
@@ -125,6 +211,9 @@ export function describeHistoryOpenError(e: unknown, path: string, user: string)
   const detail = e instanceof Error ? e.message : String(e);
   const head = `cannot open the history database ${path}`;
   const tail = 'history is off until then (retried by itself); the other exports keep running';
+  // the open's own refusals already say what to do
+  if (code === SCHEMA_NEWER) return `${head}: ${detail}; history is off until then (the file is not touched)`;
+  if (code === BACKUP_FAILED) return `${head}: ${detail}; ${tail}`;
   const free = freeBytes(dir);
   const denied = unwritable(dir);
   if (

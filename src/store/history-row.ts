@@ -10,20 +10,21 @@ import type { MeterSnapshot } from '../model/snapshot.js';
 import { QUANTITIES, applyScaler, lookupQuantity, valueInKeyUnit } from '../cosem/index.js';
 import type { RowField } from './history-schema.js';
 
-export type HistoryRow = { ts: number; meterId: string } & Record<RowField, number | null>;
+/** `meter`: the configured meter (snapshot.meter, the store's key); `meterId`: the meter number from the telegram. */
+export type HistoryRow = { ts: number; meter: string; meterId: string } & Record<RowField, number | null>;
 
 /** Every column the table fills (history-schema.ts READING_COLUMNS + ROLLUP_ONLY_FIELDS; a test holds both equal). */
 const COLUMNS = QUANTITIES.flatMap((q) => (q.history ? [q.history.column as RowField] : []));
 
-function emptyRow(ts: number, meterId: string): HistoryRow {
-  const row = { ts, meterId } as HistoryRow;
+function emptyRow(ts: number, meter: string, meterId: string): HistoryRow {
+  const row = { ts, meter, meterId } as HistoryRow;
   for (const column of COLUMNS) row[column] = null;
   return row;
 }
 
 /** The row for one snapshot; values the meter does not send (or sends in an unknown unit) stay null. */
 export function toHistoryRow(snapshot: MeterSnapshot): HistoryRow {
-  const row = emptyRow(snapshot.receivedAt, snapshot.meterId);
+  const row = emptyRow(snapshot.receivedAt, snapshot.meter, snapshot.meterId);
   for (const r of snapshot.readings) {
     const q = lookupQuantity(r.obis);
     const column = q?.history;

@@ -16,7 +16,7 @@
  * The query is pieced (pieced.ts): one SQL statement per time slice, the slice width adapted to a few ms.
  */
 import { MAX_POINTS, SERIES_FIELDS, type Series, type SeriesField } from './history-types.js';
-import { ROLLUP_TABLES, type RollupLevel } from './history-schema.js';
+import { ROLLUP_TABLES, rowKeys, type RollupLevel } from './history-schema.js';
 import type { SqliteDatabase } from './sqlite.js';
 import { SliceSizer, type Pieced } from './pieced.js';
 
@@ -60,7 +60,9 @@ const AVG_FIELDS = SERIES_FIELDS.filter((f) => FIELDS[f].count !== undefined);
 const LAST_FIELDS = SERIES_FIELDS.filter((f) => FIELDS[f].count === undefined);
 
 /**
- * SQL per source. Parameters: grid start and bucket width, then the slice [a, b), all in the table's time unit.
+ * SQL per source. Parameters: grid start and bucket width, then the slice: raw rows by their key range
+ * (rowKeys: one meter's [a, b) is one range of the rowid), rollups by meter (meters.id) and [a, b) — all in the
+ * table's time unit.
  * Columns: bucket index, (sum, count) per AVG_FIELDS, the time of the last counter, LAST_FIELDS at that row.
  * The CASTs matter: JS numbers are bound as REAL, and a REAL divisor would make every row its own bucket.
  */
@@ -76,7 +78,8 @@ function seriesSql(level: RollupLevel | 'raw'): string {
   const table = raw ? 'readings' : `rollup_${level}`;
   return (
     `SELECT (ts - CAST(? AS INTEGER)) / CAST(? AS INTEGER) AS b, ${pairs.join(', ')}, ${pick}, ${lasts.join(', ')} FROM ${table} ` +
-    'WHERE ts >= ? AND ts < ? GROUP BY b'
+    (raw ? 'WHERE meter_ts >= ? AND meter_ts < ?' : 'WHERE meter = ? AND ts >= ? AND ts < ?') +
+    ' GROUP BY b'
   );
 }
 
@@ -99,11 +102,17 @@ export interface SeriesPlan {
 }
 
 /** Picks the source, the effective step and the bucket grid for a request. */
-export function planSeries(db: SqliteDatabase, from: number, to: number, step: number): SeriesPlan {
+export function planSeries(
+  db: SqliteDatabase,
+  meter: number,
+  from: number,
+  to: number,
+  step: number,
+): SeriesPlan {
   const asked = Math.max(1, Math.floor(step));
   let level: RollupLevel | 'raw' = 'raw';
   let s = asked;
-  if (to - from > RAW_MAX_RANGE_S || rawDeletedIn(db, from)) {
+  if (to - from > RAW_MAX_RANGE_S || rawDeletedIn(db, meter, from)) {
     const levels = (Object.entries(ROLLUP_TABLES) as [RollupLevel, number][]).filter(
       ([, sec]) => sec <= asked,
     );
@@ -125,17 +134,20 @@ export function planSeries(db: SqliteDatabase, from: number, to: number, step: n
  * from's hour to the oldest raw row's hour hold more rows than the raw table has there. Retention deletes the
  * oldest rows first, so only ranges starting before the oldest raw row can be affected.
  */
-function rawDeletedIn(db: SqliteDatabase, from: number): boolean {
-  const oldest = (db.prepare('SELECT min(ts) AS t FROM readings').get() as { t: number | null }).t;
+function rawDeletedIn(db: SqliteDatabase, meter: number, from: number): boolean {
+  const first = db
+    .prepare('SELECT ts AS t FROM readings WHERE meter_ts >= ? AND meter_ts < ? ORDER BY meter_ts LIMIT 1')
+    .get(...rowKeys(meter));
+  const oldest = (first as { t: number } | undefined)?.t ?? null;
   if (oldest !== null && oldest <= from * 1000) return false;
   const h0 = Math.floor(from / 3600) * 3600;
   const h1 = oldest === null ? Number.MAX_SAFE_INTEGER : Math.floor(oldest / 3_600_000) * 3600 + 3600;
-  const rolled = db.prepare('SELECT sum(n) AS n FROM rollup_hour WHERE ts >= ? AND ts < ?').get(h0, h1) as {
-    n: number | null;
-  };
+  const rolled = db
+    .prepare('SELECT sum(n) AS n FROM rollup_hour WHERE meter = ? AND ts >= ? AND ts < ?')
+    .get(meter, h0, h1) as { n: number | null };
   if (!rolled.n || oldest === null) return !!rolled.n;
-  const count = db.prepare('SELECT count(*) AS n FROM readings WHERE ts >= ? AND ts < ?');
-  return rolled.n > (count.get(h0 * 1000, h1 * 1000) as { n: number }).n;
+  const count = db.prepare('SELECT count(*) AS n FROM readings WHERE meter_ts >= ? AND meter_ts < ?');
+  return rolled.n > (count.get(...rowKeys(meter, h0 * 1000, h1 * 1000)) as { n: number }).n;
 }
 
 /** Per-bucket partial aggregates, merged slice by slice. */
@@ -191,8 +203,15 @@ const SLICE = {
   rollup: { initial: 7 * 86400, min: 86400, max: 365 * 86400 },
 };
 
-export function* seriesQuery(db: SqliteDatabase, from: number, to: number, step: number): Pieced<Series> {
-  const plan = planSeries(db, from, to, step);
+/** `meter` is meters.id (an id no row has, e.g. -1, gives an all-null series). */
+export function* seriesQuery(
+  db: SqliteDatabase,
+  meter: number,
+  from: number,
+  to: number,
+  step: number,
+): Pieced<Series> {
+  const plan = planSeries(db, meter, from, to, step);
   const acc = new Accumulator();
   const unit = plan.level === 'raw' ? 1000 : 1;
   const bounds = plan.level === 'raw' ? SLICE.raw : SLICE.rollup;
@@ -202,7 +221,8 @@ export function* seriesQuery(db: SqliteDatabase, from: number, to: number, step:
   for (let a = plan.start * unit; a < end;) {
     const b = Math.min(end, a + sizer.width);
     const began = performance.now();
-    acc.add(stmt.all(plan.start * unit, plan.step * unit, a, b) as (number | null)[][]);
+    const slice = plan.level === 'raw' ? rowKeys(meter, a, b) : [meter, a, b];
+    acc.add(stmt.all(plan.start * unit, plan.step * unit, ...slice) as (number | null)[][]);
     sizer.record(performance.now() - began);
     a = b;
     yield;

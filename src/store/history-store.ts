@@ -7,10 +7,10 @@
 import type { MeterSnapshot } from '../model/snapshot.js';
 import type { EnergyBucket, HistoryExtent, Series } from './history-types.js';
 import type { SqliteDatabase } from './sqlite.js';
-import { READING_COLUMNS } from './history-schema.js';
+import { METER_KEY_SPAN, READING_COLUMNS, rowKeys } from './history-schema.js';
 import type { HistoryRow } from './history-row.js';
-import { RollupBuilder, type CounterState } from './rollup.js';
-import { openHistoryDatabase, rollupWriter } from './history-open.js';
+import { RollupBuilder, type CounterState, type StoredRow } from './rollup.js';
+import { openHistoryDatabase, rollupWriter, type SchemaUpgrade } from './history-open.js';
 import { seriesQuery } from './history-series.js';
 import { energyQuery } from './history-energy.js';
 import { runNow, type Pieced } from './pieced.js';
@@ -18,20 +18,31 @@ import { checkTimeZone } from './local-time.js';
 
 export interface HistoryStore {
   readonly path: string;
-  latest(): MeterSnapshot | undefined;
-  /** Oldest row (raw or hour rollup) and newest raw row; undefined when empty. */
-  extent(): HistoryExtent | undefined;
+  /** Set when this open upgraded the file's schema (the sink logs it, with where the backup copy is). */
+  readonly upgrade: SchemaUpgrade | undefined;
+  /** Configured meter ids that have data (rows, rollups or a latest snapshot), in the order they first came. */
+  meters(): string[];
+  /** The meter's last stored snapshot; without `meter` the newest of any meter. */
+  latest(meter?: string): MeterSnapshot | undefined;
+  /** The meter's oldest row (raw or hour rollup) and newest raw row; undefined when it has none. */
+  extent(meter: string): HistoryExtent | undefined;
   /** Averages per `step` seconds in [from, to), synchronously (tests, CLI); HTTP uses seriesQuery pieced. */
-  series(from: number, to: number, step: number): Series;
-  energy(period: 'day' | 'month', from: number, to: number): EnergyBucket[];
+  series(meter: string, from: number, to: number, step: number): Series;
+  energy(meter: string, period: 'day' | 'month', from: number, to: number): EnergyBucket[];
   /** The same queries as generators that yield between bounded slices (run them with runPieced). */
-  seriesQuery(from: number, to: number, step: number): Pieced<Series>;
-  energyQuery(period: 'day' | 'month', from: number, to: number): Pieced<EnergyBucket[]>;
-  /** Raw rows: counted once at open, then kept up to date by insert and deleteRawBefore. */
-  count(): number;
-  /** Writes rows (ascending ts) in one transaction; rows not newer than the last stored one are skipped. */
-  insert(rows: HistoryRow[], latest?: MeterSnapshot): { written: number; skipped: number };
-  /** Deletes up to `limit` raw rows older than `cutoffMs` (rollups stay); returns how many went. */
+  seriesQuery(meter: string, from: number, to: number, step: number): Pieced<Series>;
+  energyQuery(meter: string, period: 'day' | 'month', from: number, to: number): Pieced<EnergyBucket[]>;
+  /** Raw rows of one meter (all meters without it): counted once at open, then kept up to date. */
+  count(meter?: string): number;
+  /**
+   * Writes rows (ascending ts per meter) in one transaction; rows not newer than their meter's last stored one
+   * are skipped. `latest`: the newest snapshot per meter, stored for each meter that got rows in this batch.
+   */
+  insert(
+    rows: HistoryRow[],
+    latest?: MeterSnapshot | readonly MeterSnapshot[],
+  ): { written: number; skipped: number };
+  /** Deletes up to `limit` raw rows older than `cutoffMs` (rollups stay), meter by meter; returns how many went. */
   deleteRawBefore(cutoffMs: number, limit?: number): number;
   /** Caps the file (PRAGMA max_page_count; beyond it inserts fail with SQLITE_FULL); undefined lifts the cap. */
   setMaxBytes(bytes: number | undefined): void;
@@ -48,9 +59,9 @@ export interface HistoryStoreOptions {
 export function openHistoryStore(path: string, opts: HistoryStoreOptions = {}): HistoryStore {
   const timeZone = opts.timeZone ?? 'Europe/Vienna';
   checkTimeZone(timeZone);
-  const db = openHistoryDatabase(path);
+  const { db, upgrade } = openHistoryDatabase(path);
   try {
-    const store = new Store(db, path, timeZone);
+    const store = new Store(db, path, timeZone, upgrade);
     if (opts.maxBytes !== undefined) store.setMaxBytes(opts.maxBytes);
     return store;
   } catch (e) {
@@ -59,84 +70,157 @@ export function openHistoryStore(path: string, opts: HistoryStoreOptions = {}): 
   }
 }
 
+/** What the store keeps in memory per configured meter. */
+interface MeterState {
+  /** meters.id */
+  key: number;
+  builder: RollupBuilder;
+  /** Newest stored ts (raw row or latest snapshot), ms; rows not newer are skipped. */
+  lastTs: number;
+  rows: number;
+}
+
+/** The key of a meter without data: matches no row, so its queries answer empty. */
+const NO_METER = -1;
+
 class Store implements HistoryStore {
-  private readonly meters = new Map<string, number>();
-  private readonly builder: RollupBuilder;
-  private lastTs: number;
-  private rows: number;
+  /** Configured meter id → its state, in meters.id order. */
+  private readonly state = new Map<string, MeterState>();
+  /** Meter number (telegram) → meter_numbers.id. */
+  private readonly numbers = new Map<string, number>();
   private readonly stmts;
 
   constructor(
     private readonly db: SqliteDatabase,
     readonly path: string,
     private readonly timeZone: string,
+    readonly upgrade: SchemaUpgrade | undefined,
   ) {
-    const cols = ['ts', 'meter', ...READING_COLUMNS];
+    const cols = ['meter_ts', 'meter_number', ...READING_COLUMNS];
     this.stmts = {
       insertRow: db.prepare(
         `INSERT INTO readings (${cols.join(', ')}) VALUES (?${', ?'.repeat(cols.length - 1)})`,
       ),
       writePartials: rollupWriter(db),
       latest: db.prepare(
-        'INSERT INTO latest (id, ts, snapshot) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET ts = excluded.ts, snapshot = excluded.snapshot',
+        'INSERT INTO latest (meter, ts, snapshot) VALUES (?, ?, ?) ON CONFLICT(meter) DO UPDATE SET ts = excluded.ts, snapshot = excluded.snapshot',
       ),
-      meterInsert: db.prepare('INSERT OR IGNORE INTO meters (meter_id) VALUES (?)'),
-      meterGet: db.prepare('SELECT id FROM meters WHERE meter_id = ?'),
+      // ids from 0: the first meter's row key is the plain ts (schema comment)
+      meterInsert: db.prepare(
+        'INSERT OR IGNORE INTO meters (id, config_id) VALUES ((SELECT coalesce(max(id) + 1, 0) FROM meters), ?)',
+      ),
+      meterGet: db.prepare('SELECT id FROM meters WHERE config_id = ?'),
+      numberInsert: db.prepare('INSERT OR IGNORE INTO meter_numbers (meter_id) VALUES (?)'),
+      numberGet: db.prepare('SELECT id FROM meter_numbers WHERE meter_id = ?'),
+      // raw rows: parameters are key ranges (rowKeys), each a range seek in the one b-tree
       deleteRaw: db.prepare(
-        'DELETE FROM readings WHERE ts IN (SELECT ts FROM readings WHERE ts < ? ORDER BY ts LIMIT ?)',
+        'DELETE FROM readings WHERE meter_ts IN (SELECT meter_ts FROM readings WHERE meter_ts >= ? AND meter_ts < ? ORDER BY meter_ts LIMIT ?)',
       ),
-      // min() and max() of the rowid each read one end of the b-tree: cheap on any size
-      rawFirst: db.prepare('SELECT min(ts) AS t FROM readings'),
-      rawLast: db.prepare('SELECT max(ts) AS t FROM readings'),
-      hourFirst: db.prepare('SELECT min(ts) AS t FROM rollup_hour'),
-      hourLast: db.prepare('SELECT max(ts) AS t FROM rollup_hour'),
+      // each reads one end of the meter's key range: cheap on any size
+      rawFirst: db.prepare(
+        'SELECT ts AS t FROM readings WHERE meter_ts >= ? AND meter_ts < ? ORDER BY meter_ts LIMIT 1',
+      ),
+      rawLast: db.prepare(
+        'SELECT ts AS t FROM readings WHERE meter_ts >= ? AND meter_ts < ? ORDER BY meter_ts DESC LIMIT 1',
+      ),
+      hourFirst: db.prepare('SELECT ts AS t FROM rollup_hour WHERE meter = ? ORDER BY ts LIMIT 1'),
+      hourLast: db.prepare('SELECT ts AS t FROM rollup_hour WHERE meter = ? ORDER BY ts DESC LIMIT 1'),
+      latestOf: db.prepare('SELECT ts, snapshot FROM latest WHERE meter = ?'),
+      latestAny: db.prepare('SELECT snapshot FROM latest ORDER BY ts DESC LIMIT 1'),
     };
     // the one full count, at open (a year at one row per 5 s: ~80 ms once, not per status call)
-    this.rows = (db.prepare('SELECT count(*) AS n FROM readings').get() as { n: number }).n;
-    this.builder = new RollupBuilder(this.loadCounterState());
-    this.lastTs = this.loadLastTs();
+    const counts = new Map(
+      (
+        db.prepare('SELECT meter, count(*) AS n FROM readings GROUP BY meter').all() as {
+          meter: number;
+          n: number;
+        }[]
+      ).map((r) => [r.meter, r.n]),
+    );
+    const meters = db.prepare('SELECT id, config_id FROM meters ORDER BY id').all() as {
+      id: number;
+      config_id: string;
+    }[];
+    for (const m of meters) this.state.set(m.config_id, this.loadState(m.id, counts.get(m.id) ?? 0));
   }
 
-  insert(rows: HistoryRow[], latest?: MeterSnapshot): { written: number; skipped: number } {
+  insert(
+    rows: HistoryRow[],
+    latest?: MeterSnapshot | readonly MeterSnapshot[],
+  ): { written: number; skipped: number } {
     const fresh: HistoryRow[] = [];
-    let last = this.lastTs;
+    const last = new Map<string, number>();
     for (const r of rows) {
-      if (r.ts <= last) continue;
+      const before = last.get(r.meter) ?? this.state.get(r.meter)?.lastTs ?? -1;
+      if (r.ts <= before) continue;
       fresh.push(r);
-      last = r.ts;
+      last.set(r.meter, r.ts);
     }
-    const savedState = this.builder.state;
+    const snapshots = latest === undefined ? [] : Array.isArray(latest) ? latest : [latest as MeterSnapshot];
+    const saved = [...this.state.values()].map((m) => [m, m.builder.state] as const);
+    const known = new Set(this.state.keys());
     try {
       this.db.exec('BEGIN IMMEDIATE');
-      const stored = fresh.map((r) => ({ ...r, meter: this.meterId(r.meterId) }));
-      for (const r of stored) this.stmts.insertRow.run(r.ts, r.meter, ...READING_COLUMNS.map((c) => r[c]));
-      this.stmts.writePartials(this.builder.build(stored));
-      if (latest && fresh.length > 0) this.stmts.latest.run(last, JSON.stringify(latest));
+      const byMeter = new Map<string, StoredRow[]>();
+      for (const r of fresh) {
+        const m = this.meterState(r.meter);
+        const stored = { ...r, number: this.numberId(r.meterId) };
+        this.stmts.insertRow.run(
+          m.key * METER_KEY_SPAN + r.ts,
+          stored.number,
+          ...READING_COLUMNS.map((c) => r[c]),
+        );
+        const list = byMeter.get(r.meter);
+        if (list) list.push(stored);
+        else byMeter.set(r.meter, [stored]);
+      }
+      for (const [meter, list] of byMeter) {
+        const m = this.state.get(meter)!;
+        this.stmts.writePartials(m.key, m.builder.build(list));
+      }
+      for (const s of snapshots) {
+        const ts = last.get(s.meter);
+        if (ts !== undefined) this.stmts.latest.run(this.state.get(s.meter)!.key, ts, JSON.stringify(s));
+      }
       this.db.exec('COMMIT');
     } catch (e) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      this.builder.state = savedState;
-      this.meters.clear();
+      for (const [m, state] of saved) m.builder.state = state;
+      for (const id of this.state.keys()) if (!known.has(id)) this.state.delete(id);
+      this.numbers.clear();
       throw e;
     }
-    this.lastTs = last;
-    this.rows += fresh.length;
+    for (const r of fresh) this.state.get(r.meter)!.rows++;
+    for (const [meter, ts] of last) this.state.get(meter)!.lastTs = ts;
     return { written: fresh.length, skipped: rows.length - fresh.length };
   }
 
-  latest(): MeterSnapshot | undefined {
-    const row = this.db.prepare('SELECT snapshot FROM latest WHERE id = 1').get() as
-      { snapshot: string } | undefined;
+  meters(): string[] {
+    const has = this.db.prepare(
+      `SELECT config_id FROM meters m WHERE EXISTS (SELECT 1 FROM readings
+         WHERE meter_ts >= m.id * ${METER_KEY_SPAN} AND meter_ts < (m.id + 1) * ${METER_KEY_SPAN})
+       OR EXISTS (SELECT 1 FROM rollup_hour WHERE meter = m.id) OR EXISTS (SELECT 1 FROM latest WHERE meter = m.id)
+       ORDER BY m.id`,
+    );
+    return (has.all() as { config_id: string }[]).map((r) => r.config_id);
+  }
+
+  latest(meter?: string): MeterSnapshot | undefined {
+    const row = (
+      meter === undefined ? this.stmts.latestAny.get() : this.stmts.latestOf.get(this.keyOf(meter))
+    ) as { snapshot: string } | undefined;
     return row ? (JSON.parse(row.snapshot) as MeterSnapshot) : undefined;
   }
 
-  extent(): HistoryExtent | undefined {
-    const t = (stmt: { get(): unknown }) => (stmt.get() as { t: number | null }).t;
+  extent(meter: string): HistoryExtent | undefined {
+    const key = this.keyOf(meter);
+    const t = (stmt: { get(...k: number[]): unknown }, ...k: number[]) =>
+      (stmt.get(...k) as { t: number } | undefined)?.t ?? null;
     const [rawFirst, rawLast, hourFirst, hourLast] = [
-      t(this.stmts.rawFirst),
-      t(this.stmts.rawLast),
-      t(this.stmts.hourFirst),
-      t(this.stmts.hourLast),
+      t(this.stmts.rawFirst, ...rowKeys(key)),
+      t(this.stmts.rawLast, ...rowKeys(key)),
+      t(this.stmts.hourFirst, key),
+      t(this.stmts.hourLast, key),
     ];
     const firsts = [rawFirst, hourFirst === null ? null : hourFirst * 1000].filter((v) => v !== null);
     // without raw rows (all removed by retention) the newest hour bucket's end
@@ -145,29 +229,37 @@ class Store implements HistoryStore {
     return { firstMs: Math.min(...firsts), lastMs };
   }
 
-  series(from: number, to: number, step: number): Series {
-    return runNow(this.seriesQuery(from, to, step));
+  series(meter: string, from: number, to: number, step: number): Series {
+    return runNow(this.seriesQuery(meter, from, to, step));
   }
 
-  energy(period: 'day' | 'month', from: number, to: number): EnergyBucket[] {
-    return runNow(this.energyQuery(period, from, to));
+  energy(meter: string, period: 'day' | 'month', from: number, to: number): EnergyBucket[] {
+    return runNow(this.energyQuery(meter, period, from, to));
   }
 
-  seriesQuery(from: number, to: number, step: number): Pieced<Series> {
-    return seriesQuery(this.db, from, to, step);
+  seriesQuery(meter: string, from: number, to: number, step: number): Pieced<Series> {
+    return seriesQuery(this.db, this.keyOf(meter), from, to, step);
   }
 
-  energyQuery(period: 'day' | 'month', from: number, to: number): Pieced<EnergyBucket[]> {
-    return energyQuery(this.db, period, from, to, this.timeZone);
+  energyQuery(meter: string, period: 'day' | 'month', from: number, to: number): Pieced<EnergyBucket[]> {
+    return energyQuery(this.db, this.keyOf(meter), period, from, to, this.timeZone);
   }
 
-  count(): number {
-    return this.rows;
+  count(meter?: string): number {
+    if (meter !== undefined) return this.state.get(meter)?.rows ?? 0;
+    let n = 0;
+    for (const m of this.state.values()) n += m.rows;
+    return n;
   }
 
   deleteRawBefore(cutoffMs: number, limit = 5000): number {
-    const deleted = this.stmts.deleteRaw.run(cutoffMs, limit).changes;
-    this.rows -= deleted;
+    let deleted = 0;
+    for (const m of this.state.values()) {
+      if (deleted >= limit) break;
+      const n = this.stmts.deleteRaw.run(...rowKeys(m.key, 0, cutoffMs), limit - deleted).changes;
+      m.rows -= n;
+      deleted += n;
+    }
     return deleted;
   }
 
@@ -181,29 +273,56 @@ class Store implements HistoryStore {
     if (this.db.open) this.db.close();
   }
 
-  private meterId(meterId: string): number {
-    let id = this.meters.get(meterId);
+  /** meters.id of a configured meter; NO_METER for one without data. */
+  private keyOf(meter: string): number {
+    return this.state.get(meter)?.key ?? NO_METER;
+  }
+
+  /** The meter's state, adding it to the dictionary on its first row (inside the insert's transaction). */
+  private meterState(meter: string): MeterState {
+    let m = this.state.get(meter);
+    if (m === undefined) {
+      this.stmts.meterInsert.run(meter);
+      const key = (this.stmts.meterGet.get(meter) as { id: number }).id;
+      // the row key meters.id · 2^44 + ts stays exact in a JS number up to id 511
+      if (key > 511) throw new RangeError(`history: more than 511 meters in ${this.path}`);
+      m = this.loadState(key, 0);
+      this.state.set(meter, m);
+    }
+    return m;
+  }
+
+  private numberId(meterId: string): number {
+    let id = this.numbers.get(meterId);
     if (id === undefined) {
-      this.stmts.meterInsert.run(meterId);
-      id = (this.stmts.meterGet.get(meterId) as { id: number }).id;
-      this.meters.set(meterId, id);
+      this.stmts.numberInsert.run(meterId);
+      id = (this.stmts.numberGet.get(meterId) as { id: number }).id;
+      this.numbers.set(meterId, id);
     }
     return id;
   }
 
-  private loadCounterState(): CounterState | undefined {
+  private loadState(key: number, rows: number): MeterState {
     const r = this.db
       .prepare(
-        `SELECT energy_ts_last AS ts, meter_last AS meter, energy_import_wh_last AS importWh,
-         energy_export_wh_last AS exportWh FROM rollup_hour WHERE energy_ts_last IS NOT NULL ORDER BY rollup_hour.ts DESC LIMIT 1`,
+        `SELECT energy_ts_last AS last, meter_last AS num, energy_import_wh_last AS importWh,
+         energy_export_wh_last AS exportWh FROM rollup_hour
+         WHERE rollup_hour.meter = ? AND energy_ts_last IS NOT NULL ORDER BY rollup_hour.ts DESC LIMIT 1`,
       )
-      .get() as CounterState | undefined;
-    return r && { ts: r.ts, meter: r.meter, importWh: r.importWh, exportWh: r.exportWh };
-  }
-
-  private loadLastTs(): number {
-    const latest = this.db.prepare('SELECT ts FROM latest WHERE id = 1').get() as { ts: number } | undefined;
-    const raw = this.db.prepare('SELECT max(ts) AS ts FROM readings').get() as { ts: number | null };
-    return Math.max(latest?.ts ?? -1, raw.ts ?? -1);
+      .get(key) as { last: number; num: number; importWh: number; exportWh: number | null } | undefined;
+    const counter: CounterState | undefined = r && {
+      ts: r.last,
+      meter: r.num,
+      importWh: r.importWh,
+      exportWh: r.exportWh,
+    };
+    const latest = this.stmts.latestOf.get(key) as { ts: number } | undefined;
+    const raw = this.stmts.rawLast.get(...rowKeys(key)) as { t: number } | undefined;
+    return {
+      key,
+      builder: new RollupBuilder(counter),
+      lastTs: Math.max(latest?.ts ?? -1, raw?.t ?? -1),
+      rows,
+    };
   }
 }

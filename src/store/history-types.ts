@@ -49,15 +49,21 @@ export interface HistoryExtent {
   lastMs: number;
 }
 
+/**
+ * Per configured meter (`meters[].id`, `default` for a one-meter config). A meter without data answers like an
+ * empty store (undefined / empty series / no buckets / 0).
+ */
 export interface HistoryReader {
-  /** The most recent stored snapshot (survives restarts). */
-  latest(): MeterSnapshot | undefined;
-  /** What is stored, to clamp a request to; undefined when the store is empty. Cheap (index ends only). */
-  extent(): HistoryExtent | undefined;
+  /** Meter ids that have data (stored or received this run), oldest first; the caller orders them by config. */
+  meters(): string[];
+  /** The meter's most recent snapshot (survives restarts); without `meter` the newest of any meter. */
+  latest(meter?: string): MeterSnapshot | undefined;
+  /** What is stored, to clamp a request to; undefined when the meter has nothing. Cheap (index ends only). */
+  extent(meter: string): HistoryExtent | undefined;
   /** Averages per `step` seconds in [from, to), computed in pieces that yield to the event loop. */
-  series(from: number, to: number, step: number): Promise<Series>;
+  series(meter: string, from: number, to: number, step: number): Promise<Series>;
   /** Import/export energy per day or month from counter differences (gaps and counter resets handled), pieced. */
-  energy(period: 'day' | 'month', from: number, to: number): Promise<EnergyBucket[]>;
-  /** Number of full-resolution rows (diagnostics): kept incrementally, never a COUNT(*) per call. */
-  count(): number;
+  energy(meter: string, period: 'day' | 'month', from: number, to: number): Promise<EnergyBucket[]>;
+  /** Number of full-resolution rows of one meter, all meters without it (diagnostics): kept incrementally. */
+  count(meter?: string): number;
 }

@@ -9,14 +9,18 @@
  * pair starts a new segment instead (meter replaced, counter went down, implausibly large jump).
  */
 import { ROLLUP_TABLES, type RollupLevel } from './history-schema.js';
-import type { HistoryRow } from './history-row.js';
+import type { RowField } from './history-schema.js';
 
-/** A row as stored: the meter number replaced by its dictionary id. */
-export type StoredRow = HistoryRow & { meter: number };
+/**
+ * A row as the rollups see it: `number` is the meter number's dictionary id (meter_numbers.id), so a replaced
+ * meter starts a new counter segment. The configured meter is not here: each meter has its own builder.
+ */
+export type StoredRow = { ts: number; number: number } & Record<RowField, number | null>;
 
-/** The last row that carried an energy counter. */
+/** The last row of one configured meter that carried an energy counter. */
 export interface CounterState {
   ts: number;
+  /** meter_numbers.id of that row. */
   meter: number;
   importWh: number;
   exportWh: number | null;
@@ -78,8 +82,8 @@ export const ROLLUP_COLUMNS: RollupColumn[] = [
   ...sums(['current_l1_ma', 'current_l2_ma', 'current_l3_ma']),
   { name: 'energy_ts_first', kind: 'first', value: (r) => ifEnergy(r, r.ts) },
   { name: 'energy_ts_last', kind: 'last', value: (r) => ifEnergy(r, r.ts) },
-  { name: 'meter_first', kind: 'first', value: (r) => ifEnergy(r, r.meter) },
-  { name: 'meter_last', kind: 'last', value: (r) => ifEnergy(r, r.meter) },
+  { name: 'meter_first', kind: 'first', value: (r) => ifEnergy(r, r.number) },
+  { name: 'meter_last', kind: 'last', value: (r) => ifEnergy(r, r.number) },
   { name: 'energy_import_wh_first', kind: 'first', value: (r) => r.energy_import_wh },
   { name: 'energy_import_wh_last', kind: 'last', value: (r) => r.energy_import_wh },
   { name: 'energy_import_wh_inner', kind: 'sum', value: (_r, i) => i.importWh },
@@ -107,13 +111,17 @@ const MERGE_SQL: Record<Kind, (c: string) => string> = {
   last: (c) => `coalesce(excluded.${c}, ${c})`,
 };
 
-/** `INSERT … ON CONFLICT(ts) DO UPDATE` merging one partial into a rollup table; parameters: ts, then the columns. */
-export function rollupUpsertSql(level: RollupLevel): string {
+/**
+ * `INSERT … ON CONFLICT(meter, ts) DO UPDATE` merging one partial into a rollup table; parameters: meter, ts,
+ * then the columns. `keyed: false` is the v2 layout (no meter column), used only to build a v1 file's rollups.
+ */
+export function rollupUpsertSql(level: RollupLevel, keyed = true): string {
   const names = ROLLUP_COLUMNS.map((c) => c.name);
   const set = ROLLUP_COLUMNS.map((c) => `${c.name} = ${MERGE_SQL[c.kind](c.name)}`).join(', ');
+  const key = keyed ? 'meter, ts' : 'ts';
   return (
-    `INSERT INTO rollup_${level} (ts, ${names.join(', ')}) VALUES (?${', ?'.repeat(names.length)}) ` +
-    `ON CONFLICT(ts) DO UPDATE SET ${set}`
+    `INSERT INTO rollup_${level} (${key}, ${names.join(', ')}) VALUES (${keyed ? '?, ' : ''}?${', ?'.repeat(names.length)}) ` +
+    `ON CONFLICT(${key}) DO UPDATE SET ${set}`
   );
 }
 
@@ -134,7 +142,7 @@ export class RollupBuilder {
 
   private add(out: Partials, r: StoredRow): void {
     const prev = r.energy_import_wh === null ? undefined : this.state;
-    const same = prev !== undefined && prev.meter === r.meter;
+    const same = prev !== undefined && prev.meter === r.number;
     const dt = prev ? r.ts - prev.ts : 0;
     const dImport = prev ? counterDelta(prev.importWh, r.energy_import_wh, same, dt) : null;
     const dExport = prev ? counterDelta(prev.exportWh, r.energy_export_wh, same, dt) : null;
@@ -149,7 +157,7 @@ export class RollupBuilder {
       else out[level].set(bucket, values.slice());
     }
     if (r.energy_import_wh !== null) {
-      this.state = { ts: r.ts, meter: r.meter, importWh: r.energy_import_wh, exportWh: r.energy_export_wh };
+      this.state = { ts: r.ts, meter: r.number, importWh: r.energy_import_wh, exportWh: r.energy_export_wh };
     }
   }
 }

@@ -20,8 +20,8 @@ export interface FakeRow {
 
 export interface FakeHistory extends HistoryReader {
   rows: FakeRow[];
-  /** Arguments of every `series` / `energy` call, for assertions. */
-  calls: { method: 'series' | 'energy'; args: unknown[] }[];
+  /** Arguments of every `series` / `energy` call after the meter, and the meter, for assertions. */
+  calls: { method: 'series' | 'energy'; args: unknown[]; meter: string }[];
 }
 
 function bucketStart(t: number, period: 'day' | 'month'): { start: number; label: string } {
@@ -36,22 +36,26 @@ function bucketStart(t: number, period: 'day' | 'month'): { start: number; label
   return { start: Date.UTC(y, m, day) / 1000, label };
 }
 
-export function createFakeHistory(rows: FakeRow[], latest?: MeterSnapshot): FakeHistory {
+/** The rows (and `latest`) belong to `meter` (default `default`); every other meter id has no data. */
+export function createFakeHistory(rows: FakeRow[], latest?: MeterSnapshot, meter = 'default'): FakeHistory {
   const calls: FakeHistory['calls'] = [];
+  const of = (m: string | undefined): FakeRow[] => (m === undefined || m === meter ? rows : []);
   return {
     rows,
     calls,
-    latest: () => latest,
-    count: () => rows.length,
-    extent: () =>
-      rows.length === 0
+    meters: () => (rows.length > 0 || latest ? [meter] : []),
+    latest: (m) => (m === undefined || m === meter ? latest : undefined),
+    count: (m) => of(m).length,
+    extent: (m) =>
+      of(m).length === 0
         ? undefined
         : {
             firstMs: Math.min(...rows.map((r) => r.t)) * 1000,
             lastMs: Math.max(...rows.map((r) => r.t)) * 1000,
           },
-    async series(from, to, step): Promise<Series> {
-      calls.push({ method: 'series', args: [from, to, step] });
+    async series(m, from, to, step): Promise<Series> {
+      calls.push({ method: 'series', args: [from, to, step], meter: m });
+      const rows = of(m);
       const t: number[] = [];
       for (let b = from; b < to; b += step) t.push(b);
       const values = {} as Record<SeriesField, (number | null)[]>;
@@ -68,8 +72,9 @@ export function createFakeHistory(rows: FakeRow[], latest?: MeterSnapshot): Fake
       }
       return { t, values, step };
     },
-    async energy(period, from, to): Promise<EnergyBucket[]> {
-      calls.push({ method: 'energy', args: [period, from, to] });
+    async energy(m, period, from, to): Promise<EnergyBucket[]> {
+      calls.push({ method: 'energy', args: [period, from, to], meter: m });
+      const rows = of(m);
       const out = new Map<number, EnergyBucket & { firstI: number; firstE: number }>();
       for (const r of rows.filter((x) => x.t >= from && x.t < to)) {
         const { start, label } = bucketStart(r.t, period);

@@ -130,7 +130,7 @@ test('GET /api/v1/history passes from/to/step to the store and shapes the answer
   try {
     const q = `from=${T0}&to=${T0 + 300}&step=120&fields=power_import_w,energy_import_wh`;
     const body = await json(await fetch(`${h.base}/api/v1/history?${q}`));
-    assert.deepEqual(history.calls.at(-1), { method: 'series', args: [T0, T0 + 300, 120] });
+    assert.deepEqual(history.calls.at(-1), { method: 'series', args: [T0, T0 + 300, 120], meter: 'default' });
     // fake store: mean per bucket rounded (100.5 → 101, 102.5 → 103, 104), energy = last value in the bucket
     assert.deepEqual(body, {
       from: T0,
@@ -142,7 +142,7 @@ test('GET /api/v1/history passes from/to/step to the store and shapes the answer
     });
     // the default hour (NOW_S − 3600 … NOW_S) is clamped to the stored rows (from T0), ~720 buckets of it
     await json(await fetch(`${h.base}/api/v1/history`));
-    assert.deepEqual(history.calls.at(-1), { method: 'series', args: [T0, NOW_S, 4] });
+    assert.deepEqual(history.calls.at(-1), { method: 'series', args: [T0, NOW_S, 4], meter: 'default' });
   } finally {
     await h.close();
   }
@@ -216,7 +216,7 @@ test('GET /api/v1/energy returns the store buckets', async () => {
   try {
     const body = await json(await fetch(`${h.base}/api/v1/energy?period=day`));
     // the default 31 days are clamped to the stored rows (from T0)
-    assert.deepEqual(history.calls.at(-1), { method: 'energy', args: ['day', T0, NOW_S] });
+    assert.deepEqual(history.calls.at(-1), { method: 'energy', args: ['day', T0, NOW_S], meter: 'default' });
     // rows before `to` (NOW_S) are i = 0…47 on 2021-09-27 UTC: import 12000 → 12094, export constant
     assert.deepEqual(body, {
       period: 'day',

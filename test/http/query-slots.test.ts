@@ -32,9 +32,9 @@ test('history routes answer 503 busy with Retry-After while every slot is taken'
   let unblock!: () => void;
   const blocked = new Promise<void>((r) => (unblock = r));
   const original = history.series.bind(history);
-  history.series = async (from, to, step): Promise<Series> => {
+  history.series = async (meter, from, to, step): Promise<Series> => {
     await blocked;
-    return original(from, to, step);
+    return original(meter, from, to, step);
   };
   const h = await startHarness({ history, querySlots: { slots: 1, queue: 0, waitMs: 0 } });
   t.after(() => h.close());

@@ -36,13 +36,17 @@ test('energy per day across a gap spanning midnight is split by time', (t) => {
   ]);
   // gap 22:30 → 02:00 (3.5 h) carries 400 Wh: 1.5 h = 171.43 Wh before midnight, 228.57 Wh after
   // export 7 Wh: 3.0 before, 4.0 after
-  assert.deepEqual(store.energy('day', Date.UTC(2026, 0, 9) / 1000, Date.UTC(2026, 0, 13) / 1000), [
-    { start: Date.UTC(2026, 0, 9, 23) / 1000, label: '2026-01-10', import_wh: 271, export_wh: 3 },
-    { start: Date.UTC(2026, 0, 10, 23) / 1000, label: '2026-01-11', import_wh: 329, export_wh: 4 },
-  ]);
-  assert.deepEqual(store.energy('month', Date.UTC(2026, 0, 9) / 1000, Date.UTC(2026, 0, 13) / 1000), [
-    { start: Date.UTC(2025, 11, 31, 23) / 1000, label: '2026-01', import_wh: 600, export_wh: 7 },
-  ]);
+  assert.deepEqual(
+    store.energy('default', 'day', Date.UTC(2026, 0, 9) / 1000, Date.UTC(2026, 0, 13) / 1000),
+    [
+      { start: Date.UTC(2026, 0, 9, 23) / 1000, label: '2026-01-10', import_wh: 271, export_wh: 3 },
+      { start: Date.UTC(2026, 0, 10, 23) / 1000, label: '2026-01-11', import_wh: 329, export_wh: 4 },
+    ],
+  );
+  assert.deepEqual(
+    store.energy('default', 'month', Date.UTC(2026, 0, 9) / 1000, Date.UTC(2026, 0, 13) / 1000),
+    [{ start: Date.UTC(2025, 11, 31, 23) / 1000, label: '2026-01', import_wh: 600, export_wh: 7 }],
+  );
 });
 
 test('energy on the 23-hour and 25-hour DST days in Europe/Vienna', (t) => {
@@ -59,7 +63,12 @@ test('energy on the 23-hour and 25-hour DST days in Europe/Vienna', (t) => {
       Array.from({ length: 4 * 24 }, (_, k) => row(start + k * H, { energy_import_wh: base + k * 100 })),
     );
   }
-  const spring = store.energy('day', Date.UTC(2026, 2, 28) / 1000, Date.UTC(2026, 2, 29, 22) / 1000);
+  const spring = store.energy(
+    'default',
+    'day',
+    Date.UTC(2026, 2, 28) / 1000,
+    Date.UTC(2026, 2, 29, 22) / 1000,
+  );
   assert.deepEqual(
     spring.map((b) => [b.label, b.import_wh]),
     [
@@ -67,7 +76,12 @@ test('energy on the 23-hour and 25-hour DST days in Europe/Vienna', (t) => {
       ['2026-03-29', 2300],
     ],
   );
-  const autumn = store.energy('day', Date.UTC(2026, 9, 25) / 1000, Date.UTC(2026, 9, 25, 23) / 1000);
+  const autumn = store.energy(
+    'default',
+    'day',
+    Date.UTC(2026, 9, 25) / 1000,
+    Date.UTC(2026, 9, 25, 23) / 1000,
+  );
   assert.deepEqual(autumn, [
     { start: Date.UTC(2026, 9, 24, 22) / 1000, label: '2026-10-25', import_wh: 2500, export_wh: 0 },
   ]);
@@ -90,7 +104,7 @@ test('a replaced meter or a counter reset starts a new segment: never negative, 
     row(d + 2 * H + 5000, { energy_import_wh: 90_000_401 }, 'OTHER'),
   ]);
   // 100 (OLD) + 50 + 20 + 1 (NEW) + 1 (OTHER)
-  assert.deepEqual(store.energy('day', d / 1000, d / 1000 + 1), [
+  assert.deepEqual(store.energy('default', 'day', d / 1000, d / 1000 + 1), [
     { start: Date.UTC(2026, 4, 9, 22) / 1000, label: '2026-05-10', import_wh: 172, export_wh: 0 },
   ]);
 });
@@ -105,7 +119,7 @@ test('energy after a restart continues the segment of the stored counters', (t) 
   t.after(() => b.close());
   b.insert([row(d + 10_000, { energy_import_wh: 111 }), row(d + 15_000, { energy_import_wh: 120 })]);
   // Kolkata is UTC+05:30: its midnights are not whole UTC hours (these readings are far from one)
-  assert.deepEqual(b.energy('day', d / 1000, d / 1000 + 1), [
+  assert.deepEqual(b.energy('default', 'day', d / 1000, d / 1000 + 1), [
     { start: Date.UTC(2026, 4, 9, 18, 30) / 1000, label: '2026-05-10', import_wh: 20, export_wh: 0 },
   ]);
   assert.throws(
@@ -128,8 +142,8 @@ test('Asia/Kolkata (+05:30): the hour straddling midnight is split exactly from 
     { start: Date.UTC(2026, 4, 10, 18, 30) / 1000, label: '2026-05-11', import_wh: b, export_wh: 0 },
   ];
   // exact: 100 Wh inside 18:00–18:25 plus the 18:25 → 18:30 step (10 Wh) belong to May 10
-  assert.deepEqual(store.energy('day', from, to), days(110, 0));
+  assert.deepEqual(store.energy('default', 'day', from, to), days(110, 0));
   // raw rows gone: the bucket's 110 Wh over 18:00–18:55 are split by time, 30 min : 25 min → 60 : 50
   assert.equal(store.deleteRawBefore(h + 3_600_000, 100), 12);
-  assert.deepEqual(store.energy('day', from, to), days(60, 50));
+  assert.deepEqual(store.energy('default', 'day', from, to), days(60, 50));
 });

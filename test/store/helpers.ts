@@ -14,8 +14,9 @@ export function tempDir(t: { after(fn: () => void): void }): string {
   return dir;
 }
 
+/** A row of meter number `meterId`; configured meter `default` unless `values.meter` says otherwise. */
 export function row(ts: number, values: Partial<HistoryRow> = {}, meterId = 'M1'): HistoryRow {
-  const r = { ts, meterId } as HistoryRow;
+  const r = { ts, meter: 'default', meterId } as HistoryRow;
   for (const c of ROW_FIELDS) r[c] = null;
   return { ...r, ...values };
 }

@@ -115,7 +115,7 @@ test('series honours step=1 over 5000 s: buckets in [from, to), none before from
   store.insert(rows(T0, 3000)); // 15 000 s of rows every 5 s
   const to = T0 / 1000 + 10_003; // not aligned to anything
   const from = to - 5000;
-  const s = store.series(from, to, 1);
+  const s = store.series('default', from, to, 1);
   assert.equal(s.step, 1);
   assert.equal(s.t.length, 5000);
   assert.equal(s.t[0], from);
@@ -130,11 +130,12 @@ test('series honours step=1 over 5000 s: buckets in [from, to), none before from
   // through the HTTP route: the same buckets, `step` is the effective step and `requested_step` the asked one
   const h = await startHarness({
     history: {
+      meters: () => store.meters(),
       latest: () => undefined,
       count: () => store.count(),
-      extent: () => store.extent(),
-      series: (a, b, c) => runPieced(store.seriesQuery(a, b, c)),
-      energy: (p, a, b) => runPieced(store.energyQuery(p, a, b)),
+      extent: (m) => store.extent(m),
+      series: (m, a, b, c) => runPieced(store.seriesQuery(m, a, b, c)),
+      energy: (m, p, a, b) => runPieced(store.energyQuery(m, p, a, b)),
     },
   });
   t.after(() => h.close());
@@ -171,7 +172,7 @@ test('series from the rollups: step rounded up to whole hours, every bucket star
   store.insert(rows(T0, 4 * 17_280)); // four days
   const from = T0 / 1000 + 1234;
   const to = T0 / 1000 + 3 * 86_400 + 999;
-  const s = store.series(from, to, 5400);
+  const s = store.series('default', from, to, 5400);
   assert.equal(s.step, 7200);
   assert.equal(s.t[0], Math.ceil(from / 3600) * 3600);
   assert.ok(s.t.every((b) => b >= from && b < to));
@@ -182,11 +183,11 @@ test('series from the rollups: step rounded up to whole hours, every bucket star
 test('extent: undefined when empty, first and last row, the rollups when retention removed the raw rows', (t) => {
   const store = openHistoryStore(join(tempDir(t), 'h.db'));
   t.after(() => store.close());
-  assert.equal(store.extent(), undefined);
+  assert.equal(store.extent('default'), undefined);
   store.insert(rows(T0 + 1000, 10));
-  assert.deepEqual(store.extent(), { firstMs: T0, lastMs: T0 + 1000 + 9 * 5000 }); // the hour rollup starts at T0
+  assert.deepEqual(store.extent('default'), { firstMs: T0, lastMs: T0 + 1000 + 9 * 5000 }); // the hour rollup starts at T0
   for (let n = -1; n !== 0;) n = store.deleteRawBefore(Number.MAX_SAFE_INTEGER);
-  assert.deepEqual(store.extent(), { firstMs: T0, lastMs: T0 + 3_599_999 });
+  assert.deepEqual(store.extent('default'), { firstMs: T0, lastMs: T0 + 3_599_999 });
 });
 
 test('pieced queries: many short steps, the same answers as the synchronous ones', async (t) => {
@@ -199,14 +200,20 @@ test('pieced queries: many short steps, the same answers as the synchronous ones
   for (let i = 0; i < year.length; i += 10_000) store.insert(year.slice(i, i + 10_000));
   const [from, to] = [T0 / 1000, T0 / 1000 + 366 * 86_400];
   let steps = 0;
-  const energy = store.energyQuery('day', from, to);
+  const energy = store.energyQuery('default', 'day', from, to);
   for (let r = energy.next(); !r.done; r = energy.next()) steps++;
   assert.ok(steps >= 10, `energy over a year in ${steps} steps`);
-  assert.deepEqual(await runPieced(store.energyQuery('day', from, to)), store.energy('day', from, to));
+  assert.deepEqual(
+    await runPieced(store.energyQuery('default', 'day', from, to)),
+    store.energy('default', 'day', from, to),
+  );
   // 366 × 24 h from 01:00 Vienna time touch 367 local days
-  assert.equal(store.energy('day', from, to).length, 367);
-  assert.deepEqual(await runPieced(store.seriesQuery(from, to, 3600)), store.series(from, to, 3600));
-  const series = store.seriesQuery(from, to, 3600);
+  assert.equal(store.energy('default', 'day', from, to).length, 367);
+  assert.deepEqual(
+    await runPieced(store.seriesQuery('default', from, to, 3600)),
+    store.series('default', from, to, 3600),
+  );
+  const series = store.seriesQuery('default', from, to, 3600);
   steps = 0;
   for (let r = series.next(); !r.done; r = series.next()) steps++;
   assert.ok(steps >= 10, `series over a year in ${steps} steps`);

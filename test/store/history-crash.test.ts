@@ -35,11 +35,19 @@ test('kill -9 at random moments leaves a consistent file: integrity ok, rollups 
   const db = openDatabase(path, []);
   t.after(() => db.close());
   assert.deepEqual(db.prepare('PRAGMA integrity_check').raw(true).all(), [['ok']]);
-  const raw = db.prepare('SELECT * FROM readings ORDER BY ts').all() as StoredRow[];
+  // one configured meter (`default`, meters.id 0); `number` is the meter number's id, as the builder sees it
+  const raw = db
+    .prepare('SELECT *, meter_number AS number FROM readings WHERE meter = 0 ORDER BY ts')
+    .all() as StoredRow[];
   assert.ok(raw.length > 4, `only ${raw.length} rows were committed`);
-  const rebuilt = new RollupBuilder(undefined).build(raw.map((r) => ({ ...r, meterId: '' })));
+  const rebuilt = new RollupBuilder(undefined).build(raw);
   for (const level of Object.keys(ROLLUP_TABLES) as RollupLevel[]) {
     const stored = db.prepare(`SELECT * FROM rollup_${level} ORDER BY ts`).raw(true).all() as number[][];
+    assert.ok(
+      stored.every((r) => r[0] === 0),
+      `${level}: every bucket belongs to meter 0`,
+    );
+    for (const r of stored) r.shift(); // the meter column: compared above
     const expected = [...rebuilt[level]].sort((a, b) => a[0] - b[0]).map(([ts, v]) => [ts, ...v]);
     assert.equal(stored.length, expected.length, `${level} bucket count`);
     assert.deepEqual(stored, expected, `${level} rollups differ from the raw rows`);

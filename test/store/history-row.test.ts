@@ -24,6 +24,7 @@ test('readings map by OBIS to integer base units, the B field (channel) is ignor
   );
   assert.deepEqual(r, {
     ts: 1_700_000_000_123,
+    meter: 'default',
     meterId: 'M1',
     energy_import_wh: 12345678,
     energy_export_wh: 2500,

@@ -31,7 +31,7 @@ test('the sink queues snapshots, writes them in batches and flushes on stop', as
   assert.equal(again.reader.count(), 15);
   assert.deepEqual(again.reader.latest(), telegram(14));
   assert.deepEqual(again.status!(), { ok: true, state: 'writing', backlog: 0, dropped: 0 });
-  const s = await again.reader.series(T0 / 1000, T0 / 1000 + 60, 60);
+  const s = await again.reader.series('default', T0 / 1000, T0 / 1000 + 60, 60);
   assert.deepEqual(s.values.voltage_l1_v, [230.1]);
   assert.deepEqual(s.values.energy_import_wh, [1_000_011]);
 });
@@ -110,7 +110,7 @@ test('retention through the sink removes raw rows older than retentionDays', asy
   assert.equal(sink.reader.count(), 49);
   // the deleted first minute is served from the hour rollup, which still counts all 100 rows:
   // ten cycles of 500..509 W → 50 450 / 100 = 504.5 → 505
-  const s = await sink.reader.series(T0 / 1000, T0 / 1000 + 60, 60);
+  const s = await sink.reader.series('default', T0 / 1000, T0 / 1000 + 60, 60);
   assert.equal(s.step, 3600);
   assert.deepEqual(s.values.power_import_w, [505]);
 });

@@ -40,19 +40,20 @@ const tables = (db: SqliteDatabase): string[] =>
       name: string;
     }[]
   ).map((r) => r.name);
-const V3_TABLES = ['latest', 'meters', 'readings', 'rollup_day', 'rollup_hour'];
+const V4_TABLES = ['latest', 'meter_numbers', 'meters', 'readings', 'rollup_day', 'rollup_hour'];
+const V4_READINGS = ['meter_ts', 'meter_number', ...READING_COLUMNS];
 
-test('a new file gets the v3 layout: no minute rollups, no reactive columns in the raw rows', (t) => {
+test('a new file gets the v4 layout: keyed by meter and ts in one rowid, no minute rollups, no reactive columns in the raw rows', (t) => {
   const path = join(tempDir(t), 'new.db');
   openHistoryStore(path).close();
   const db = openDatabase(path, []);
   t.after(() => db.close());
-  assert.equal((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version, 3);
-  assert.deepEqual(tables(db), V3_TABLES);
-  assert.deepEqual(columns(db, 'readings'), ['ts', 'meter', ...READING_COLUMNS]);
+  assert.equal((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version, 4);
+  assert.deepEqual(tables(db), V4_TABLES);
+  assert.deepEqual(columns(db, 'readings'), V4_READINGS);
 });
 
-test('an old v1 file is upgraded: rollups built with its reactive counters, then the v3 layout', (t) => {
+test('an old v1 file is upgraded: rollups built with its reactive counters, then the v4 layout', (t) => {
   const oldPath = join(tempDir(t), 'old.db');
   const v1 = openDatabase(oldPath, HISTORY_MIGRATIONS.slice(0, 1));
   v1.exec(`INSERT INTO meters (id, meter_id) VALUES (1, 'M1')`);
@@ -65,21 +66,21 @@ test('an old v1 file is upgraded: rollups built with its reactive counters, then
   v1.close();
   const upgraded = openHistoryStore(oldPath);
   t.after(() => upgraded.close());
-  const s = upgraded.series(T0 / 1000, T0 / 1000 + 120, 60);
+  const s = upgraded.series('default', T0 / 1000, T0 / 1000 + 120, 60);
   assert.deepEqual(s.t, [T0 / 1000, T0 / 1000 + 60]);
   assert.deepEqual(s.values.power_import_w, [100, 400]);
   assert.deepEqual(s.values.energy_import_wh, [5022, 5046]);
   assert.equal(upgraded.count(), 24);
   // new rows continue the counter segment of the old ones
   upgraded.insert([row(T0 + 24 * 5000, { energy_import_wh: 5050, reactive_import_varh: 800 })]);
-  assert.deepEqual(upgraded.energy('day', T0 / 1000, T0 / 1000 + 3600), [
+  assert.deepEqual(upgraded.energy('default', 'day', T0 / 1000, T0 / 1000 + 3600), [
     { start: T0 / 1000 - 3600, label: '2026-01-05', import_wh: 50, export_wh: 0 },
   ]);
 
   const db = openDatabase(oldPath, []);
   t.after(() => db.close());
-  assert.deepEqual(tables(db), V3_TABLES);
-  assert.deepEqual(columns(db, 'readings'), ['ts', 'meter', ...READING_COLUMNS]);
+  assert.deepEqual(tables(db), V4_TABLES);
+  assert.deepEqual(columns(db, 'readings'), V4_READINGS);
   const reactive = 'SELECT reactive_import_varh_last AS i, reactive_export_varh_last AS e FROM';
   // the old rows' last reactive counters (723, 31) survived in the rollups; the new row's import (800) was merged
   // in, its export (not sent) left the old value
@@ -117,7 +118,7 @@ test('series from raw rows (downsampled), hour and day rollups returns exact buc
     [86400 * 2, 3600],
     [86400 * 2, 86400],
   ] as const) {
-    const s = store.series(from, from + range, step);
+    const s = store.series('default', from, from + range, step);
     assert.equal(s.step, step);
     assert.equal(s.t.length, range / step);
     for (const [key, field, scale, digits] of [
@@ -136,11 +137,11 @@ test('series from raw rows (downsampled), hour and day rollups returns exact buc
   }
   // by hand: day 1 holds 17 280 rows = 2 468 full cycles of 0..600 W (sum 2 100) + 0, 100, 200, 300
   assert.equal(
-    store.series(from, from + 86400, 86400).values.power_import_w[0],
+    store.series('default', from, from + 86400, 86400).values.power_import_w[0],
     Math.round(5_183_400 / 17_280),
   );
-  assert.equal(store.series(from, from + 86400, 86400).values.power_import_w[0], 300);
-  assert.equal(store.series(from, from + 86400, 86400).values.voltage_l1_v[0], 230.1);
+  assert.equal(store.series('default', from, from + 86400, 86400).values.power_import_w[0], 300);
+  assert.equal(store.series('default', from, from + 86400, 86400).values.voltage_l1_v[0], 230.1);
 });
 
 test('series: more than MAX_POINTS buckets is refused, nulls in gaps, long steps use the coarse tables', (t) => {
@@ -150,21 +151,21 @@ test('series: more than MAX_POINTS buckets is refused, nulls in gaps, long steps
   const from = T0 / 1000;
   // never silently coarsened: the HTTP layer answers 400 before asking for this
   assert.throws(
-    () => store.series(from, from + 2 * 86400, 1),
+    () => store.series('default', from, from + 2 * 86400, 1),
     /172800 buckets of 1 s asked for, at most 20000/,
   );
   // beyond two days the hour rollups serve even a fine step
-  const week = store.series(from, from + 7 * 86400, 60);
+  const week = store.series('default', from, from + 7 * 86400, 60);
   assert.equal(week.step, 3600);
   assert.equal(week.t.length, 7 * 24);
   assert.equal(week.values.power_import_w.filter((v) => v !== null).length, 47);
-  const hourly = store.series(from, from + 3 * 3600, 3600);
+  const hourly = store.series('default', from, from + 3 * 3600, 3600);
   assert.deepEqual(
     hourly.values.power_import_w.map((v) => v === null),
     [false, true, false],
   );
   assert.equal(
-    store.series(from - 3600, from, 60).values.power_import_w.every((v) => v === null),
+    store.series('default', from - 3600, from, 60).values.power_import_w.every((v) => v === null),
     true,
   );
 });
@@ -175,25 +176,25 @@ test('retention deletes old raw rows in chunks but keeps rollups; short ranges w
   const rows = twoDays();
   store.insert(rows);
   const from = T0 / 1000;
-  const beforeSeries = store.series(from, from + 2 * 86400, 3600);
-  const beforeEnergy = store.energy('day', from, from + 2 * 86400);
+  const beforeSeries = store.series('default', from, from + 2 * 86400, 3600);
+  const beforeEnergy = store.energy('default', 'day', from, from + 2 * 86400);
   const cutoff = T0 + 86_400_000 + 1_800_000; // day 2, 00:30 UTC
   let deleted = 0;
   for (let n = -1; n !== 0;) deleted += n = store.deleteRawBefore(cutoff, 5000);
   assert.equal(deleted, 17280 + 360);
   assert.equal(store.count(), 17280 - 360);
-  assert.deepEqual(store.series(from, from + 2 * 86400, 3600), beforeSeries);
-  assert.deepEqual(store.energy('day', from, from + 2 * 86400), beforeEnergy);
+  assert.deepEqual(store.series('default', from, from + 2 * 86400, 3600), beforeSeries);
+  assert.deepEqual(store.energy('default', 'day', from, from + 2 * 86400), beforeEnergy);
   // a short range in the deleted part falls back to the hour rollups instead of showing nothing
   const hourly = means(rows, 3600, 'power_import_w');
   for (const start of [from, from + 86400]) {
-    const short = store.series(start, start + 600, 5);
+    const short = store.series('default', start, start + 600, 5);
     assert.equal(short.step, 3600);
     assert.deepEqual(short.t, [start]);
     assert.deepEqual(short.values.power_import_w, [Math.round(hourly.get(start)!)]);
   }
   // a range starting after the oldest remaining raw row is still served at full resolution
-  const raw = store.series(cutoff / 1000, cutoff / 1000 + 600, 5);
+  const raw = store.series('default', cutoff / 1000, cutoff / 1000 + 600, 5);
   assert.equal(raw.step, 5);
   assert.equal(raw.values.power_import_w.filter((v) => v !== null).length, 120);
 });

@@ -1,5 +1,5 @@
 /**
- * `GET /api/v1/energy?period=day|month[&from=&to=]`: import/export Wh per local day or month.
+ * `GET /api/v1/energy?period=day|month[&meter=&from=&to=]`: import/export Wh per local day or month.
  * Defaults: the last 31 days (day) or 366 days (month); the range is clamped to the stored data and may hold at
  * most MAX_ENERGY_BUCKETS periods (query.ts). Answer: `{ period, from, to, buckets: [{ start, label, import_wh,
  * export_wh }] }` with the clamped `from`/`to`.
@@ -7,7 +7,7 @@
 import { sendJson } from '../respond.js';
 import type { Route } from '../route.js';
 import { parseEnergyQuery } from '../query.js';
-import { requireHistory } from './history-required.js';
+import { requireHistory, requireMeter } from './history-required.js';
 import { withQuerySlot } from './query-slot.js';
 
 export const apiEnergy: Route = {
@@ -15,9 +15,11 @@ export const apiEnergy: Route = {
   async handle({ res, url, deps }) {
     const history = requireHistory(deps, res);
     if (!history) return;
-    const q = parseEnergyQuery(url.searchParams, deps.now() / 1000, history.extent());
+    const meter = requireMeter(deps, history, url, res);
+    if (meter === undefined) return;
+    const q = parseEnergyQuery(url.searchParams, deps.now() / 1000, history.extent(meter));
     await withQuerySlot(deps, res, async () => {
-      const buckets = q.range ? await history.energy(q.period, q.range.from, q.range.to) : [];
+      const buckets = q.range ? await history.energy(meter, q.period, q.range.from, q.range.to) : [];
       const { from, to } = q.range ?? q.asked;
       sendJson(res, 200, { period: q.period, from, to, buckets });
     });

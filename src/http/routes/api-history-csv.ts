@@ -1,12 +1,12 @@
 /**
- * `GET /api/v1/history.csv?from=&to=&step=&fields=`: the same series as /api/v1/history (same clamping and
+ * `GET /api/v1/history.csv?meter=&from=&to=&step=&fields=`: the same series as /api/v1/history (same clamping and
  * limits) as a CSV download, written in pieces.
  */
 import type { Route } from '../route.js';
 import { parseSeriesQuery } from '../query.js';
 import { CSV_CONTENT_TYPE, seriesCsvPieces } from '../csv-format.js';
 import { sendPieces } from '../respond-stream.js';
-import { requireHistory } from './history-required.js';
+import { requireHistory, requireMeter } from './history-required.js';
 import { withQuerySlot } from './query-slot.js';
 
 export const apiHistoryCsv: Route = {
@@ -14,10 +14,12 @@ export const apiHistoryCsv: Route = {
   async handle({ res, url, deps }) {
     const history = requireHistory(deps, res);
     if (!history) return;
-    const q = parseSeriesQuery(url.searchParams, deps.now() / 1000, history.extent());
+    const meter = requireMeter(deps, history, url, res);
+    if (meter === undefined) return;
+    const q = parseSeriesQuery(url.searchParams, deps.now() / 1000, history.extent(meter));
     await withQuerySlot(deps, res, async () => {
       const s = q.range
-        ? await history.series(q.range.from, q.range.to, q.step)
+        ? await history.series(meter, q.range.from, q.range.to, q.step)
         : { t: [], values: {} as never, step: q.step };
       // the file is named after the range asked for: that is what the user picked
       res.setHeader(

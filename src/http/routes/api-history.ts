@@ -1,5 +1,5 @@
 /**
- * `GET /api/v1/history?from=&to=&step=&fields=`: averages per bucket, unix seconds. Defaults: the last hour,
+ * `GET /api/v1/history?meter=&from=&to=&step=&fields=`: averages per bucket, unix seconds. Defaults: the last hour,
  * about 720 buckets, all fields. The range is clamped to the stored data (query.ts). Answer:
  * `{ from, to, step, requested_step, t: [...], series: { power_import_w: [...], … } }` where `from`/`to` are the
  * clamped range, every `t` lies in [from, to), `step` is the bucket width the store actually used and
@@ -9,7 +9,7 @@ import { SERIES_FIELDS, type Series, type SeriesField } from '../../store/histor
 import type { Route } from '../route.js';
 import { parseSeriesQuery, type TimeRange } from '../query.js';
 import { jsonArrayPieces, sendPieces } from '../respond-stream.js';
-import { requireHistory } from './history-required.js';
+import { requireHistory, requireMeter } from './history-required.js';
 import { withQuerySlot } from './query-slot.js';
 
 function* historyJson(
@@ -39,9 +39,11 @@ export const apiHistory: Route = {
   async handle({ res, url, deps }) {
     const history = requireHistory(deps, res);
     if (!history) return;
-    const q = parseSeriesQuery(url.searchParams, deps.now() / 1000, history.extent());
+    const meter = requireMeter(deps, history, url, res);
+    if (meter === undefined) return;
+    const q = parseSeriesQuery(url.searchParams, deps.now() / 1000, history.extent(meter));
     await withQuerySlot(deps, res, async () => {
-      const s = q.range ? await history.series(q.range.from, q.range.to, q.step) : empty(q.step);
+      const s = q.range ? await history.series(meter, q.range.from, q.range.to, q.step) : empty(q.step);
       await sendPieces(
         res,
         200,
