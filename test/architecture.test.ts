@@ -158,9 +158,9 @@ test('component options files import only the config kit, util and other options
     'daemon/meter-options.ts',
     'http/options.ts',
     'log/options.ts',
-    'sinks/history-options.ts',
+    'sinks/history/options.ts',
     'sinks/mqtt/options.ts',
-    'sinks/solarview-options.ts',
+    'sinks/solarview/options.ts',
     'transport/options.ts',
   ]);
   const bad: string[] = [];
@@ -175,14 +175,27 @@ test('component options files import only the config kit, util and other options
   assert.deepEqual(bad, []);
 });
 
-test('sinks/registry.ts loads sink implementations lazily: statically only options files and types', () => {
-  const lines = importLines('sinks/registry.ts');
-  const bad = lines
-    .filter((d) => !d.dynamic && !d.typeOnly && !isOptionsFile(target('sinks/registry.ts', d.spec)))
-    .map((d) => d.spec);
+test('sink entries load their implementation lazily: statically only options files, the entry kit and types', () => {
+  const entries = all.filter((f) => /^sinks\/[^/]+\/entry\.ts$/.test(f.file)).map((f) => f.file);
+  assert.deepEqual(entries.sort(), [
+    'sinks/history/entry.ts',
+    'sinks/mqtt/entry.ts',
+    'sinks/solarview/entry.ts',
+  ]);
+  const bad: string[] = [];
+  for (const file of entries) {
+    for (const d of importLines(file)) {
+      const t = target(file, d.spec);
+      if (d.typeOnly || isOptionsFile(t) || t === 'sinks/sink-entry.ts') continue;
+      if (d.dynamic && t.startsWith(file.slice(0, file.lastIndexOf('/') + 1))) continue; // its own implementation
+      bad.push(`${file} → ${d.spec}`);
+    }
+  }
   assert.deepEqual(bad, []);
+  // The registry is the list: one static import per sink's entry, nothing else at run time.
+  const reg = importLines('sinks/registry.ts').filter((d) => !d.typeOnly);
   assert.deepEqual(
-    lines.filter((d) => d.dynamic).map((d) => d.spec),
-    ['./solarview.js', './mqtt/mqtt-sink.js', './history-sink.js'],
+    reg.map((d) => target('sinks/registry.ts', d.spec)),
+    ['sinks/solarview/entry.ts', 'sinks/mqtt/entry.ts', 'sinks/history/entry.ts'],
   );
 });

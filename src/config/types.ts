@@ -9,9 +9,9 @@
  */
 import type { Key } from '../util/key.js';
 import type { LoggingConfig } from '../log/options.js';
-import type { SolarviewConfig } from '../sinks/solarview-options.js';
+import type { SolarviewConfig } from '../sinks/solarview/options.js';
 import type { MqttConfig } from '../sinks/mqtt/options.js';
-import type { HistoryConfig } from '../sinks/history-options.js';
+import type { HistoryConfig } from '../sinks/history/options.js';
 import type { HttpConfig } from '../http/options.js';
 import type { MeterConfig } from '../daemon/meter-options.js';
 

@@ -14,7 +14,7 @@ import type { Logger } from '../log/logger.js';
 import type { HistoryReader } from '../store/history-types.js';
 import { createSource } from '../transport/create-source.js';
 import type { HttpServer } from '../http/server.js';
-import { createSolarviewSink } from '../sinks/solarview.js';
+import { SINKS, type SinkContext, type SinkEntry } from '../sinks/registry.js';
 import { createDaemon, type Daemon, type DaemonMeter, type ReconfigureResult } from './daemon.js';
 import { StatusHub } from './status-hub.js';
 import { createServiceLink } from '../service/service-link.js';
@@ -61,23 +61,16 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const { config, logger } = opts;
   const now = opts.now ?? Date.now;
   const status = new StatusHub(now());
+  const ctx: SinkContext = { logger, dataDir: config.dataDir, status, now, meters: config.meters };
   const sinks: Sink[] = [];
-  let history: HistoryReader | undefined;
-  if (config.exports.solarview)
-    sinks.push(createSolarviewSink(config.exports.solarview, logger.child('solarview')));
-  if (config.exports.history) {
-    const { createHistorySink } = await import('../sinks/history-sink.js');
-    const h = createHistorySink(config.exports.history, {
-      logger,
-      timeZone: config.exports.history.timeZone,
-    });
-    history = h.reader;
-    sinks.push(h);
+  // Every enabled sink, in registry order; each is imported only when its section is configured.
+  for (const entry of SINKS as readonly SinkEntry<string, unknown>[]) {
+    const section = (config.exports as Record<string, unknown>)[entry.name];
+    if (section === undefined) continue;
+    const create = await entry.load();
+    sinks.push(await create(section, ctx));
   }
-  if (config.exports.mqtt) {
-    const { createMqttSink } = await import('../sinks/mqtt/mqtt-sink.js');
-    sinks.push(createMqttSink(config.exports.mqtt, { logger, dataDir: config.dataDir, status }));
-  }
+  const history: HistoryReader | undefined = sinks.find((s) => s.history)?.history;
   // systemd (Type=notify): readiness, watchdog and status; a no-op without $NOTIFY_SOCKET.
   const service = createServiceLink({ env: process.env, logger, now: opts.now });
   const sourceFor = (m: DaemonMeter): ByteSource =>
@@ -102,6 +95,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       status,
       history,
       latest: (meter) => daemon.latest(meter),
+      meters: () => daemon.meters(),
       subscribe: (l) => daemon.subscribe(l),
       logger,
       version: opts.version,

@@ -53,6 +53,8 @@ export interface HttpServerOptions {
   history?: HistoryReader;
   /** Latest snapshot of this run per configured meter id (absent = the first meter). */
   latest: (meter?: string) => MeterSnapshot | undefined;
+  /** The configured meter ids in config order (`?meter=` is one of them; absent = the first). */
+  meters?: () => string[];
   subscribe: (listener: (s: MeterSnapshot) => void) => () => void;
   logger: Logger;
   version: string;
@@ -158,6 +160,7 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
     status: opts.status,
     ...(opts.history ? { history: opts.history } : {}),
     latest: opts.latest,
+    meters: opts.meters,
     subscribe: opts.subscribe,
     logger,
     version: opts.version,

@@ -1,4 +1,5 @@
 import type { MeterSnapshot } from '../model/snapshot.js';
+import type { HistoryReader } from '../store/history-types.js';
 
 /**
  * A sink receives every decoded telegram. Each sink fails alone: it logs, counts and retries itself; an error
@@ -18,6 +19,8 @@ export interface Sink {
    * stops republishing its discovery). Its stored data stays.
    */
   forgetMeter?(meter: string): void;
+  /** A sink that keeps history offers its reader to the dashboard and the JSON API (the history sink). */
+  readonly history?: HistoryReader;
   /** Optional health for the status page / diagnostics topic / metrics. */
   status?(): SinkStatus;
 }

@@ -48,7 +48,7 @@ test(`a flood of telegrams on the port: resident memory stays below ${RSS_LIMIT_
   const daemon = runCli(['--config', config]);
   t.after(() => daemon.stop('SIGKILL'));
   const log = () => daemon.stderr();
-  // The daemon's temp file (`.<name>.tmp-<pid>`, see solarview.ts) as a FIFO: its first write hangs in open().
+  // The daemon's temp file (`.<name>.tmp-<pid>`, see sinks/solarview/solarview-sink.ts) as a FIFO: its first write hangs in open().
   const fifo = join(dir.path, `.kaifa.txt.tmp-${daemon.pid}`);
   assert.equal(spawnSync('mkfifo', [fifo]).status, 0, 'mkfifo');
   await waitUntil(() => holdsOpen(daemon.pid, pty.b), 'the daemon to open the port', {

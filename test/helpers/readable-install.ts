@@ -30,7 +30,7 @@ export interface ReadableInstall {
   root: string;
   /** Its bin/kaifareader. */
   bin: string;
-  /** `file://` URL of a built module in the copy, e.g. `dist('sinks/solarview.js')`. */
+  /** `file://` URL of a built module in the copy, e.g. `dist('sinks/solarview/solarview-sink.js')`. */
   dist(relative: string): string;
 }
 

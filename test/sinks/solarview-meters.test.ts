@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatSolarview } from '../../src/sinks/solarview-format.js';
-import { createSolarviewSink, solarviewFileFor } from '../../src/sinks/solarview.js';
+import { formatSolarview } from '../../src/sinks/solarview/solarview-format.js';
+import { createSolarviewSink, solarviewFileFor } from '../../src/sinks/solarview/solarview-sink.js';
 import type { MeterSnapshot } from '../../src/model/snapshot.js';
 import type { Logger } from '../../src/log/logger.js';
 

@@ -14,8 +14,8 @@ import {
 } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { formatKwh, formatSolarview } from '../../src/sinks/solarview-format.js';
-import { createSolarviewSink, type SolarviewSink } from '../../src/sinks/solarview.js';
+import { formatKwh, formatSolarview } from '../../src/sinks/solarview/solarview-format.js';
+import { createSolarviewSink, type SolarviewSink } from '../../src/sinks/solarview/solarview-sink.js';
 import type { MeterSnapshot, Reading } from '../../src/model/snapshot.js';
 import type { Logger } from '../../src/log/logger.js';
 import { readableInstall } from '../helpers/readable-install.js';
@@ -299,7 +299,7 @@ test(
     // As nobody, from a copy that user may read (the checkout may be private); else the checkout's dist/.
     const install = root ? readableInstall() : undefined;
     const dist =
-      install?.dist('sinks/solarview.js') ?? new URL('../../dist/sinks/solarview.js', import.meta.url).href;
+      install?.dist('sinks/solarview/solarview-sink.js') ?? new URL('../../dist/sinks/solarview/solarview-sink.js', import.meta.url).href;
     const script = `const { createSolarviewSink } = await import(${JSON.stringify(dist)});
       const lines = []; const l = { debug() {}, info() {}, warn() {}, error: (m) => lines.push(m), child: () => l };
       const sink = createSolarviewSink({ file: ${JSON.stringify(file)} }, l);

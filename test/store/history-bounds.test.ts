@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import Database from 'libsql';
-import { createHistorySink } from '../../src/sinks/history-sink.js';
+import { createHistorySink } from '../../src/sinks/history/history-sink.js';
 import { openHistoryStore } from '../../src/store/history-store.js';
 import { openDatabase } from '../../src/store/sqlite.js';
 import { runPieced } from '../../src/store/pieced.js';
@@ -67,16 +67,16 @@ test('status reads the row count from memory: no COUNT(*) per call, right after 
   const opened = await sqlDuring(() => sink.start!());
   t.after(() => sink.stop!());
   assert.equal(opened.filter((s) => /count\(\*\)/i.test(s)).length, 1, 'one COUNT(*) at open');
-  assert.equal(sink.reader.count(), 2000);
+  assert.equal(sink.history.count(), 2000);
 
-  const h = await startHarness({ history: sink.reader });
+  const h = await startHarness({ history: sink.history });
   t.after(() => h.close());
   const during = await sqlDuring(async () => {
     for (let i = 0; i < 20; i++) {
       const body = (await (await fetch(`${h.base}/api/v1/status`)).json()) as { history_rows: number };
       assert.equal(body.history_rows, 2000);
     }
-    for (let i = 0; i < 1000; i++) sink.reader.count();
+    for (let i = 0; i < 1000; i++) sink.history.count();
   });
   assert.deepEqual(during, [], 'status and count() ran SQL');
 
@@ -85,18 +85,18 @@ test('status reads the row count from memory: no COUNT(*) per call, right after 
     sink.handle(snapshot(now + i * 5000, [['1.0.1.8.0.255', 5000 + i, 'Wh']]));
   }
   assert.equal(sink.flush(), true);
-  assert.equal(sink.reader.count(), 2300);
+  assert.equal(sink.history.count(), 2300);
   assert.equal(countInFile(path), 2300);
   // a clock that went backwards: skipped rows are not counted
   sink.handle(snapshot(T0, [['1.0.1.8.0.255', 1, 'Wh']]));
   assert.equal(sink.flush(), true);
-  assert.equal(sink.reader.count(), 2300);
+  assert.equal(sink.history.count(), 2300);
 
   // retention (raw rows older than a day; the rollups stay) subtracts
   now = T0 + 86_400_000 + 1000 * 5000;
   const deleted = await sink.applyRetention();
   assert.equal(deleted, 1000);
-  assert.equal(sink.reader.count(), 1300);
+  assert.equal(sink.history.count(), 1300);
   assert.equal(countInFile(path), 1300);
 
   // reopened: counted once again from the file

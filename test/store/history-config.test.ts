@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/daemon/config-schema.js';
-import { createHistorySink } from '../../src/sinks/history-sink.js';
+import { createHistorySink } from '../../src/sinks/history/history-sink.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { snapshot, tempDir } from './helpers.js';
 
@@ -47,7 +47,7 @@ test('the configured zone reaches energy per day through the sink', async (t) =>
   sink.handle(snapshot(t0, [['1.0.1.8.0.255', 500, 'Wh']]));
   sink.handle(snapshot(t0 + 3_600_000, [['1.0.1.8.0.255', 800, 'Wh']]));
   assert.equal(sink.flush(), true);
-  assert.deepEqual(await sink.reader.energy('default', 'day', t0 / 1000, t0 / 1000 + 1), [
+  assert.deepEqual(await sink.history.energy('default', 'day', t0 / 1000, t0 / 1000 + 1), [
     { start: Date.UTC(2026, 4, 31, 4) / 1000, label: '2026-05-31', import_wh: 300, export_wh: 0 },
   ]);
 });

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { openHistoryStore } from '../../src/store/history-store.js';
-import { createHistorySink } from '../../src/sinks/history-sink.js';
+import { createHistorySink } from '../../src/sinks/history/history-sink.js';
 import type { HistoryRow } from '../../src/store/history-row.js';
 import { captureLogger, row, snapshot, tempDir } from './helpers.js';
 
@@ -133,15 +133,15 @@ test('the sink stores each snapshot under snapshot.meter; its reader answers per
     sink.handle(tg('home', i, 100));
     sink.handle(tg('heatpump', i, 900));
   }
-  assert.deepEqual(sink.reader.meters(), ['home', 'heatpump']); // known before the first write
+  assert.deepEqual(sink.history.meters(), ['home', 'heatpump']); // known before the first write
   assert.equal(sink.flush(), true);
-  assert.deepEqual(sink.reader.meters(), ['home', 'heatpump']);
-  assert.equal(sink.reader.count('home'), 12);
-  assert.equal(sink.reader.count(), 24);
-  assert.deepEqual(sink.reader.latest('heatpump'), tg('heatpump', 11, 900));
-  const s = await sink.reader.series('home', T0 / 1000, T0 / 1000 + 60, 60);
+  assert.deepEqual(sink.history.meters(), ['home', 'heatpump']);
+  assert.equal(sink.history.count('home'), 12);
+  assert.equal(sink.history.count(), 24);
+  assert.deepEqual(sink.history.latest('heatpump'), tg('heatpump', 11, 900));
+  const s = await sink.history.series('home', T0 / 1000, T0 / 1000 + 60, 60);
   assert.deepEqual(s.values.power_import_w, [100]);
-  const p = await sink.reader.series('heatpump', T0 / 1000, T0 / 1000 + 60, 60);
+  const p = await sink.history.series('heatpump', T0 / 1000, T0 / 1000 + 60, 60);
   assert.deepEqual(p.values.power_import_w, [900]);
   await sink.stop!();
   // after a restart the latest snapshots come from the file

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { openHistoryStore } from '../../src/store/history-store.js';
 import { describeHistoryOpenError } from '../../src/store/history-open.js';
 import { openDatabase } from '../../src/store/sqlite.js';
-import { createHistorySink } from '../../src/sinks/history-sink.js';
+import { createHistorySink } from '../../src/sinks/history/history-sink.js';
 import { captureLogger, row, tempDir } from './helpers.js';
 
 const FIXTURE = join(import.meta.dirname, '../fixtures/history');
@@ -156,8 +156,8 @@ test('the sink says in the log that it upgraded the file and where the copy of t
     line,
     `warn history: upgraded ${path} from schema v3 to v4; the file as it was is kept in ${path}.v3-backup (to go back: stop the service, move it back to ${path}, run the older release; delete it once the new release works)`,
   );
-  assert.equal(sink.reader.count('default'), expected.count);
-  assert.deepEqual(sink.reader.meters(), ['default']);
+  assert.equal(sink.history.count('default'), expected.count);
+  assert.deepEqual(sink.history.meters(), ['default']);
 });
 
 test('too little space for the backup copy (a 2 MB tmpfs): no upgrade, the message says how much is needed', (t) => {

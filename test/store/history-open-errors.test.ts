@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createHistorySink } from '../../src/sinks/history-sink.js';
-import { createSolarviewSink } from '../../src/sinks/solarview.js';
+import { createHistorySink } from '../../src/sinks/history/history-sink.js';
+import { createSolarviewSink } from '../../src/sinks/solarview/solarview-sink.js';
 import { describeHistoryOpenError } from '../../src/store/history-open.js';
 import { openDatabase } from '../../src/store/sqlite.js';
 import { createDaemon } from '../../src/daemon/daemon.js';
@@ -33,7 +33,7 @@ test(
     const ro = join(dir, 'ro');
     mkdirSync(ro, { mode: 0o755 }); // owned by root: nobody may enter, not write
     const copy = readableInstall(['libsql']);
-    const script = `const { createHistorySink } = await import(${JSON.stringify(copy.dist('sinks/history-sink.js'))});
+    const script = `const { createHistorySink } = await import(${JSON.stringify(copy.dist('sinks/history/history-sink.js'))});
       const lines = []; const l = { debug() {}, info() {}, warn: (m) => lines.push(m), error: (m) => lines.push(m), child: () => l };
       const out = {};
       for (const path of [${JSON.stringify(join(ro, 'history.db'))}, ${JSON.stringify(join(ro, 'sub', 'history.db'))}]) {

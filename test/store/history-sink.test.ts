@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createHistorySink } from '../../src/sinks/history-sink.js';
+import { createHistorySink } from '../../src/sinks/history/history-sink.js';
 import { captureLogger, snapshot, tempDir } from './helpers.js';
 
 const T0 = Date.UTC(2026, 5, 1, 10);
@@ -20,18 +20,18 @@ test('the sink queues snapshots, writes them in batches and flushes on stop', as
   for (let i = 0; i < 10; i++) sink.handle(telegram(i));
   assert.equal(sink.status!().backlog, 10);
   assert.equal(sink.flush(), true);
-  assert.equal(sink.reader.count(), 10);
+  assert.equal(sink.history.count(), 10);
   for (let i = 10; i < 15; i++) sink.handle(telegram(i));
-  assert.deepEqual(sink.reader.latest(), telegram(14));
+  assert.deepEqual(sink.history.latest(), telegram(14));
   await sink.stop!();
 
   const again = createHistorySink({ path, retentionDays: 30 }, { logger: captureLogger(), now: () => T0 });
   await again.start!();
   t.after(() => again.stop!());
-  assert.equal(again.reader.count(), 15);
-  assert.deepEqual(again.reader.latest(), telegram(14));
+  assert.equal(again.history.count(), 15);
+  assert.deepEqual(again.history.latest(), telegram(14));
   assert.deepEqual(again.status!(), { ok: true, state: 'writing', backlog: 0, dropped: 0 });
-  const s = await again.reader.series('default', T0 / 1000, T0 / 1000 + 60, 60);
+  const s = await again.history.series('default', T0 / 1000, T0 / 1000 + 60, 60);
   assert.deepEqual(s.values.voltage_l1_v, [230.1]);
   assert.deepEqual(s.values.energy_import_wh, [1_000_011]);
 });
@@ -51,11 +51,11 @@ test('a full disk: specific message once, status not ok, rows kept and written w
   assert.match(st.state, /the disk holding .*history\.db is full: free some space.*SQLITE_FULL/);
   assert.equal(logger.lines.filter((l) => l.startsWith('error') && /is full/.test(l)).length, 1);
   sink.handle(telegram(3000)); // the daemon keeps handing on telegrams
-  assert.equal(sink.reader.count(), 0);
+  assert.equal(sink.history.count(), 0);
 
   sink.store()!.setMaxBytes(undefined);
   assert.equal(sink.flush(), true);
-  assert.equal(sink.reader.count(), 3001);
+  assert.equal(sink.history.count(), 3001);
   assert.equal(sink.status!().ok, true);
   assert.ok(logger.lines.includes('info history: writing again'));
 });
@@ -91,8 +91,8 @@ test('a corrupt file is reported with what to do; handle() keeps working', async
     st.state,
     /history\.db is corrupt or not a history database: stop the service, move the file away/,
   );
-  assert.equal(sink.reader.count(), 0);
-  assert.deepEqual(sink.reader.latest(), telegram(0));
+  assert.equal(sink.history.count(), 0);
+  assert.deepEqual(sink.history.latest(), telegram(0));
 });
 
 test('retention through the sink removes raw rows older than retentionDays', async (t) => {
@@ -107,10 +107,10 @@ test('retention through the sink removes raw rows older than retentionDays', asy
   sink.flush();
   now = T0 + 86_400_000 + 50 * 5000 + 1; // rows 0..50 are now older than one day
   assert.equal(await sink.applyRetention(), 51);
-  assert.equal(sink.reader.count(), 49);
+  assert.equal(sink.history.count(), 49);
   // the deleted first minute is served from the hour rollup, which still counts all 100 rows:
   // ten cycles of 500..509 W → 50 450 / 100 = 504.5 → 505
-  const s = await sink.reader.series('default', T0 / 1000, T0 / 1000 + 60, 60);
+  const s = await sink.history.series('default', T0 / 1000, T0 / 1000 + 60, 60);
   assert.equal(s.step, 3600);
   assert.deepEqual(s.values.power_import_w, [505]);
 });

@@ -16,8 +16,8 @@
  * as 1.0.1.8.0.101 is never the current counter). Values arrive in Wh (the decoder normalises DSMR kWh); a
  * reading in any other unit is left out.
  */
-import type { MeterSnapshot, Reading } from '../model/snapshot.js';
-import { QUANTITIES, lookupQuantity, valueInKeyUnit, type Quantity } from '../cosem/index.js';
+import type { MeterSnapshot, Reading } from '../../model/snapshot.js';
+import { QUANTITIES, lookupQuantity, valueInKeyUnit, type Quantity } from '../../cosem/index.js';
 
 /** The rows with a Solarview line, in file order (table order). */
 const LINES: readonly Quantity[] = QUANTITIES.filter((q) => q.solarview !== undefined);

@@ -16,13 +16,13 @@
  */
 import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { Sink, SinkStatus } from './sink.js';
-import type { MeterSnapshot } from '../model/snapshot.js';
-import type { SolarviewConfig } from './solarview-options.js';
-import type { Logger } from '../log/logger.js';
+import type { Sink, SinkStatus } from '../sink.js';
+import type { MeterSnapshot } from '../../model/snapshot.js';
+import type { SolarviewConfig } from './options.js';
+import type { Logger } from '../../log/logger.js';
 import { formatSolarview } from './solarview-format.js';
-import { describeFsError } from '../log/fs-error.js';
-import { createRateLimitedLog } from '../log/rate-limit.js';
+import { describeFsError } from '../../log/fs-error.js';
+import { createRateLimitedLog } from '../../log/rate-limit.js';
 
 export interface SolarviewSinkOptions {
   /** fsync the temp file before the rename (survives power loss; costs SD-card writes). Default false. */

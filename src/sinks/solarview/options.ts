@@ -2,7 +2,7 @@
  * The `exports.solarview` keys, stated once. `file` may hold `{meter}` (replaced by the meter id, one file per
  * meter); whether it must is decided where the meters are known (src/daemon/config-schema.ts).
  */
-import { defineOptions, type ConfigOf, type FieldSpec } from '../config/spec.js';
+import { defineOptions, type ConfigOf, type FieldSpec } from '../../config/spec.js';
 
 export const SOLARVIEW_ROWS: readonly FieldSpec[] = [
   {

@@ -7,18 +7,18 @@
  * rollups stay) runs hourly in chunks so the event loop never blocks for long. stop() flushes once and closes the
  * file. An open that upgrades the schema is logged with where the copy of the old file is.
  */
-import type { HistoryConfig } from '../config/types.js';
-import type { Logger } from '../log/logger.js';
-import type { MeterSnapshot } from '../model/snapshot.js';
-import type { Sink, SinkStatus } from './sink.js';
-import type { HistoryReader, Series } from '../store/history-types.js';
-import { SERIES_FIELDS } from '../store/history-types.js';
-import { openHistoryStore, type HistoryStore } from '../store/history-store.js';
-import { toHistoryRow, type HistoryRow } from '../store/history-row.js';
-import { describeHistoryError } from '../store/history-errors.js';
-import { runPieced } from '../store/pieced.js';
-import { describeHistoryOpenError } from '../store/history-open.js';
-import { serviceUser } from '../log/service-user.js';
+import type { HistoryConfig } from '../../config/types.js';
+import type { Logger } from '../../log/logger.js';
+import type { MeterSnapshot } from '../../model/snapshot.js';
+import type { Sink, SinkStatus } from '../sink.js';
+import type { HistoryReader, Series } from '../../store/history-types.js';
+import { SERIES_FIELDS } from '../../store/history-types.js';
+import { openHistoryStore, type HistoryStore } from '../../store/history-store.js';
+import { toHistoryRow, type HistoryRow } from '../../store/history-row.js';
+import { describeHistoryError } from '../../store/history-errors.js';
+import { runPieced } from '../../store/pieced.js';
+import { describeHistoryOpenError } from '../../store/history-open.js';
+import { serviceUser } from '../../log/service-user.js';
 
 export interface HistorySinkOptions {
   logger: Logger;
@@ -36,7 +36,8 @@ export interface HistorySinkOptions {
 }
 
 export type HistorySink = Sink & {
-  reader: HistoryReader;
+  /** What the dashboard and the JSON API read (Sink.history). */
+  history: HistoryReader;
   /** The open store, undefined while it cannot be opened (diagnostics and tests). */
   store(): HistoryStore | undefined;
   /** Writes the queue now (normally done by the timer); resolves false when the write failed. */
@@ -168,7 +169,7 @@ export function createHistorySink(cfg: HistoryConfig, opts: HistorySinkOptions):
 
   return {
     name: 'history',
-    reader,
+    history: reader,
     store: () => store,
     flush: () => flush(true),
     applyRetention,

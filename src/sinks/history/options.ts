@@ -1,6 +1,12 @@
 /** The `exports.history` keys, stated once: rows and the builder whose return type is `HistoryConfig`. */
 import { join } from 'node:path';
-import { defineOptions, dropUndefined, type ConfigOf, type FieldSpec, type Values } from '../config/spec.js';
+import {
+  defineOptions,
+  dropUndefined,
+  type ConfigOf,
+  type FieldSpec,
+  type Values,
+} from '../../config/spec.js';
 
 export const HISTORY_ROWS: readonly FieldSpec[] = [
   {
