@@ -32,7 +32,8 @@ export const DIAGNOSIS_STATES = [
 
 export interface MetricsInput {
   status: DaemonStatus;
-  snapshot?: MeterSnapshot;
+  /** The latest snapshot of each meter that has one, in config order. */
+  snapshots?: readonly MeterSnapshot[];
   version: string;
   historyRows?: number;
 }
@@ -200,6 +201,6 @@ export function formatMetrics(input: MetricsInput): string {
       input.historyRows,
     );
   }
-  if (input.snapshot) addReadings(out, input.snapshot);
+  for (const s of input.snapshots ?? []) addReadings(out, s);
   return out.text();
 }

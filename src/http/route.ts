@@ -61,18 +61,14 @@ export interface Route {
 }
 
 /**
- * The snapshot to show for a meter id (absent = the first meter): this run's latest, else the store's. The store
- * keeps one latest snapshot, of whichever meter sent last, so it only stands in for the meter it belongs to; one
- * saved before snapshots carried a meter id counts as the first meter's.
+ * The snapshot to show for a meter id (absent = the first meter): this run's latest, else the one the store kept
+ * for that meter (its `latest` table has a row per meter; a v3 file's one row was migrated to `default`).
  */
 export function currentSnapshot(deps: HttpDeps, meter?: string): MeterSnapshot | undefined {
   const live = deps.latest(meter);
   if (live) return live;
-  const stored = deps.history?.latest();
-  if (!stored) return undefined;
-  const first = deps.status.get().meters[0]?.meter;
-  const owner = (stored as Partial<MeterSnapshot>).meter ?? first ?? 'default';
-  const wanted = meter ?? first;
-  if (wanted !== undefined && owner !== wanted) return undefined;
-  return { ...stored, meter: owner };
+  // After a restart: the store keeps each meter's last snapshot (schema v4).
+  const wanted = meter ?? deps.status.get().meters[0]?.meter ?? 'default';
+  const stored = deps.history?.latest(wanted);
+  return stored ? { ...stored, meter: wanted } : undefined;
 }

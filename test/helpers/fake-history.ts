@@ -36,8 +36,12 @@ function bucketStart(t: number, period: 'day' | 'month'): { start: number; label
   return { start: Date.UTC(y, m, day) / 1000, label };
 }
 
-/** The rows (and `latest`) belong to `meter` (default `default`); every other meter id has no data. */
-export function createFakeHistory(rows: FakeRow[], latest?: MeterSnapshot, meter = 'default'): FakeHistory {
+/** The rows (and `latest`) belong to `meter` (default: the snapshot's meter, else `default`); other meter ids have no data. */
+export function createFakeHistory(
+  rows: FakeRow[],
+  latest?: MeterSnapshot,
+  meter = latest?.meter ?? 'default',
+): FakeHistory {
   const calls: FakeHistory['calls'] = [];
   const of = (m: string | undefined): FakeRow[] => (m === undefined || m === meter ? rows : []);
   return {

@@ -269,7 +269,7 @@ test('GET /metrics serves the exposition with the Prometheus content type', asyn
     assert.equal(res.headers.get('content-type'), 'text/plain; version=0.0.4; charset=utf-8');
     const expected = formatMetrics({
       status: fixtureStatus(),
-      snapshot: fixtureSnapshot(),
+      snapshots: [fixtureSnapshot()],
       version: '0.1.0',
       historyRows: 60,
     });

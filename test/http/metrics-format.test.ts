@@ -94,7 +94,12 @@ kaifareader_obis_value{meter="default",meter_id="181220000009",obis="1.0.32.32.0
 `;
 
 const full = () =>
-  formatMetrics({ status: fixtureStatus(), snapshot: fixtureSnapshot(), version: '0.1.0', historyRows: 5 });
+  formatMetrics({
+    status: fixtureStatus(),
+    snapshots: [fixtureSnapshot()],
+    version: '0.1.0',
+    historyRows: 5,
+  });
 
 test('metrics text for the fixture status and snapshot is exactly as documented', () => {
   assert.equal(full(), EXPECTED);
@@ -128,7 +133,7 @@ test('a DSMR meter stating kWh: the decoder gives Wh, the metric its joules (6.6
   const d = new TelegramDecoder({ keys: { encryptionKey: hex(v.key_hex!) } });
   const ev = d.push(hex(v.frames_hex.join('')), 1_700_000_000_000).find((e) => e.type === 'telegram');
   assert.ok(ev && ev.type === 'telegram');
-  const text = formatMetrics({ status: fixtureStatus(), snapshot: ev.snapshot, version: '0.1.0' });
+  const text = formatMetrics({ status: fixtureStatus(), snapshots: [ev.snapshot], version: '0.1.0' });
   assert.match(
     text,
     /^kaifareader_energy_import_joules_total\{meter="default",meter_id="[^"]+"\} 24102000$/m,
@@ -146,7 +151,7 @@ test('readings are exposed only in their key unit: kWh by hand, a wrong unit and
       { obis: '1.0.2.8.0.255', key: 'energy_export_wh', name: 'A-', value: 'n/a' },
     ],
   };
-  const text = formatMetrics({ status: fixtureStatus(), snapshot: s, version: '0.1.0' });
+  const text = formatMetrics({ status: fixtureStatus(), snapshots: [s], version: '0.1.0' });
   assert.match(
     text,
     /^kaifareader_energy_import_joules_total\{meter="default",meter_id="181220000009"\} 46573200$/m,
@@ -161,7 +166,7 @@ test('a billing-period object (F = 101) is never the current counter', () => {
       { obis: '1.0.1.8.0.101', key: 'obis_1_0_1_8_0_101', name: 'A+ last period', value: 9000, unit: 'Wh' },
     ],
   };
-  const text = formatMetrics({ status: fixtureStatus(), snapshot: s, version: '0.1.0' });
+  const text = formatMetrics({ status: fixtureStatus(), snapshots: [s], version: '0.1.0' });
   assert.doesNotMatch(text, /energy_import_joules/);
   assert.match(
     text,
@@ -221,7 +226,7 @@ test('promtool accepts the metrics of every real vector (all layouts, reactive e
     });
     const ev = d.push(hex(v.frames_hex.join('')), 1_700_000_000_000).find((e) => e.type === 'telegram');
     assert.ok(ev && ev.type === 'telegram', v.id);
-    const text = formatMetrics({ status: fixtureStatus(), version: '0.1.0', snapshot: ev.snapshot });
+    const text = formatMetrics({ status: fixtureStatus(), version: '0.1.0', snapshots: [ev.snapshot] });
     const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
     assert.equal(r.status, 0, `${v.id}: promtool: ${r.stdout}${r.stderr}`);
     assert.equal(r.stdout + r.stderr, '', `${v.id}: promtool reports no lint problems`);

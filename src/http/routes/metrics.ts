@@ -6,11 +6,15 @@ import { formatMetrics, METRICS_CONTENT_TYPE } from '../metrics-format.js';
 export const metrics: Route = {
   path: '/metrics',
   handle({ res, deps }) {
-    const snapshot = currentSnapshot(deps);
+    const status = deps.status.get();
+    // Every meter's latest readings, each series labelled with its meter.
+    const snapshots = status.meters
+      .map((m) => currentSnapshot(deps, m.meter))
+      .filter((s): s is NonNullable<typeof s> => s !== undefined);
     const text = formatMetrics({
-      status: deps.status.get(),
+      status,
       version: deps.version,
-      ...(snapshot ? { snapshot } : {}),
+      snapshots,
       ...(deps.history ? { historyRows: deps.history.count() } : {}),
     });
     sendBody(res, 200, METRICS_CONTENT_TYPE, text);
