@@ -13,6 +13,7 @@ import { DEMO_KEY } from '../simulator/simulated-meter.js';
 import { backfillHistory } from '../simulator/backfill.js';
 import { SIM_LAYOUTS, type SimLayout } from '../simulator/body-builders.js';
 import {
+  type FleetMeter,
   createSimulatedMeters,
   MAX_FLEET,
   simulatedFleet,
@@ -20,6 +21,7 @@ import {
   type SimulatedFleetMeter,
 } from '../simulator/fleet.js';
 import { runApp } from './run-command.js';
+import type { ByteSource } from '../transport/types.js';
 import { isLoopbackHost } from '../config/values.js';
 
 /** Days of simulated past written into a new demo history, so the charts have something to show at once. */
@@ -69,14 +71,27 @@ export function demoConfig(opts: {
   mqtt?: string;
   /** Required off loopback (the demo makes one per run, see register). */
   token?: string;
+  /** `--meters n` (default one: the flat config of before, meter `default`). */
+  fleet?: readonly FleetMeter[];
 }): AppConfig {
   const dataDir = resolve(opts.dataDir);
+  const many = opts.fleet !== undefined && opts.fleet.length > 1;
+  // Several meters: a `meters` list (each its placeholder source, its key) and one Solarview file per meter.
+  const meters = many
+    ? {
+        meters: opts.fleet!.map((m) => ({
+          id: m.id,
+          ...(m.name ? { name: m.name } : {}),
+          source: { replay: `(simulated meter ${m.id})` },
+          key: m.key,
+        })),
+      }
+    : { source: { replay: '(simulated meter)' }, key: DEMO_KEY };
   const json = {
-    source: { replay: '(simulated meter)' },
-    key: DEMO_KEY,
+    ...meters,
     data_dir: dataDir,
     exports: {
-      solarview: { file: join(dataDir, 'solarview.txt') },
+      solarview: { file: join(dataDir, many ? 'solarview-{meter}.txt' : 'solarview.txt') },
       history: { path: join(dataDir, 'history.db') },
       ...(opts.mqtt ? { mqtt: { url: opts.mqtt, client_id: `kaifareader-demo-${process.pid}` } } : {}),
     },
@@ -135,40 +150,38 @@ export function register(program: Command): void {
           httpHost: opts.httpHost,
           mqtt: opts.mqtt,
           token,
+          fleet: simulatedFleet(count, { layout: opts.layout as SimLayout }),
         });
       } catch (e) {
         return fail((e as Error).message); // e.g. a --mqtt URL that is no mqtt:// URL
       }
-      if (count > 1)
-        // The daemon runs one meter until meters[] is wired (demoMeters(count, …) gives each meter's source).
-        return fail(`--meters ${count}: this build runs one simulated meter; start it without --meters`);
       const layout = opts.layout as SimLayout;
       const now = Date.now();
       const from = now - BACKFILL_DAYS * 86_400_000;
-      const [{ factory, source: meter }] = demoMeters(1, {
-        layout,
-        start: from,
-        periodMs: period * 1000,
-      }) as [SimulatedFleetMeter];
-      const rows = backfillHistory({
-        path: config.exports.history!.path,
-        factory,
-        key: DEMO_KEY,
-        from,
-        to: now,
-      });
-      if (rows > 0)
-        process.stderr.write(
-          `demo: filled the new history with ${rows} simulated minutes of the past ${BACKFILL_DAYS} days\n`,
-        );
+      const fleet = demoMeters(count, { layout, start: from, periodMs: period * 1000 });
+      const sources = new Map<string, ByteSource>();
+      for (const { meter, factory, source } of fleet) {
+        const rows = backfillHistory({
+          path: config.exports.history!.path,
+          factory,
+          key: meter.key,
+          meter: meter.id,
+          from,
+          to: now,
+        });
+        if (rows > 0)
+          process.stderr.write(
+            `demo: filled the new history with ${rows} simulated minutes of the past ${BACKFILL_DAYS} days` +
+              `${count > 1 ? ` for ${meter.id}` : ''}\n`,
+          );
+        sources.set(meter.id, source);
+      }
       if (token)
         process.stderr.write(
           `demo: ${opts.httpHost} makes the dashboard reachable from the network, so it asks for this run's ` +
             `token: open the dashboard address below once with ?token=${token} (the browser keeps it)\n`,
         );
-      process.exitCode = await runApp(config, [], new Map([['default', meter]]), (m) =>
-        demoAdvice(m, process.env),
-      );
+      process.exitCode = await runApp(config, [], sources, (m) => demoAdvice(m, process.env));
     });
 }
 

@@ -24,19 +24,15 @@ export interface BackfillOptions {
 }
 
 /**
- * Writes the simulated past into a new history file; returns the number of rows (0 when the file existed). An
- * existing file is not touched: the factory continues from its last stored counters instead, so a demo restarted
- * on the same data dir never shows its counters going backwards.
+ * Writes the simulated past of one meter into the history file; returns the number of rows (0 when the file
+ * already holds that meter). A meter already in the file is not touched: the factory continues from its last
+ * stored counters instead, so a demo restarted on the same data dir never shows its counters going backwards;
+ * a meter new to the file (`demo --meters 3` after a one-meter demo) gets its past written.
  */
 export function backfillHistory(o: BackfillOptions): number {
-  if (existsSync(o.path)) {
-    resumeFromHistory(o);
-    return 0;
-  }
-  const decoder = new TelegramDecoder({
-    keys: { encryptionKey: parseHex(o.key) },
-    meter: o.meter ?? 'default',
-  });
+  const meter = o.meter ?? 'default';
+  if (existsSync(o.path) && resumeFromHistory(o)) return 0;
+  const decoder = new TelegramDecoder({ keys: { encryptionKey: parseHex(o.key) }, meter });
   const store = openHistoryStore(o.path, { timeZone: o.timeZone });
   let rows: HistoryRow[] = [];
   let latest: MeterSnapshot | undefined;
@@ -62,8 +58,11 @@ export function backfillHistory(o: BackfillOptions): number {
   return written;
 }
 
-/** The counters of the last stored telegram (the history's `latest` snapshot), handed to the factory. */
-function resumeFromHistory(o: BackfillOptions): void {
+/**
+ * The counters of the meter's last stored telegram (the history's `latest` snapshot), handed to the factory.
+ * True when the file holds the meter (or cannot be read: the daemon's history sink then says what to do).
+ */
+function resumeFromHistory(o: BackfillOptions): boolean {
   let latest: MeterSnapshot | undefined;
   try {
     const store = openHistoryStore(o.path, { timeZone: o.timeZone });
@@ -73,9 +72,9 @@ function resumeFromHistory(o: BackfillOptions): void {
       store.close();
     }
   } catch {
-    return; // unreadable: the daemon's history sink reports it with what to do
+    return true; // unreadable: the daemon's history sink reports it with what to do
   }
-  if (!latest) return;
+  if (!latest) return false;
   const value = (key: string) => numberValue(latest.readings.find((r) => r.key === key));
   o.factory.resume(
     {
@@ -86,4 +85,5 @@ function resumeFromHistory(o: BackfillOptions): void {
     },
     Math.min(latest.receivedAt, o.to),
   );
+  return true;
 }

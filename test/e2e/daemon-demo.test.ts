@@ -67,6 +67,84 @@ test('demo: telegrams decode, solarview.txt and history.db appear, /api/v1/lates
   assert.doesNotMatch(log(), /ERROR/);
 });
 
+test('demo --meters 3: three simulated meters, each its own status, Solarview file and history; a restart resumes them', async (t) => {
+  const dir = makeTempDir();
+  t.after(() => dir.remove());
+  const start = () =>
+    runCli(['demo', '--meters', '3', '--http-port', '0', '--data-dir', dir.path, '--period', '0.5']);
+  interface Meter {
+    id: string;
+    name: string | null;
+    meter_number: string;
+    diagnosis: { state: string };
+    telegrams_ok: number;
+  }
+  const run = async () => {
+    const demo = start();
+    t.after(() => demo.stop('SIGKILL'));
+    const opts = { context: () => demo.stderr(), process: demo, timeoutMs: 30_000 };
+    const port = await waitUntil(
+      () => /dashboard on http:\/\/127\.0\.0\.1:(\d+)\//.exec(demo.stderr())?.[1],
+      'the dashboard line',
+      opts,
+    );
+    const meters = await waitUntil(
+      async () => {
+        const body = (await (await fetch(`http://127.0.0.1:${port}/api/v1/meters`)).json()) as {
+          meters: Meter[];
+        };
+        return body.meters.every((m) => m.telegrams_ok >= 2) ? body.meters : undefined;
+      },
+      'two telegrams from every meter',
+      opts,
+    );
+    return { demo, port, meters };
+  };
+  const first = await run();
+  assert.deepEqual(
+    first.meters.map((m) => [m.id, m.name, m.diagnosis.state]),
+    [
+      ['house', 'House', 'ok'],
+      ['heatpump', 'Heat pump', 'ok'],
+      ['pv', 'PV system', 'ok'],
+    ],
+  );
+  assert.equal(new Set(first.meters.map((m) => m.meter_number)).size, 3, 'each meter its own number');
+  for (const id of ['house', 'heatpump', 'pv']) {
+    assert.match(
+      first.demo.stderr(),
+      new RegExp(`filled the new history with 10080 simulated minutes .* for ${id}`),
+    );
+    assert.match(readIfExists(join(dir.path, `solarview-${id}.txt`)) ?? '', /^\/\?!\n\/KAIFA\n1\.8\.0\(/);
+  }
+  // The backfilled week is each meter's own: the PV system exports by day, the heat pump never does.
+  const energy = async (port: string, id: string) => {
+    const now = Math.floor(Date.now() / 1000);
+    const url = `http://127.0.0.1:${port}/api/v1/energy?period=day&meter=${id}&from=${now - 8 * 86400}&to=${now}`;
+    const body = (await (await fetch(url)).json()) as { buckets: { import_wh: number; export_wh: number }[] };
+    return body.buckets.reduce((s, b) => ({ i: s.i + b.import_wh, e: s.e + b.export_wh }), { i: 0, e: 0 });
+  };
+  const pvWeek = await energy(first.port, 'pv');
+  const heatWeek = await energy(first.port, 'heatpump');
+  assert.ok(pvWeek.e > 0, JSON.stringify(pvWeek));
+  assert.ok(heatWeek.i > 0 && heatWeek.e === 0, JSON.stringify(heatWeek));
+  const latest = async (port: string, id: string) =>
+    (
+      (await (await fetch(`http://127.0.0.1:${port}/api/v1/latest?meter=${id}`)).json()) as {
+        readings: { energy_export_wh: { value: number } };
+      }
+    ).readings.energy_export_wh.value;
+  const pvBefore = await latest(first.port, 'pv');
+  assert.deepEqual(await first.demo.stop('SIGTERM'), { code: 0, signal: null });
+
+  // Same data dir: no new backfill, every meter continues from its stored counters (never backwards).
+  const second = await run();
+  assert.doesNotMatch(second.demo.stderr(), /filled the new history/);
+  assert.ok((await latest(second.port, 'pv')) >= pvBefore, 'the PV export counter went backwards');
+  assert.deepEqual(await second.demo.stop('SIGTERM'), { code: 0, signal: null });
+  assert.doesNotMatch(first.demo.stderr() + second.demo.stderr(), /ERROR/);
+});
+
 test('dashboard port already taken: one clear error line, exit 69 (EX_UNAVAILABLE), no stack trace', async (t) => {
   const dir = makeTempDir();
   t.after(() => dir.remove());
