@@ -87,6 +87,15 @@ for (const c of CASES) {
       process: daemon,
     });
     assert.equal(readIfExists(out), c.solarview);
+    // The file can be seen before this process has read the daemon's stderr line about it: wait for the line.
+    await waitUntil(
+      () => (log().match(/\[meter\] \S+: 1\.8\.0 /g)?.length ?? 0) >= 2,
+      'the second telegram line',
+      {
+        context: log,
+        process: daemon,
+      },
+    );
     assert.equal(log().match(/\[meter\] \S+: 1\.8\.0 /g)?.length, 2, log());
     if (c.meterId) assert.equal(countOf(log(), `${c.meterId}: 1.8.0`), 2, log());
     assert.match(log(), /first telegram decoded/);

@@ -36,19 +36,24 @@ function bucketStart(t: number, period: 'day' | 'month'): { start: number; label
   return { start: Date.UTC(y, m, day) / 1000, label };
 }
 
-/** The rows (and `latest`) belong to `meter` (default: the snapshot's meter, else `default`); other meter ids have no data. */
+/**
+ * The rows (and `latest`) belong to `meter` (default: the snapshot's meter, else `default`) — or to each of
+ * several meter ids, the same rows for each (dashboard tests that switch meters); other ids have no data.
+ */
 export function createFakeHistory(
   rows: FakeRow[],
   latest?: MeterSnapshot,
-  meter = latest?.meter ?? 'default',
+  meter: string | readonly string[] = latest?.meter ?? 'default',
 ): FakeHistory {
   const calls: FakeHistory['calls'] = [];
-  const of = (m: string | undefined): FakeRow[] => (m === undefined || m === meter ? rows : []);
+  const ids: readonly string[] = typeof meter === 'string' ? [meter] : meter;
+  const owns = (m: string | undefined) => m === undefined || ids.includes(m);
+  const of = (m: string | undefined): FakeRow[] => (owns(m) ? rows : []);
   return {
     rows,
     calls,
-    meters: () => (rows.length > 0 || latest ? [meter] : []),
-    latest: (m) => (m === undefined || m === meter ? latest : undefined),
+    meters: () => (rows.length > 0 || latest ? [...ids] : []),
+    latest: (m) => (owns(m) ? latest : undefined),
     count: (m) => of(m).length,
     extent: (m) =>
       of(m).length === 0
