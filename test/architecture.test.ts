@@ -114,6 +114,45 @@ test('service/ (systemd notify) sees only log, status and the source interface: 
   );
 });
 
+/**
+ * The edge folders and what each may import (other top-level folders of src/, type-only imports included).
+ * AGENTS.md's layer table states the same, row by row; the next test holds the two together.
+ */
+const EDGES: Record<string, readonly string[]> = {
+  transport: ['errors.ts', 'util', 'model', 'config', 'log'],
+  log: ['errors.ts', 'util', 'config'],
+  store: ['errors.ts', 'util', 'model', 'cosem'],
+  sinks: ['errors.ts', 'util', 'model', 'cosem', 'config', 'log', 'status', 'store'],
+  http: ['errors.ts', 'util', 'model', 'cosem', 'config', 'log', 'status', 'store', 'sinks'],
+  status: ['sinks'],
+  service: ['log', 'status', 'transport'],
+};
+
+test('edge folders import only the layers their row allows (never the decoder, never the composition root)', () => {
+  const bad: string[] = [];
+  for (const f of all.filter((x) => x.layer in EDGES)) {
+    for (const d of f.deps.filter((x) => x.startsWith('.'))) {
+      const t = relative(SRC, join(SRC, f.file, '..', d))
+        .split('/')[0]!
+        .replace(/\.js$/, '.ts');
+      if (t !== f.layer && !EDGES[f.layer]!.includes(t)) bad.push(`${f.file} → ${d}`);
+    }
+  }
+  assert.deepEqual(bad, []);
+});
+
+test("AGENTS.md's layer table says exactly what the edge rules check", () => {
+  const md = readFileSync(join(SRC, '..', 'AGENTS.md'), 'utf8');
+  for (const [layer, allowed] of Object.entries(EDGES)) {
+    const row = md.split('\n').find((l) => l.startsWith(`| \`${layer}/\` |`));
+    assert.ok(row, `AGENTS.md has no layer-table row for \`${layer}/\``);
+    const stated = [...row.split('|')[2]!.matchAll(/`([^`]+)`/g)]
+      .map((m) => m[1]!.replace(/\/$/, ''))
+      .filter((name) => !name.startsWith('node:')); // node modules: the I/O rules above
+    assert.deepEqual([...stated].sort(), [...allowed].sort(), `AGENTS.md row for ${layer}/`);
+  }
+});
+
 /** Import lines with whether they are type-only (`import type` / `export type`: erased at compile time). */
 function importLines(file: string): Array<{ spec: string; typeOnly: boolean; dynamic: boolean }> {
   const text = readFileSync(join(SRC, file), 'utf8');
@@ -145,7 +184,7 @@ test('config/ is the generic kit: it imports no component (sinks, http, transpor
       if (allowed(t)) continue;
       // The AppConfig contract (config/types.ts) re-exports the component config types, type-only, from the
       // options files that state them; nothing else in config/ may even name a component.
-      if (f.file === 'config/types.ts' && d.typeOnly && isOptionsFile(t)) continue;
+      if (f.file === 'config/types.ts' && d.typeOnly && (isOptionsFile(t) || t === 'sinks/registry.ts')) continue;
       bad.push(`${f.file} → ${d.spec}${d.typeOnly ? ' (type)' : ''}`);
     }
   }

@@ -7,9 +7,16 @@ import { solarviewSink } from './solarview/entry.js';
 import { mqttSink } from './mqtt/entry.js';
 import { historySink } from './history/entry.js';
 
+import type { SinkEntry } from './sink-entry.js';
+
 export type { SinkContext, SinkEntry, SinkFactory } from './sink-entry.js';
 
 export const SINKS = [solarviewSink, mqttSink, historySink] as const;
 
 export type SinkName = (typeof SINKS)[number]['name'];
+
+/** `AppConfig.exports`: each registered sink's config under its name, absent when the sink is off. */
+export type SinkConfigs = {
+  [E in (typeof SINKS)[number] as E['name']]?: E extends SinkEntry<string, infer C> ? C : never;
+};
 export const SINK_NAMES: readonly SinkName[] = SINKS.map((s) => s.name);
