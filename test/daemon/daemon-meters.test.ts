@@ -7,12 +7,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDaemon, type DaemonMeter } from '../../src/daemon/daemon.js';
-import type { ByteSource, SourceState } from '../../src/transport/types.js';
 import type { Sink } from '../../src/sinks/sink.js';
 import type { Logger } from '../../src/log/logger.js';
 import type { MeterSnapshot } from '../../src/model/snapshot.js';
 import { Key } from '../../src/util/key.js';
 import { captureBytes, loadVector } from '../helpers/vectors.js';
+import { manualSource } from './manual-source.js';
 
 const VKW = loadVector('vorarlberg_philippsev-vkw_1');
 const EVN = loadVector('evn_netznoe-pdf_1');
@@ -28,29 +28,6 @@ function silentLogger(lines: string[] = [], component = ''): Logger {
     error: at('error'),
     child: (name) => silentLogger(lines, name),
   };
-}
-
-function manualSource(name: string) {
-  let onData: ((c: Uint8Array) => void) | undefined;
-  let onState: ((s: SourceState) => void) | undefined;
-  const src = {
-    starts: 0,
-    stopped: false,
-    describe: () => name,
-    start(d: (c: Uint8Array) => void, s?: (st: SourceState) => void) {
-      src.starts++;
-      src.stopped = false;
-      onData = d;
-      onState = s;
-      s?.({ state: 'open' });
-    },
-    async stop() {
-      src.stopped = true;
-    },
-    push: (bytes: Uint8Array) => onData!(bytes),
-    state: (s: SourceState) => onState!(s),
-  };
-  return src satisfies ByteSource & Record<string, unknown>;
 }
 
 function recordingSink(name: string) {

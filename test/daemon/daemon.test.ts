@@ -5,11 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDaemon } from '../../src/daemon/daemon.js';
-import type { ByteSource, SourceState } from '../../src/transport/types.js';
 import type { Sink } from '../../src/sinks/sink.js';
 import type { Logger } from '../../src/log/logger.js';
 import type { MeterSnapshot } from '../../src/model/snapshot.js';
 import { captureBytes, loadVector } from '../helpers/vectors.js';
+import { manualSource } from './manual-source.js';
 import { Key } from '../../src/util/key.js';
 
 const VKW = loadVector('vorarlberg_philippsev-vkw_1');
@@ -31,27 +31,6 @@ function recordingLogger(lines: Line[], component = ''): Logger {
     error: at('error'),
     child: (name) => recordingLogger(lines, component ? `${component}/${name}` : name),
   };
-}
-
-/** A source the test drives by hand. */
-function manualSource() {
-  let onData: ((c: Uint8Array) => void) | undefined;
-  let onState: ((s: SourceState) => void) | undefined;
-  const src = {
-    stopped: false,
-    describe: () => 'manual',
-    start(d: (c: Uint8Array) => void, s?: (st: SourceState) => void) {
-      onData = d;
-      onState = s;
-      s?.({ state: 'open' });
-    },
-    async stop() {
-      src.stopped = true;
-    },
-    push: (bytes: Uint8Array) => onData!(bytes),
-    state: (s: SourceState) => onState!(s),
-  };
-  return src satisfies ByteSource & Record<string, unknown>;
 }
 
 function recordingSink(name: string) {
