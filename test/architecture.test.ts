@@ -83,6 +83,7 @@ test('each external library has one owning file', () => {
     '@serialport/bindings-cpp': [],
     mqtt: [],
     libsql: [],
+    pg: [],
   };
   for (const f of all) for (const d of f.deps) if (d in owners) owners[d]!.push(f.file);
   assert.deepEqual(owners, {
@@ -90,6 +91,7 @@ test('each external library has one owning file', () => {
     '@serialport/bindings-cpp': ['transport/serial-source.ts'],
     mqtt: ['sinks/mqtt/mqtt-client.ts'],
     libsql: ['store/sqlite.ts'],
+    pg: ['sinks/postgresql/pg-client.ts'],
   });
 });
 
@@ -184,7 +186,8 @@ test('config/ is the generic kit: it imports no component (sinks, http, transpor
       if (allowed(t)) continue;
       // The AppConfig contract (config/types.ts) re-exports the component config types, type-only, from the
       // options files that state them; nothing else in config/ may even name a component.
-      if (f.file === 'config/types.ts' && d.typeOnly && (isOptionsFile(t) || t === 'sinks/registry.ts')) continue;
+      if (f.file === 'config/types.ts' && d.typeOnly && (isOptionsFile(t) || t === 'sinks/registry.ts'))
+        continue;
       bad.push(`${f.file} → ${d.spec}${d.typeOnly ? ' (type)' : ''}`);
     }
   }
@@ -199,6 +202,7 @@ test('component options files import only the config kit, util and other options
     'log/options.ts',
     'sinks/history/options.ts',
     'sinks/mqtt/options.ts',
+    'sinks/postgresql/options.ts',
     'sinks/solarview/options.ts',
     'transport/options.ts',
   ]);
@@ -219,6 +223,7 @@ test('sink entries load their implementation lazily: statically only options fil
   assert.deepEqual(entries.sort(), [
     'sinks/history/entry.ts',
     'sinks/mqtt/entry.ts',
+    'sinks/postgresql/entry.ts',
     'sinks/solarview/entry.ts',
   ]);
   const bad: string[] = [];
@@ -235,6 +240,11 @@ test('sink entries load their implementation lazily: statically only options fil
   const reg = importLines('sinks/registry.ts').filter((d) => !d.typeOnly);
   assert.deepEqual(
     reg.map((d) => target('sinks/registry.ts', d.spec)),
-    ['sinks/solarview/entry.ts', 'sinks/mqtt/entry.ts', 'sinks/history/entry.ts'],
+    [
+      'sinks/solarview/entry.ts',
+      'sinks/mqtt/entry.ts',
+      'sinks/history/entry.ts',
+      'sinks/postgresql/entry.ts',
+    ],
   );
 });

@@ -9,15 +9,25 @@ import { redactUrl } from './values.js';
 
 export const REDACTED = '<redacted>';
 
+/** Keys whose values are secrets wherever they appear in a section (`password`, `token`, …). */
+const SECRET_KEY = /^(password|token|secret|api_?key)$/i;
+
+/** A deep copy of a section with every secret key redacted and a password inside any URL removed. */
+function redactSection(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(redactSection);
+  if (v === null || typeof v !== 'object')
+    return typeof v === 'string' && v.includes('://') ? redactUrl(v) : v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v))
+    out[k] = SECRET_KEY.test(k) && x !== undefined ? REDACTED : redactSection(x);
+  return out;
+}
+
+/**
+ * Every section but the meters is walked the same way, so a new sink's `password` or `token` (and a password in
+ * its URL) is redacted without a line here.
+ */
 export function redactConfig(config: AppConfig): AppConfig {
   const { meters, ...rest } = config;
-  const c: AppConfig = { ...structuredClone(rest), meters: meters.map((m) => ({ ...m })) };
-  const mqtt = c.exports.mqtt;
-  if (mqtt) {
-    mqtt.url = redactUrl(mqtt.url);
-    if (mqtt.password !== undefined) mqtt.password = REDACTED;
-  }
-  if (c.http?.token !== undefined) c.http.token = REDACTED;
-  if (c.http?.basicAuth) c.http.basicAuth.password = REDACTED;
-  return c;
+  return { ...(redactSection(rest) as Omit<AppConfig, 'meters'>), meters: meters.map((m) => ({ ...m })) };
 }

@@ -31,6 +31,7 @@ const SECTIONS: Record<string, (dir: string, downPort: number) => unknown> = {
   solarview: (dir) => ({ file: join(dir, '{meter}.txt') }),
   mqtt: (_dir, port) => ({ url: `mqtt://127.0.0.1:${port}` }),
   history: (dir) => ({ path: join(dir, 'history.db') }),
+  postgresql: (_dir, port) => ({ url: `postgresql://kaifareader@127.0.0.1:${port}/meters` }),
 };
 
 function snapshotsOf(id: string, meter: string): MeterSnapshot[] {

@@ -299,7 +299,8 @@ test(
     // As nobody, from a copy that user may read (the checkout may be private); else the checkout's dist/.
     const install = root ? readableInstall() : undefined;
     const dist =
-      install?.dist('sinks/solarview/solarview-sink.js') ?? new URL('../../dist/sinks/solarview/solarview-sink.js', import.meta.url).href;
+      install?.dist('sinks/solarview/solarview-sink.js') ??
+      new URL('../../dist/sinks/solarview/solarview-sink.js', import.meta.url).href;
     const script = `const { createSolarviewSink } = await import(${JSON.stringify(dist)});
       const lines = []; const l = { debug() {}, info() {}, warn() {}, error: (m) => lines.push(m), child: () => l };
       const sink = createSolarviewSink({ file: ${JSON.stringify(file)} }, l);
