@@ -201,6 +201,7 @@ test('component options files import only the config kit, util and other options
     'http/options.ts',
     'log/options.ts',
     'sinks/history/options.ts',
+    'sinks/line-protocol/options.ts',
     'sinks/mqtt/options.ts',
     'sinks/postgresql/options.ts',
     'sinks/solarview/options.ts',
@@ -222,6 +223,7 @@ test('sink entries load their implementation lazily: statically only options fil
   const entries = all.filter((f) => /^sinks\/[^/]+\/entry\.ts$/.test(f.file)).map((f) => f.file);
   assert.deepEqual(entries.sort(), [
     'sinks/history/entry.ts',
+    'sinks/line-protocol/entry.ts',
     'sinks/mqtt/entry.ts',
     'sinks/postgresql/entry.ts',
     'sinks/solarview/entry.ts',
@@ -245,6 +247,7 @@ test('sink entries load their implementation lazily: statically only options fil
       'sinks/mqtt/entry.ts',
       'sinks/history/entry.ts',
       'sinks/postgresql/entry.ts',
+      'sinks/line-protocol/entry.ts',
     ],
   );
 });

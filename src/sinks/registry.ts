@@ -7,12 +7,13 @@ import { solarviewSink } from './solarview/entry.js';
 import { mqttSink } from './mqtt/entry.js';
 import { historySink } from './history/entry.js';
 import { postgresqlSink } from './postgresql/entry.js';
+import { lineProtocolSink } from './line-protocol/entry.js';
 
 import type { SinkEntry } from './sink-entry.js';
 
 export type { SinkContext, SinkEntry, SinkFactory } from './sink-entry.js';
 
-export const SINKS = [solarviewSink, mqttSink, historySink, postgresqlSink] as const;
+export const SINKS = [solarviewSink, mqttSink, historySink, postgresqlSink, lineProtocolSink] as const;
 
 export type SinkName = (typeof SINKS)[number]['name'];
 

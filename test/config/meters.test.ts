@@ -222,7 +222,8 @@ test('exports: an unknown sink is an error with a suggestion, a sink not enabled
     [
       {
         path: 'meters[0].exports (meter "home")',
-        message: 'unknown sink "mqqt" — did you mean "mqtt"?; known: solarview, mqtt, history, postgresql',
+        message:
+          'unknown sink "mqqt" — did you mean "mqtt"?; known: solarview, mqtt, history, postgresql, line_protocol',
       },
     ],
   );

@@ -31,6 +31,19 @@ const ADDED_SINCE_SNAPSHOT: readonly string[] = [
   'exports.postgresql.batch_size',
   'exports.postgresql.outbox',
   'exports.postgresql.outbox.max_rows',
+  'exports.line_protocol',
+  'exports.line_protocol.url',
+  'exports.line_protocol.database',
+  'exports.line_protocol.org',
+  'exports.line_protocol.bucket',
+  'exports.line_protocol.token',
+  'exports.line_protocol.username',
+  'exports.line_protocol.password',
+  'exports.line_protocol.measurement',
+  'exports.line_protocol.batch_size',
+  'exports.line_protocol.gzip',
+  'exports.line_protocol.outbox',
+  'exports.line_protocol.outbox.max_rows',
 ];
 
 function check(rows: FieldSpec[]): void {

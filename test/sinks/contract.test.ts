@@ -32,6 +32,7 @@ const SECTIONS: Record<string, (dir: string, downPort: number) => unknown> = {
   mqtt: (_dir, port) => ({ url: `mqtt://127.0.0.1:${port}` }),
   history: (dir) => ({ path: join(dir, 'history.db') }),
   postgresql: (_dir, port) => ({ url: `postgresql://kaifareader@127.0.0.1:${port}/meters` }),
+  line_protocol: (_dir, port) => ({ url: `http://127.0.0.1:${port}/write` }),
 };
 
 function snapshotsOf(id: string, meter: string): MeterSnapshot[] {
