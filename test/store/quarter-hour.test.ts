@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { openHistoryStore } from '../../src/store/history-store.js';
-import { QuarterHourCloser, meterClockMs, isoWithOffset } from '../../src/store/quarter-hour.js';
+import { QuarterHourCloser, meterClockMs, isoWithOffset, type QuarterHour } from '../../src/store/quarter-hour.js';
 import { zoneOffsetMs } from '../../src/store/local-time.js';
 import { row, tempDir } from './helpers.js';
 
@@ -129,7 +129,7 @@ for (const c of [
 test('statuses: complete at a 5 s cadence, partial with hourly counters or after a gap, missing without readings', () => {
   const t0 = Date.UTC(2026, 5, 1, 8); // 10:00 Vienna
   const closer = new QuarterHourCloser();
-  const closed = [];
+  const closed: QuarterHour[] = [];
   let imp = 100;
   const push = (t: number) =>
     closed.push(...closer.push({ t, segment: 1, importWh: (imp += 10), exportWh: null }));
@@ -154,7 +154,7 @@ test('statuses: complete at a 5 s cadence, partial with hourly counters or after
 
   // a meter that sends counters once an hour (Nordic list 3): never complete
   const hourly = new QuarterHourCloser();
-  const out = [];
+  const out: QuarterHour[] = [];
   for (let h = 0; h < 4; h++) {
     out.push(
       ...hourly.push({ t: t0 + h * 3_600_000 + 3000, segment: 'x', importWh: 1000 + h * 500, exportWh: 7 }),
