@@ -116,8 +116,8 @@ export function rebuildQuarterHours(db: SqliteDatabase, toleranceMs: number): vo
   );
   for (const { id } of meters) {
     const closer = new QuarterHourCloser(undefined, toleranceMs);
-    let [after, end] = rowKeys(id);
-    after -= 1;
+    const [lo, end] = rowKeys(id);
+    let after = lo - 1;
     for (;;) {
       const rows = select.all(after, end) as {
         meter_ts: number;

@@ -12,7 +12,6 @@ import { QuarterHourCloser, meterClockMs, isoWithOffset, type QuarterHour } from
 import { zoneOffsetMs } from '../../src/store/local-time.js';
 import { row, tempDir } from './helpers.js';
 
-const Q = 900_000;
 const VIENNA = 'Europe/Vienna';
 
 interface Reading {
