@@ -18,7 +18,8 @@ export function createQuarterHourChart(container, title) {
   let buckets = [];
   let u;
   let meter;
-  let at; // an instant (unix s) inside the day shown; undefined = the day of now
+  let at; // an instant (unix s) inside the day shown; undefined = the day of the newest reading
+  let stepped; // `at` before a ◀ ▶ step, while its answer is awaited
 
   function build() {
     const bars = (align) => uPlot.paths.bars({ size: [0.45, 20], align, gap: 0 });
@@ -78,6 +79,12 @@ export function createQuarterHourChart(container, title) {
     const range = at === undefined ? '' : `&from=${at}&to=${at + 1}`;
     const r = await getJson(`/api/v1/energy?period=15min${range}${meterQuery(meter, '&')}`);
     if (asked !== `${meter}|${at}`) return; // another meter or day was chosen meanwhile: its own load draws
+    if (r.ok && r.body.buckets.length === 0 && stepped !== undefined) {
+      at = stepped; // stepped past the stored days: stay on the day shown
+      stepped = undefined;
+      return;
+    }
+    stepped = undefined;
     if (!r.ok || r.body.buckets.length === 0) {
       buckets = [];
       u?.destroy();
@@ -110,9 +117,15 @@ export function createQuarterHourChart(container, title) {
     setMeter(id) {
       meter = id;
     },
+    /** Shows the local day holding the instant `t` (unix s). */
+    show(t) {
+      at = t;
+      return load();
+    },
     /** Shows the day before (-1) or after (+1) the one shown. */
     step(direction) {
       if (buckets.length === 0) return Promise.resolve();
+      stepped = at;
       at = direction < 0 ? buckets[0].start - 1 : buckets[buckets.length - 1].end;
       return load();
     },

@@ -1,6 +1,6 @@
 /**
- * The query of `/api/v1/energy?period=15min` and `/api/v1/energy.csv`: `from`/`to` (unix s, default: the local
- * day of now), clamped to the stored data like every history route; the answer covers the WHOLE local days the
+ * The query of `/api/v1/energy?period=15min` and `/api/v1/energy.csv`: `from`/`to` (unix s; without both: the
+ * local day of the newest stored reading, so "today" works however long ago the last telegram came), clamped to the stored data like every history route; the answer covers the WHOLE local days the
  * clamped range touches (so a day's chart always has its 96 — 92 / 100 on DST days — slots), at most
  * MAX_QUARTER_HOUR_DAYS of them: 3 200 quarter hours, any 31-day range fits.
  */
@@ -21,7 +21,9 @@ export function parseQuarterHourQuery(
   nowSeconds: number,
   extent: HistoryExtent | undefined,
 ): QuarterHourQuery {
-  const asked = parseRange(params, nowSeconds, 1);
+  const last =
+    extent && !params.has('from') && !params.has('to') ? Math.floor(extent.lastMs / 1000) : undefined;
+  const asked = last === undefined ? parseRange(params, nowSeconds, 1) : { from: last, to: last + 1 };
   const range = clampRange(asked, extent);
   // an upper bound of the local days [from, to) touches (whatever the zone)
   const days = range ? Math.ceil((range.to - range.from) / 86_400) + 1 : 0;
