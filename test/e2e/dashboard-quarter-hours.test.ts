@@ -119,7 +119,9 @@ test('quarter-hour chart: a bar slot per quarter hour of the local day (96, the 
       assert.equal(v.kwh, 0.03, day);
       if (slots === 100) {
         mkdirSync('test-artifacts', { recursive: true });
-        await page.locator('.quarter-hours').screenshot({ path: 'test-artifacts/dashboard-quarter-hours.png' });
+        await page
+          .locator('.quarter-hours')
+          .screenshot({ path: 'test-artifacts/dashboard-quarter-hours.png' });
       }
     }
     // ▶ steps to the next day (nothing stored: 96 empty slots) and the CSV link follows

@@ -8,7 +8,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { openHistoryStore } from '../../src/store/history-store.js';
-import { QuarterHourCloser, meterClockMs, isoWithOffset, type QuarterHour } from '../../src/store/quarter-hour.js';
+import {
+  QuarterHourCloser,
+  meterClockMs,
+  isoWithOffset,
+  type QuarterHour,
+} from '../../src/store/quarter-hour.js';
 import { zoneOffsetMs } from '../../src/store/local-time.js';
 import { row, tempDir } from './helpers.js';
 
