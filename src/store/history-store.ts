@@ -14,7 +14,7 @@ import { openHistoryDatabase, rollupWriter, type SchemaUpgrade } from './history
 import { seriesQuery } from './history-series.js';
 import { energyQuery } from './history-energy.js';
 import { runNow, type Pieced } from './pieced.js';
-import { checkTimeZone, zoneOffsetMs } from './local-time.js';
+import { checkTimeZone, offsetFunction } from './local-time.js';
 import { DEFAULT_QUARTER_TOLERANCE_MS, QuarterHourCloser, meterClockMs } from './quarter-hour.js';
 import { quarterHourQuery, quarterHourWriter, restoreCloser } from './history-quarter-hour.js';
 
@@ -102,6 +102,8 @@ class Store implements HistoryStore {
   /** Meter number (telegram) → meter_numbers.id. */
   private readonly numbers = new Map<string, number>();
   private readonly stmts;
+  /** The zone's UTC offset at an instant (for meter clocks sent without one). */
+  private readonly offsetAt: (ms: number) => number;
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -110,6 +112,7 @@ class Store implements HistoryStore {
     readonly upgrade: SchemaUpgrade | undefined,
     private readonly quarterToleranceMs: number,
   ) {
+    this.offsetAt = offsetFunction(timeZone);
     const cols = ['meter_ts', 'meter_number', ...READING_COLUMNS];
     this.stmts = {
       insertRow: db.prepare(
@@ -304,7 +307,7 @@ class Store implements HistoryStore {
    * telegram has none): closed intervals are written, then the one in progress as the `open` row.
    */
   private addQuarters(m: MeterState, rows: (StoredRow & { meterTime?: string })[]): void {
-    const offsetAt = (ms: number) => zoneOffsetMs(this.timeZone, ms);
+    const offsetAt = this.offsetAt;
     let touched = false;
     for (const r of rows) {
       if (r.energy_import_wh === null) continue;

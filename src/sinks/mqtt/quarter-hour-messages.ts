@@ -17,13 +17,13 @@ import {
   meterClockMs,
   type QuarterHour,
 } from '../../store/quarter-hour.js';
-import { zoneOffsetMs } from '../../store/local-time.js';
+import { offsetFunction } from '../../store/local-time.js';
 import type { OutgoingMessage } from './types.js';
 import { valueTopic } from './topics.js';
 
 /** The payload of one closed interval (snake_case keys, ISO times with their UTC offset). */
-export function quarterHourPayload(q: QuarterHour, timeZone: string): string {
-  const iso = (ms: number) => isoWithOffset(ms, zoneOffsetMs(timeZone, ms));
+export function quarterHourPayload(q: QuarterHour, offsetAt: (ms: number) => number): string {
+  const iso = (ms: number) => isoWithOffset(ms, offsetAt(ms));
   return JSON.stringify({
     start: iso(q.start),
     end: iso(q.start + QUARTER_MS),
@@ -44,7 +44,7 @@ const counter = (s: MeterSnapshot, key: string): number | null => {
  */
 export function createQuarterHourMessages(base: string, timeZone = 'Europe/Vienna') {
   const closers = new Map<string, QuarterHourCloser>();
-  const offsetAt = (ms: number) => zoneOffsetMs(timeZone, ms);
+  const offsetAt = offsetFunction(timeZone);
   return {
     messages(snapshot: MeterSnapshot): OutgoingMessage[] {
       const importWh = counter(snapshot, 'energy_import_wh');
@@ -60,7 +60,7 @@ export function createQuarterHourMessages(base: string, timeZone = 'Europe/Vienn
         })
         .filter((q) => q.first !== undefined);
       const topic = valueTopic(base, snapshot.meterId, 'energy_15min');
-      const out = closed.map((q) => ({ topic, payload: quarterHourPayload(q, timeZone), retain: false }));
+      const out = closed.map((q) => ({ topic, payload: quarterHourPayload(q, offsetAt), retain: false }));
       const last = out.at(-1);
       if (last) out.push({ topic: `${topic}/last`, payload: last.payload, retain: true });
       return out;
