@@ -43,7 +43,8 @@
  * status `complete` | `partial` | `open` (the interval in progress, one per meter; `missing` intervals have no row),
  * resets = counter differences left out, meter_number = meter_numbers.id of the end reading, and the two boundary
  * readings (first_* at or before the start, last_* at or before the end: ms and counters) so that every value can
- * be checked against the meter's display. ~45 bytes per row: 35 040 rows ≈ 1.6 MB per meter and year.
+ * be checked against the meter's display. ~66 bytes per row on disk (measured: 11 760 rows with 8-digit counters
+ * in 770 kB): 35 040 rows ≈ 2.3 MB per meter and year.
  *
  * Migrations: v1 raw rows + latest; v2 minute/hour/day rollups; v3 drops `rollup_minute` (short ranges are
  * downsampled from the raw rows) and rebuilds `readings` without the reactive columns (INSERT … SELECT in rowid
