@@ -167,8 +167,12 @@ export class QuarterHourCloser {
   }
 }
 
-/** Meter clocks further than this from the receive time are not trusted (a clock lost after a power cut, a replay). */
-export const MAX_CLOCK_SKEW_MS = 3_600_000;
+/**
+ * Meter clocks further than this from the receive time are not trusted: a clock lost after a power cut, a replayed
+ * capture, or an offset-less clock read in the wrong zone or never switched to summer time (whole hours off). A
+ * synchronised meter is seconds off; one interval of slack keeps every plausible drift on the meter's clock.
+ */
+export const MAX_CLOCK_SKEW_MS = QUARTER_MS;
 
 const ISO_OFFSET = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|[+-]\d{2}:\d{2})?$/;
 

@@ -181,6 +181,10 @@ test("the meter's clock cuts the intervals; offset-less clocks are local time, a
   assert.equal(meterClockMs('2026-06-01T10:14:50', recv, off), Date.UTC(2026, 5, 1, 8, 14, 50));
   assert.equal(meterClockMs('2026-06-01T08:14:50Z', recv, off), Date.UTC(2026, 5, 1, 8, 14, 50));
   assert.equal(meterClockMs('2000-01-01T00:00:00+01:00', recv, off), recv);
+  // an offset-less clock that stayed on winter time in June: an hour off, not trusted
+  assert.equal(meterClockMs('2026-06-01T09:14:50', recv, off), recv);
+  assert.equal(meterClockMs('2026-06-01T10:29:00+02:00', recv, off), Date.UTC(2026, 5, 1, 8, 29));
+  assert.equal(meterClockMs('2026-06-01T10:31:00+02:00', recv, off), recv);
   assert.equal(meterClockMs(undefined, recv, off), recv);
   // 02:30 local on the autumn day exists twice: the one nearest the receive time
   const second = Date.UTC(2026, 9, 25, 1, 30); // 02:30+01:00
