@@ -9,6 +9,7 @@ import { clearTiles, renderAge, renderTiles } from './tiles.js';
 import { renderStatus } from './diagnostics.js';
 import { createPowerChart } from './power-chart.js';
 import { createEnergyChart } from './energy-chart.js';
+import { createQuarterHourChart } from './quarter-hour-chart.js';
 import { getJson, HISTORY_OFF } from './api.js';
 import { readStream } from './event-stream.js';
 import { baseValue, findByCde } from './format.js';
@@ -44,9 +45,19 @@ let chartsStarted = false;
 const power = createPowerChart($('power-chart'));
 const daily = createEnergyChart($('daily-chart'), 'day');
 const monthly = createEnergyChart($('monthly-chart'), 'month');
+const quarters = createQuarterHourChart($('quarter-chart'), $('quarter-day'));
+$('quarter-prev').addEventListener('click', () => void quarters.step(-1).then(quarterCsv));
+$('quarter-next').addEventListener('click', () => void quarters.step(1).then(quarterCsv));
 const selector = createMeterSelect(selectMeter);
 const overview = createOverview(selectMeter);
-window.kaifareader = { state, power, daily, monthly };
+window.kaifareader = { state, power, daily, monthly, quarters };
+
+/** The CSV link follows the day and meter the quarter-hour chart shows. */
+function quarterCsv() {
+  const b = quarters.buckets;
+  const range = b.length ? `&from=${b[0].start}&to=${b[b.length - 1].end}` : '';
+  $('quarter-csv').href = `/api/v1/energy.csv?period=15min${range}${meterQuery(state.meter, '&')}`;
+}
 
 for (const button of $('ranges').querySelectorAll('button')) {
   button.addEventListener('click', () => {
@@ -123,6 +134,7 @@ function selectMeter(id) {
   if (state.mode === 'polling') void poll(); // the stream already sent every meter's latest
   daily.setMeter(id);
   monthly.setMeter(id);
+  quarters.setMeter(id);
   void power.setMeter(id, chartsStarted);
   if (chartsStarted && !state.historyOff) void loadEnergy();
 }
@@ -190,7 +202,7 @@ function showHistoryOff() {
   $('energy').hidden = true;
 }
 
-const loadEnergy = () => Promise.all([daily.load(), monthly.load()]);
+const loadEnergy = () => Promise.all([daily.load(), monthly.load(), quarters.load().then(quarterCsv)]);
 
 setInterval(() => renderAge(state.snapshot?.received_at), 1000);
 // The status says which meters there are and whether there is a history (`history_rows` is null without one)

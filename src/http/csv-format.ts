@@ -5,7 +5,12 @@
  *   time_unix,time_utc,power_import_w,…
  *   1764000000,2025-11-24T16:00:00Z,412,…
  */
-import { SERIES_FIELDS, type Series, type SeriesField } from '../store/history-types.js';
+import {
+  SERIES_FIELDS,
+  type QuarterHourBucket,
+  type Series,
+  type SeriesField,
+} from '../store/history-types.js';
 
 export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';
 
@@ -38,4 +43,30 @@ export function* seriesCsvPieces(
 
 export function formatSeriesCsv(series: Series, fields: readonly SeriesField[] = SERIES_FIELDS): string {
   return [...seriesCsvPieces(series, fields)].join('');
+}
+
+/** Wh as kWh with three decimals, exactly (integer arithmetic: no 1.0049999 from floating point). */
+function kwh(wh: number | null): string {
+  if (wh === null) return '';
+  const abs = Math.abs(wh);
+  return `${wh < 0 ? '-' : ''}${Math.floor(abs / 1000)}.${String(abs % 1000).padStart(3, '0')}`;
+}
+
+/**
+ * The quarter-hour CSV, as the grid operators' portals offer it for energy communities: one row per interval,
+ * start and end as local ISO 8601 time WITH the UTC offset (the repeated autumn hour stays unambiguous:
+ * `02:45+02:00`, then `02:00+01:00`), energy in kWh with three decimals (exact Wh), the status. A missing interval
+ * keeps its row with empty energy cells; a meter without export counter has an empty export column.
+ *
+ *   start,end,import_kwh,export_kwh,status
+ *   2026-10-25T02:45:00+02:00,2026-10-25T02:00:00+01:00,0.187,0.000,complete
+ */
+export function* quarterHourCsvPieces(buckets: readonly QuarterHourBucket[]): Generator<string> {
+  yield 'start,end,import_kwh,export_kwh,status\r\n';
+  for (let at = 0; at < buckets.length; at += ROWS_PER_PIECE) {
+    yield buckets
+      .slice(at, at + ROWS_PER_PIECE)
+      .map((b) => `${b.start_time},${b.end_time},${kwh(b.import_wh)},${kwh(b.export_wh)},${b.status}\r\n`)
+      .join('');
+  }
 }

@@ -126,7 +126,9 @@ const PERIOD_DEFAULT_SPAN: Record<EnergyPeriod, number> = { day: 31 * 86_400, mo
 export function parsePeriod(params: URLSearchParams): EnergyPeriod {
   const raw = params.get('period');
   if (raw === 'day' || raw === 'month') return raw;
-  throw new BadRequest(`period must be "day" or "month", got ${raw === null ? 'nothing' : `"${raw}"`}`);
+  throw new BadRequest(
+    `period must be "day", "month" or "15min", got ${raw === null ? 'nothing' : `"${raw}"`}`,
+  );
 }
 
 export function defaultEnergySpan(period: EnergyPeriod): number {

@@ -27,6 +27,7 @@ import { apiMeters } from './routes/api-meters.js';
 import { apiStatus } from './routes/api-status.js';
 import { apiHistory } from './routes/api-history.js';
 import { apiHistoryCsv } from './routes/api-history-csv.js';
+import { apiEnergyCsv } from './routes/api-energy-quarter.js';
 import { apiEnergy } from './routes/api-energy.js';
 import { events } from './routes/events.js';
 import { metrics } from './routes/metrics.js';
@@ -41,6 +42,7 @@ export const ROUTES: readonly Route[] = [
   apiHistory,
   apiHistoryCsv,
   apiEnergy,
+  apiEnergyCsv,
   events,
   metrics,
   assets,

@@ -7,8 +7,10 @@
  *   1. migrations up to ROLLUPS_VERSION (v2: rollup tables exist);
  *   2. a file with raw rows but no rollups (written by v1) gets its hour/day rollups built from the raw rows in one
  *      transaction — while those rows still carry the reactive counters, so they land in the rollups;
- *   3. the remaining migrations (v3: drop the minute rollups, rebuild `readings` without reactive columns), then the
- *      WAL, which held the whole rebuilt table, is checkpointed and truncated.
+ *   3. the remaining migrations (v3: drop the minute rollups, rebuild `readings` without reactive columns; v4; v5:
+ *      the `quarter_hour` table), then the WAL, which held the whole rebuilt table, is checkpointed and truncated;
+ *   4. a file with raw rows but no quarter hours (upgraded from v4 or older) gets them built from those raw rows
+ *      (on their receive time) in one transaction.
  * Each step is a transaction: a kill -9 in between leaves a file that the next open continues from.
  */
 import { accessSync, constants, copyFileSync, existsSync, rmSync, statSync, statfsSync } from 'node:fs';
@@ -22,6 +24,8 @@ import {
   type RollupLevel,
 } from './history-schema.js';
 import { RollupBuilder, rollupUpsertSql, type Partials, type StoredRow } from './rollup.js';
+import { rebuildQuarterHours } from './history-quarter-hour.js';
+import { DEFAULT_QUARTER_TOLERANCE_MS } from './quarter-hour.js';
 
 const LEVELS = Object.keys(ROLLUP_TABLES) as RollupLevel[];
 
@@ -37,7 +41,10 @@ export interface SchemaUpgrade {
 export const SCHEMA_NEWER = 'KAIFAREADER_SCHEMA_NEWER';
 export const BACKUP_FAILED = 'KAIFAREADER_BACKUP_FAILED';
 
-export function openHistoryDatabase(path: string): {
+export function openHistoryDatabase(
+  path: string,
+  quarterToleranceMs = DEFAULT_QUARTER_TOLERANCE_MS,
+): {
   db: SqliteDatabase;
   upgrade: SchemaUpgrade | undefined;
 } {
@@ -70,6 +77,7 @@ export function openHistoryDatabase(path: string): {
     );
     if (rollupsMissing(db)) rebuildRollups(db);
     migrate(db, HISTORY_MIGRATIONS);
+    if (quarterHoursMissing(db)) inTransaction(db, () => rebuildQuarterHours(db, quarterToleranceMs));
     const upgraded = found > 0 && found < userVersion(db);
     if (found < userVersion(db) && path !== ':memory:') db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
     return { db, upgrade: upgraded ? { from: found, to: userVersion(db), backup } : undefined };
@@ -142,6 +150,22 @@ export function rollupWriter(db: SqliteDatabase, keyed = true): (meter: number, 
 function rollupsMissing(db: SqliteDatabase): boolean {
   const raw = db.prepare('SELECT 1 FROM readings LIMIT 1').get();
   return raw !== undefined && db.prepare('SELECT 1 FROM rollup_hour LIMIT 1').get() === undefined;
+}
+
+function quarterHoursMissing(db: SqliteDatabase): boolean {
+  const raw = db.prepare('SELECT 1 FROM readings WHERE energy_import_wh IS NOT NULL LIMIT 1').get();
+  return raw !== undefined && db.prepare('SELECT 1 FROM quarter_hour LIMIT 1').get() === undefined;
+}
+
+function inTransaction(db: SqliteDatabase, work: () => void): void {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    work();
+    db.exec('COMMIT');
+  } catch (e) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw e;
+  }
 }
 
 /** Builds the rollups from the raw rows, 20 000 rows at a time, in one transaction. */

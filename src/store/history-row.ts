@@ -11,7 +11,10 @@ import { QUANTITIES, applyScaler, lookupQuantity, valueInKeyUnit } from '../cose
 import type { RowField } from './history-schema.js';
 
 /** `meter`: the configured meter (snapshot.meter, the store's key); `meterId`: the meter number from the telegram. */
-export type HistoryRow = { ts: number; meter: string; meterId: string } & Record<RowField, number | null>;
+export type HistoryRow = { ts: number; meter: string; meterId: string; meterTime?: string } & Record<
+  RowField,
+  number | null
+>;
 
 /** Every column the table fills (history-schema.ts READING_COLUMNS + ROLLUP_ONLY_FIELDS; a test holds both equal). */
 const COLUMNS = QUANTITIES.flatMap((q) => (q.history ? [q.history.column as RowField] : []));
@@ -25,6 +28,8 @@ function emptyRow(ts: number, meter: string, meterId: string): HistoryRow {
 /** The row for one snapshot; values the meter does not send (or sends in an unknown unit) stay null. */
 export function toHistoryRow(snapshot: MeterSnapshot): HistoryRow {
   const row = emptyRow(snapshot.receivedAt, snapshot.meter, snapshot.meterId);
+  // the meter's clock (not stored per row): the quarter hours are cut on it (quarter-hour.ts)
+  if (snapshot.meterTime !== undefined) row.meterTime = snapshot.meterTime;
   for (const r of snapshot.readings) {
     const q = lookupQuantity(r.obis);
     const column = q?.history;

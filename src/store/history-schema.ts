@@ -37,10 +37,20 @@
  *
  * `latest` — one row per meter (meter = meters.id): the last full snapshot as JSON, for `latest()` after a restart.
  *
+ * `quarter_hour` (v5) — quarter-hour energy per meter (Austrian energy communities are billed on it), kept for ever:
+ * `PRIMARY KEY (meter, start) WITHOUT ROWID`, start = interval start in unix SECONDS (on the meter's clock when
+ * the telegram carries one), import_wh / export_wh the counter differences of the interval (quarter-hour.ts),
+ * status `complete` | `partial` | `open` (the interval in progress, one per meter; `missing` intervals have no row),
+ * resets = counter differences left out, meter_number = meter_numbers.id of the end reading, and the two boundary
+ * readings (first_* at or before the start, last_* at or before the end: ms and counters) so that every value can
+ * be checked against the meter's display. ~66 bytes per row on disk (measured: 11 760 rows with 8-digit counters
+ * in 770 kB): 35 040 rows ≈ 2.3 MB per meter and year.
+ *
  * Migrations: v1 raw rows + latest; v2 minute/hour/day rollups; v3 drops `rollup_minute` (short ranges are
  * downsampled from the raw rows) and rebuilds `readings` without the reactive columns (INSERT … SELECT in rowid
  * order: ~1 s per 500 000 rows; the freed pages are reused by new rows, the file does not shrink). A v1 file gets
- * its rollups built (with the reactive counters) BEFORE v3 runs — see history-open.ts. v4: many meters — the old
+ * its rollups built (with the reactive counters) BEFORE v3 runs — see history-open.ts. v5 adds `quarter_hour`, built
+ * from the raw rows the file still holds (history-open.ts). v4: many meters — the old
  * `meters` table (meter numbers) becomes `meter_numbers` with its ids kept (so v3's `readings.meter` becomes
  * `meter_number`, and the rollups' `meter_first`/`meter_last` stay valid), the new `meters` gets `default` as id 0,
  * and readings (meter_ts = the old ts: meter 0), rollups and latest are rebuilt with every row under meter 0. history-open.ts copies a file with data
@@ -191,6 +201,22 @@ CREATE TABLE latest_v4 (meter INTEGER PRIMARY KEY, ts INTEGER NOT NULL, snapshot
 INSERT INTO latest_v4 (meter, ts, snapshot) SELECT 0, ts, snapshot FROM latest;
 DROP TABLE latest;
 ALTER TABLE latest_v4 RENAME TO latest;`,
+  },
+  {
+    version: 5,
+    sql: `
+CREATE TABLE quarter_hour (
+  meter INTEGER NOT NULL,
+  start INTEGER NOT NULL,
+  import_wh INTEGER NOT NULL,
+  export_wh INTEGER,
+  status TEXT NOT NULL,
+  resets INTEGER NOT NULL,
+  meter_number INTEGER NOT NULL,
+  first_ts INTEGER, first_import_wh INTEGER, first_export_wh INTEGER,
+  last_ts INTEGER NOT NULL, last_import_wh INTEGER NOT NULL, last_export_wh INTEGER,
+  PRIMARY KEY (meter, start)
+) WITHOUT ROWID;`,
   },
 ];
 

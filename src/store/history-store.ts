@@ -5,7 +5,7 @@
  * (counted once at open). The history sink wraps it as the HTTP layer's HistoryReader (pieced queries).
  */
 import type { MeterSnapshot } from '../model/snapshot.js';
-import type { EnergyBucket, HistoryExtent, Series } from './history-types.js';
+import type { EnergyBucket, HistoryExtent, QuarterHourBucket, Series } from './history-types.js';
 import type { SqliteDatabase } from './sqlite.js';
 import { METER_KEY_SPAN, READING_COLUMNS, rowKeys } from './history-schema.js';
 import type { HistoryRow } from './history-row.js';
@@ -14,7 +14,9 @@ import { openHistoryDatabase, rollupWriter, type SchemaUpgrade } from './history
 import { seriesQuery } from './history-series.js';
 import { energyQuery } from './history-energy.js';
 import { runNow, type Pieced } from './pieced.js';
-import { checkTimeZone } from './local-time.js';
+import { checkTimeZone, offsetFunction } from './local-time.js';
+import { DEFAULT_QUARTER_TOLERANCE_MS, QuarterHourCloser, meterClockMs } from './quarter-hour.js';
+import { quarterHourQuery, quarterHourWriter, restoreCloser } from './history-quarter-hour.js';
 
 export interface HistoryStore {
   readonly path: string;
@@ -32,6 +34,9 @@ export interface HistoryStore {
   /** The same queries as generators that yield between bounded slices (run them with runPieced). */
   seriesQuery(meter: string, from: number, to: number, step: number): Pieced<Series>;
   energyQuery(meter: string, period: 'day' | 'month', from: number, to: number): Pieced<EnergyBucket[]>;
+  /** Every quarter hour of the local days overlapping [from, to) (unix s); quarter-hour.ts has the rules. */
+  quarterHours(meter: string, from: number, to: number): QuarterHourBucket[];
+  quarterHourQuery(meter: string, from: number, to: number): Pieced<QuarterHourBucket[]>;
   /** Raw rows of one meter (all meters without it): counted once at open, then kept up to date. */
   count(meter?: string): number;
   /**
@@ -54,14 +59,20 @@ export interface HistoryStoreOptions {
   timeZone?: string;
   /** Upper bound of the file size (small SD cards); inserts beyond it fail like a full disk. */
   maxBytes?: number;
+  /**
+   * How far (ms) a boundary's reading may lie before the boundary for a `complete` quarter hour; default
+   * DEFAULT_QUARTER_TOLERANCE_MS (30 s).
+   */
+  quarterToleranceMs?: number;
 }
 
 export function openHistoryStore(path: string, opts: HistoryStoreOptions = {}): HistoryStore {
   const timeZone = opts.timeZone ?? 'Europe/Vienna';
   checkTimeZone(timeZone);
-  const { db, upgrade } = openHistoryDatabase(path);
+  const tolerance = opts.quarterToleranceMs ?? DEFAULT_QUARTER_TOLERANCE_MS;
+  const { db, upgrade } = openHistoryDatabase(path, tolerance);
   try {
-    const store = new Store(db, path, timeZone, upgrade);
+    const store = new Store(db, path, timeZone, upgrade, tolerance);
     if (opts.maxBytes !== undefined) store.setMaxBytes(opts.maxBytes);
     return store;
   } catch (e) {
@@ -75,6 +86,8 @@ interface MeterState {
   /** meters.id */
   key: number;
   builder: RollupBuilder;
+  /** Closes the meter's quarter hours (its state is the meter's `open` row in quarter_hour). */
+  quarters: QuarterHourCloser;
   /** Newest stored ts (raw row or latest snapshot), ms; rows not newer are skipped. */
   lastTs: number;
   rows: number;
@@ -89,19 +102,24 @@ class Store implements HistoryStore {
   /** Meter number (telegram) → meter_numbers.id. */
   private readonly numbers = new Map<string, number>();
   private readonly stmts;
+  /** The zone's UTC offset at an instant (for meter clocks sent without one). */
+  private readonly offsetAt: (ms: number) => number;
 
   constructor(
     private readonly db: SqliteDatabase,
     readonly path: string,
     private readonly timeZone: string,
     readonly upgrade: SchemaUpgrade | undefined,
+    private readonly quarterToleranceMs: number,
   ) {
+    this.offsetAt = offsetFunction(timeZone);
     const cols = ['meter_ts', 'meter_number', ...READING_COLUMNS];
     this.stmts = {
       insertRow: db.prepare(
         `INSERT INTO readings (${cols.join(', ')}) VALUES (?${', ?'.repeat(cols.length - 1)})`,
       ),
       writePartials: rollupWriter(db),
+      writeQuarter: quarterHourWriter(db),
       latest: db.prepare(
         'INSERT INTO latest (meter, ts, snapshot) VALUES (?, ?, ?) ON CONFLICT(meter) DO UPDATE SET ts = excluded.ts, snapshot = excluded.snapshot',
       ),
@@ -157,7 +175,9 @@ class Store implements HistoryStore {
       last.set(r.meter, r.ts);
     }
     const snapshots = latest === undefined ? [] : Array.isArray(latest) ? latest : [latest as MeterSnapshot];
-    const saved = [...this.state.values()].map((m) => [m, m.builder.state] as const);
+    const saved = [...this.state.values()].map(
+      (m) => [m, m.builder.state, structuredClone(m.quarters.state)] as const,
+    );
     const known = new Set(this.state.keys());
     try {
       this.db.exec('BEGIN IMMEDIATE');
@@ -177,6 +197,7 @@ class Store implements HistoryStore {
       for (const [meter, list] of byMeter) {
         const m = this.state.get(meter)!;
         this.stmts.writePartials(m.key, m.builder.build(list));
+        this.addQuarters(m, list);
       }
       for (const s of snapshots) {
         const ts = last.get(s.meter);
@@ -185,7 +206,7 @@ class Store implements HistoryStore {
       this.db.exec('COMMIT');
     } catch (e) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      for (const [m, state] of saved) m.builder.state = state;
+      for (const [m, state, quarters] of saved) [m.builder.state, m.quarters.state] = [state, quarters];
       for (const id of this.state.keys()) if (!known.has(id)) this.state.delete(id);
       this.numbers.clear();
       throw e;
@@ -245,6 +266,14 @@ class Store implements HistoryStore {
     return energyQuery(this.db, this.keyOf(meter), period, from, to, this.timeZone);
   }
 
+  quarterHours(meter: string, from: number, to: number): QuarterHourBucket[] {
+    return runNow(this.quarterHourQuery(meter, from, to));
+  }
+
+  quarterHourQuery(meter: string, from: number, to: number): Pieced<QuarterHourBucket[]> {
+    return quarterHourQuery(this.db, this.keyOf(meter), from, to, this.timeZone);
+  }
+
   count(meter?: string): number {
     if (meter !== undefined) return this.state.get(meter)?.rows ?? 0;
     let n = 0;
@@ -271,6 +300,29 @@ class Store implements HistoryStore {
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+
+  /**
+   * Feeds a batch's counter rows to the meter's quarter-hour closer on the meter's clock (receive time when the
+   * telegram has none): closed intervals are written, then the one in progress as the `open` row.
+   */
+  private addQuarters(m: MeterState, rows: (StoredRow & { meterTime?: string })[]): void {
+    const offsetAt = this.offsetAt;
+    let touched = false;
+    for (const r of rows) {
+      if (r.energy_import_wh === null) continue;
+      const t = meterClockMs(r.meterTime, r.ts, offsetAt);
+      const closed = m.quarters.push({
+        t,
+        segment: r.number,
+        importWh: r.energy_import_wh,
+        exportWh: r.energy_export_wh,
+      });
+      for (const q of closed) this.stmts.writeQuarter(m.key, q);
+      touched = true;
+    }
+    const open = touched ? m.quarters.current() : undefined;
+    if (open) this.stmts.writeQuarter(m.key, open);
   }
 
   /** meters.id of a configured meter; NO_METER for one without data. */
@@ -321,6 +373,7 @@ class Store implements HistoryStore {
     return {
       key,
       builder: new RollupBuilder(counter),
+      quarters: restoreCloser(this.db, key, this.quarterToleranceMs),
       lastTs: Math.max(latest?.ts ?? -1, raw?.t ?? -1),
       rows,
     };

@@ -64,6 +64,26 @@ export interface HistoryReader {
   series(meter: string, from: number, to: number, step: number): Promise<Series>;
   /** Import/export energy per day or month from counter differences (gaps and counter resets handled), pieced. */
   energy(meter: string, period: 'day' | 'month', from: number, to: number): Promise<EnergyBucket[]>;
+  /**
+   * Every quarter hour of the local days overlapping [from, to) (unix s), pieced; `missing` where nothing is stored.
+   * Optional so that readers without quarter hours (tests' fakes) still type-check; the route answers 404 then.
+   */
+  quarterHours?(meter: string, from: number, to: number): Promise<QuarterHourBucket[]>;
   /** Number of full-resolution rows of one meter, all meters without it (diagnostics): kept incrementally. */
   count(meter?: string): number;
+}
+
+/** One quarter hour of `/api/v1/energy?period=15min` (history-quarter-hour.ts). */
+export interface QuarterHourBucket {
+  /** Interval start and end, unix seconds. */
+  start: number;
+  end: number;
+  /** The same instants as local time WITH the UTC offset (`2026-10-25T02:15:00+01:00`): unambiguous on DST days. */
+  start_time: string;
+  end_time: string;
+  /** Wh from counter differences; null when `missing`; export null also for meters without an export counter. */
+  import_wh: number | null;
+  export_wh: number | null;
+  /** complete | partial | missing | open (the interval in progress). */
+  status: 'complete' | 'partial' | 'missing' | 'open';
 }

@@ -117,3 +117,21 @@ export function* periodEdgesQuery(
   }
   return { periods, end: start };
 }
+
+/**
+ * zoneOffsetMs for one zone, remembered per quarter hour (every offset change in the tz database falls on a
+ * quarter hour): reading an offset-less meter clock costs a few Intl calls per telegram otherwise.
+ */
+export function offsetFunction(timeZone: string): (ms: number) => number {
+  const memo = new Map<number, number>();
+  return (ms) => {
+    const key = Math.floor(ms / 900_000);
+    let off = memo.get(key);
+    if (off === undefined) {
+      if (memo.size >= 4096) memo.clear();
+      off = zoneOffsetMs(timeZone, key * 900_000);
+      memo.set(key, off);
+    }
+    return off;
+  };
+}

@@ -127,7 +127,11 @@ test('worst history/energy/CSV queries while telegrams flow: status answers with
   // the finest grid each route allows: 20 000 buckets over the last two days (raw rows) and over the year
   const twoDays = `from=${endS - 172_800}&to=${endS}&step=9`;
   const year = `${all}&step=${Math.ceil((367 * 86_400) / 20_000)}`;
+  // quarter hours: the largest range allowed (31 days: the whole local days it touches, 32 at most)
+  const month = `period=15min&from=${endS - 31 * 86_400}&to=${endS}`;
   const worst = [
+    `/api/v1/energy?${month}`,
+    `/api/v1/energy.csv?${month}`,
     `/api/v1/energy?period=day&${all}`,
     `/api/v1/energy?period=month&${all}`,
     `/api/v1/history?${all}`,
@@ -141,7 +145,13 @@ test('worst history/energy/CSV queries while telegrams flow: status answers with
     const res = await fetch(base + path);
     const body = await res.text();
     assert.equal(res.status, 200, `${path}: ${body.slice(0, 300)}`);
-    if (path.includes('/energy')) {
+    if (path.includes('15min')) {
+      const rows = path.includes('.csv')
+        ? body.split('\r\n').length - 2
+        : (JSON.parse(body) as { buckets: unknown[] }).buckets.length;
+      // 31 or 32 local days of 96 (the year holds one spring and one autumn DST day: ±4)
+      assert.ok(rows >= 31 * 96 - 4 && rows <= 32 * 96 + 4, `${path}: ${rows} quarter hours`);
+    } else if (path.includes('/energy')) {
       const e = JSON.parse(body) as { from: number; buckets: { label: string }[] };
       // clamped to the oldest stored hour (the rollups start at its beginning)
       const firstHour = Math.floor((filledUntil - 366 * 86_400_000) / 3_600_000) * 3600;

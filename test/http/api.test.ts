@@ -166,7 +166,7 @@ test('history and energy parameters are validated with 400 and a message saying 
       /unknown field\(s\) power: choose from power_import_w/,
     ],
     [h.base + '/api/v1/history.csv?to=1e9', /to must be a time in unix seconds/],
-    [h.base + '/api/v1/energy', /period must be "day" or "month", got nothing/],
+    [h.base + '/api/v1/energy', /period must be "day", "month" or "15min", got nothing/],
     [h.base + '/api/v1/energy?period=week', /got "week"/],
     [
       wide.base + `/api/v1/history?${all}&step=60`,

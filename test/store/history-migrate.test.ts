@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { openHistoryStore } from '../../src/store/history-store.js';
 import { describeHistoryOpenError } from '../../src/store/history-open.js';
 import { openDatabase } from '../../src/store/sqlite.js';
+import { HISTORY_MIGRATIONS } from '../../src/store/history-schema.js';
 import { createHistorySink } from '../../src/sinks/history/history-sink.js';
 import { captureLogger, row, tempDir } from './helpers.js';
 
@@ -46,7 +47,7 @@ test('a v3 file of the last release: every row, rollup and energy figure survive
   const before = statSync(path).size;
   const store = openHistoryStore(path, { timeZone: 'Europe/Vienna' });
   t.after(() => store.close());
-  assert.deepEqual(store.upgrade, { from: 3, to: 4, backup: `${path}.v3-backup` });
+  assert.deepEqual(store.upgrade, { from: 3, to: 5, backup: `${path}.v3-backup` });
   assert.deepEqual(store.meters(), ['default']);
   assert.equal(store.count(), expected.count);
   assert.equal(store.count('default'), expected.count);
@@ -89,7 +90,7 @@ test('a second open of the upgraded file makes no second backup and reports no u
   const again = openHistoryStore(path);
   t.after(() => again.close());
   assert.equal(again.upgrade, undefined);
-  assert.equal(existsSync(`${path}.v4-backup`), false);
+  assert.equal(existsSync(`${path}.v5-backup`), false);
 });
 
 test('a file written by a newer kaifareader (schema v99) is refused with what to do, and left untouched', (t) => {
@@ -106,7 +107,7 @@ test('a file written by a newer kaifareader (schema v99) is refused with what to
       caught = e;
       return (
         e instanceof Error &&
-        /this history file was written by a newer kaifareader \(schema v99; this one knows up to v4\): upgrade kaifareader or move the file away/.test(
+        /this history file was written by a newer kaifareader \(schema v99; this one knows up to v5\): upgrade kaifareader or move the file away/.test(
           e.message,
         )
       );
@@ -154,7 +155,7 @@ test('the sink says in the log that it upgraded the file and where the copy of t
   const line = logger.lines.find((l) => l.startsWith('warn history: upgraded'));
   assert.equal(
     line,
-    `warn history: upgraded ${path} from schema v3 to v4; the file as it was is kept in ${path}.v3-backup (to go back: stop the service, move it back to ${path}, run the older release; delete it once the new release works)`,
+    `warn history: upgraded ${path} from schema v3 to v5; the file as it was is kept in ${path}.v3-backup (to go back: stop the service, move it back to ${path}, run the older release; delete it once the new release works)`,
   );
   assert.equal(sink.history.count('default'), expected.count);
   assert.deepEqual(sink.history.meters(), ['default']);
@@ -189,7 +190,7 @@ function tooFullCase(mnt: string): void {
   assert.match(
     describeHistoryOpenError(caught, path, 'kaifareader'),
     new RegExp(
-      `^cannot open the history database ${path}: the schema upgrade v3 → v4 needs a backup copy ${path}\\.v3-backup first, and the disk holding ${mnt} is too full for it \\(1\\d{3} kB free, about 136 kB needed\\) — free some space or move the file to a larger disk; the file was left as it is \\(still v3\\); history is off until then`,
+      `^cannot open the history database ${path}: the schema upgrade v3 → v5 needs a backup copy ${path}\\.v3-backup first, and the disk holding ${mnt} is too full for it \\(1\\d{3} kB free, about 136 kB needed\\) — free some space or move the file to a larger disk; the file was left as it is \\(still v3\\); history is off until then`,
     ),
   );
   assert.equal(existsSync(`${path}.v3-backup`), false);
@@ -203,3 +204,46 @@ function tooFullCase(mnt: string): void {
     store.close();
   }
 }
+
+test('a v4 file (the v3 fixture brought to v4 by the v4 migration) upgrades to v5: data kept, backup made, quarter hours built from its raw rows', (t) => {
+  const path = copyFixture(t);
+  // exactly what the v4 release left: its migrations applied to the v3 file
+  openDatabase(
+    path,
+    HISTORY_MIGRATIONS.filter((m) => m.version <= 4),
+  ).close();
+  assert.equal(userVersion(path), 4);
+  const store = openHistoryStore(path, { timeZone: 'Europe/Vienna' });
+  t.after(() => store.close());
+  assert.deepEqual(store.upgrade, { from: 4, to: 5, backup: `${path}.v4-backup` });
+  assert.equal(userVersion(`${path}.v4-backup`), 4);
+  assert.equal(store.count('default'), expected.count);
+  assert.deepEqual(store.extent('default'), expected.extent);
+  const from = Math.floor(expected.extent.firstMs / 1000);
+  const to = Math.floor(expected.extent.lastMs / 1000) + 1;
+  assert.deepEqual(store.series('default', from, to, 600), expected.series_raw_600);
+  assert.deepEqual(store.energy('default', 'day', from - 86400, to + 86400), expected.energy_day);
+  // the quarter hours of the stored raw rows (one per 5 minutes: every boundary reading is more than the 30 s
+  // tolerance away, so none is complete): each local day's sum is the counter difference between the last raw
+  // row at or before its midnights, read here straight from the file
+  const qs = store.quarterHours('default', from, to);
+  assert.deepEqual([...new Set(qs.map((q) => q.status))].sort(), ['missing', 'open', 'partial']);
+  const db = openDatabase(path, []);
+  const raw = db.prepare('SELECT ts, energy_import_wh AS wh FROM readings ORDER BY meter_ts').all() as {
+    ts: number;
+    wh: number;
+  }[];
+  db.close();
+  const at = (ms: number) => raw.filter((r) => r.ts <= ms).at(-1)?.wh ?? raw[0]!.wh;
+  const days = store.energy('default', 'day', from, to);
+  assert.equal(days.length, 4);
+  for (const d of days) {
+    const end = d.start + (d === days.at(-1) ? 86400 : days[days.indexOf(d) + 1]!.start - d.start);
+    const inDay = qs.filter((q) => q.start >= d.start && q.start < end);
+    assert.equal(
+      inDay.reduce((s, q) => s + (q.import_wh ?? 0), 0),
+      at(end * 1000) - at(d.start * 1000),
+      d.label,
+    );
+  }
+});

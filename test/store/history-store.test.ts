@@ -40,16 +40,24 @@ const tables = (db: SqliteDatabase): string[] =>
       name: string;
     }[]
   ).map((r) => r.name);
-const V4_TABLES = ['latest', 'meter_numbers', 'meters', 'readings', 'rollup_day', 'rollup_hour'];
+const V5_TABLES = [
+  'latest',
+  'meter_numbers',
+  'meters',
+  'quarter_hour',
+  'readings',
+  'rollup_day',
+  'rollup_hour',
+];
 const V4_READINGS = ['meter_ts', 'meter_number', ...READING_COLUMNS];
 
-test('a new file gets the v4 layout: keyed by meter and ts in one rowid, no minute rollups, no reactive columns in the raw rows', (t) => {
+test('a new file gets the v4 layout (and the v5 quarter_hour table): keyed by meter and ts in one rowid, no minute rollups, no reactive columns in the raw rows', (t) => {
   const path = join(tempDir(t), 'new.db');
   openHistoryStore(path).close();
   const db = openDatabase(path, []);
   t.after(() => db.close());
-  assert.equal((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version, 4);
-  assert.deepEqual(tables(db), V4_TABLES);
+  assert.equal((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version, 5);
+  assert.deepEqual(tables(db), V5_TABLES);
   assert.deepEqual(columns(db, 'readings'), V4_READINGS);
 });
 
@@ -79,7 +87,7 @@ test('an old v1 file is upgraded: rollups built with its reactive counters, then
 
   const db = openDatabase(oldPath, []);
   t.after(() => db.close());
-  assert.deepEqual(tables(db), V4_TABLES);
+  assert.deepEqual(tables(db), V5_TABLES);
   assert.deepEqual(columns(db, 'readings'), V4_READINGS);
   const reactive = 'SELECT reactive_import_varh_last AS i, reactive_export_varh_last AS e FROM';
   // the old rows' last reactive counters (723, 31) survived in the rollups; the new row's import (800) was merged

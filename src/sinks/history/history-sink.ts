@@ -164,6 +164,8 @@ export function createHistorySink(cfg: HistoryConfig, opts: HistorySinkOptions):
       store ? runPieced(store.seriesQuery(meter, from, to, step)) : emptySeries(step),
     energy: async (meter, period, from, to) =>
       store ? runPieced(store.energyQuery(meter, period, from, to)) : [],
+    quarterHours: async (meter, from, to) =>
+      store ? runPieced(store.quarterHourQuery(meter, from, to)) : [],
     count: (meter) => store?.count(meter) ?? 0,
   };
 

@@ -29,6 +29,7 @@ import { toDiagnosticsObject } from './diagnostics.js';
 import { toDiscoveryMessages } from './discovery.js';
 import { connectBroker, type BrokerConnection, type PublishRequest } from './mqtt-client.js';
 import { createOutbox, type Outbox } from './outbox.js';
+import { createQuarterHourMessages } from './quarter-hour-messages.js';
 import { toLegacyMessages, toStateMessage, toValueMessages } from './state-payload.js';
 import {
   availabilityTopic,
@@ -107,6 +108,7 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): MqttSink
   const where = brokerAddress(cfg.url);
   const discovery = new Map<string, string>(); // topic → payload of every sensor seen
   const outbox = openOutbox(join(opts.dataDir, OUTBOX_FILE), cfg.outbox.maxMessages, log);
+  const quarterHours = createQuarterHourMessages(cfg.baseTopic);
   let conn: BrokerConnection | undefined;
   let state = 'not started';
   let lastError: string | undefined;
@@ -299,6 +301,9 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): MqttSink
       }
       const n = outbox.push(messages, cfg.qos, now());
       if (n > 0) warnDropped(n);
+      const closed = quarterHours.messages(snapshot); // closed quarter hours: QoS 1 whatever cfg.qos says
+      const nq = closed.length > 0 ? outbox.push(closed, 1, now()) : 0;
+      if (nq > 0) warnDropped(nq);
       const change = availability.telegram(toTopicId(id), received.meter, now());
       if (change) publishAvailability([change]);
       handleDiscovery(snapshot, meters?.find((m) => m.meter === received.meter)?.name);
