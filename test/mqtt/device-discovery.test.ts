@@ -33,7 +33,10 @@ test('topics of the device config and of the old per-entity configs', () => {
     legacyDiscoveryFilter('homeassistant', '1KFM0200175269'),
     'homeassistant/sensor/kaifareader_1KFM0200175269/+/config',
   );
-  assert.equal(OLD('energy_import_wh'), 'homeassistant/sensor/kaifareader_1KFM0200175269/energy_import_wh/config');
+  assert.equal(
+    OLD('energy_import_wh'),
+    'homeassistant/sensor/kaifareader_1KFM0200175269/energy_import_wh/config',
+  );
 });
 
 test('migration: migrate_discovery on every old topic, then the device config, then the old topics cleared', () => {

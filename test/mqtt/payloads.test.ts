@@ -7,7 +7,11 @@ import {
   toStateMessage,
   toValueMessages,
 } from '../../src/sinks/mqtt/state-payload.js';
-import { DIAGNOSIS_STATES, toDeviceDiscovery, type DiscoveryOptions } from '../../src/sinks/mqtt/discovery.js';
+import {
+  DIAGNOSIS_STATES,
+  toDeviceDiscovery,
+  type DiscoveryOptions,
+} from '../../src/sinks/mqtt/discovery.js';
 import { stateTopic, toTopicId } from '../../src/sinks/mqtt/topics.js';
 import type { MeterSnapshot } from '../../src/model/snapshot.js';
 import { explainBrokerError } from '../../src/sinks/mqtt/broker-errors.js';
@@ -72,7 +76,11 @@ const DEVICE = {
 };
 
 test('device discovery: topic, device, origin and the exact entity of an energy counter', () => {
-  const m = toDeviceDiscovery(snapshot, { ...opts, swVersion: '0.1.0', supportUrl: 'https://example.org/help' });
+  const m = toDeviceDiscovery(snapshot, {
+    ...opts,
+    swVersion: '0.1.0',
+    supportUrl: 'https://example.org/help',
+  });
   assert.equal(m.topic, 'homeassistant/device/kaifareader_1KFM0200175269/config');
   assert.equal(m.retain, true);
   const p = JSON.parse(m.payload) as Json;
@@ -129,15 +137,30 @@ test('device discovery: grid_power_w is power/measurement in W; the diagnosis en
   assert.deepEqual(cmps.diagnosis, {
     ...diag('diagnosis', 'Diagnosis'),
     device_class: 'enum',
-    options: ['ok', 'starting', 'no-bytes', 'no-frames', 'wrong-key', 'key-missing', 'unknown-layout', 'port-error'],
+    options: [
+      'ok',
+      'starting',
+      'no-bytes',
+      'no-frames',
+      'wrong-key',
+      'key-missing',
+      'unknown-layout',
+      'port-error',
+    ],
   });
   assert.deepEqual(DIAGNOSIS_STATES, cmps.diagnosis.options);
-  assert.deepEqual(cmps.telegrams_ok, { ...diag('telegrams_ok', 'Telegrams decoded'), state_class: 'total_increasing' });
+  assert.deepEqual(cmps.telegrams_ok, {
+    ...diag('telegrams_ok', 'Telegrams decoded'),
+    state_class: 'total_increasing',
+  });
   assert.deepEqual(cmps.telegram_errors, {
     ...diag('telegram_errors', 'Telegram errors'),
     state_class: 'total_increasing',
   });
-  assert.deepEqual(cmps.last_telegram_at, { ...diag('last_telegram_at', 'Last telegram'), device_class: 'timestamp' });
+  assert.deepEqual(cmps.last_telegram_at, {
+    ...diag('last_telegram_at', 'Last telegram'),
+    device_class: 'timestamp',
+  });
   // expire_after guards the readings only: a silent meter's diagnosis must stay readable
   assert.equal(cmps.energy_import_wh?.expire_after, 60);
   assert.equal(Object.hasOwn(cmps.diagnosis, 'expire_after'), false);

@@ -120,7 +120,10 @@ test('Home Assistant coming online gets discovery again; a new key is announced 
   assert.equal(cmps(sub.on(DEVICE)[0]!).energy_export_wh, undefined);
   await sink.handle(first);
   await waitFor('the new key', () => sub.on(DEVICE).length === 2);
-  assert.equal(cmps(sub.on(DEVICE)[1]!).energy_export_wh?.unique_id, 'kaifareader_1KFM0200175269_energy_export_wh');
+  assert.equal(
+    cmps(sub.on(DEVICE)[1]!).energy_export_wh?.unique_id,
+    'kaifareader_1KFM0200175269_energy_export_wh',
+  );
   await sink.handle(vorarlbergSnapshot(RECEIVED + 1000)); // nothing new: no config
   await sub.publish('homeassistant/status', 'offline');
   await sub.publish('homeassistant/status', 'online');

@@ -49,8 +49,13 @@ test('per-entity configs of an older version: migrate_discovery on each, the dev
   // what the previous version left retained (two keys the meter sends, one it no longer sends)
   const seed = await subscribe(broker.url, ['kaifareader/none'], { clean: true });
   const oldConfig = (key: string) =>
-    JSON.stringify({ name: key, unique_id: `kaifareader_${HOUSE}_${key}`, state_topic: `kaifareader/${HOUSE}/state` });
-  for (const key of ['energy_import_wh', 'voltage_l1_v', 'gone_key']) await seed.publish(OLD(key), oldConfig(key), true);
+    JSON.stringify({
+      name: key,
+      unique_id: `kaifareader_${HOUSE}_${key}`,
+      state_topic: `kaifareader/${HOUSE}/state`,
+    });
+  for (const key of ['energy_import_wh', 'voltage_l1_v', 'gone_key'])
+    await seed.publish(OLD(key), oldConfig(key), true);
   await seed.end();
 
   const ha = await subscribe(broker.url, ['homeassistant/#'], { clean: true }); // as Home Assistant subscribes
@@ -66,7 +71,9 @@ test('per-entity configs of an older version: migrate_discovery on each, the dev
   const device = ha.on(DEVICE);
   assert.equal(device.length, 1);
   assert.deepEqual(
-    ha.messages.slice(3).map((m) => [m.topic, m.payload === device[0]!.payload ? '<device config>' : m.payload]),
+    ha.messages
+      .slice(3)
+      .map((m) => [m.topic, m.payload === device[0]!.payload ? '<device config>' : m.payload]),
     [
       [OLD('energy_import_wh'), MIGRATE],
       [OLD('gone_key'), MIGRATE],
@@ -81,7 +88,10 @@ test('per-entity configs of an older version: migrate_discovery on each, the dev
   const cmps = JSON.parse(device[0]!.payload).cmps;
   assert.equal(cmps.energy_import_wh.unique_id, `kaifareader_${HOUSE}_energy_import_wh`);
   assert.equal(cmps.voltage_l1_v.unique_id, `kaifareader_${HOUSE}_voltage_l1_v`);
-  assert.match(log.text(), /meter 1KFM0200175269: moving 3 Home Assistant entities from per-entity to device discovery/);
+  assert.match(
+    log.text(),
+    /meter 1KFM0200175269: moving 3 Home Assistant entities from per-entity to device discovery/,
+  );
   await sink.stop?.();
 
   // a client connecting now finds only the device config: the old topics are gone from the broker
@@ -89,7 +99,10 @@ test('per-entity configs of an older version: migrate_discovery on each, the dev
   t.after(() => late.end());
   await waitFor('retained device config', () => late.on(DEVICE).length === 1);
   await sleep(200);
-  assert.deepEqual(late.messages.map((m) => m.topic), [DEVICE]);
+  assert.deepEqual(
+    late.messages.map((m) => m.topic),
+    [DEVICE],
+  );
 
   // the next run (a fresh data dir too) finds nothing old: straight to the device config, no migration
   const ha2 = await subscribe(broker.url, ['homeassistant/#'], { clean: true });
@@ -100,7 +113,10 @@ test('per-entity configs of an older version: migrate_discovery on each, the dev
   await next.sink.handle(meterSnapshot(VORARLBERG, 'default', T0 + 5000));
   await waitFor('the device config again', () => ha2.on(DEVICE).length === 2);
   await sleep(300);
-  assert.deepEqual(ha2.messages.map((m) => m.topic), [DEVICE, DEVICE]);
+  assert.deepEqual(
+    ha2.messages.map((m) => m.topic),
+    [DEVICE, DEVICE],
+  );
   assert.doesNotMatch(next.log.text(), /moving/);
 });
 
@@ -115,14 +131,23 @@ test('a fresh broker: the device config without any migrate or clear message', a
   await sink.handle(snapshot);
   await waitFor('device config', () => ha.on(DEVICE).length === 1);
   await sleep(300);
-  assert.deepEqual(ha.messages.map((m) => m.topic), [DEVICE]);
-  const expected = JSON.parse(toDeviceDiscovery(snapshot, { baseTopic: 'kaifareader', prefix: 'homeassistant' }).payload);
+  assert.deepEqual(
+    ha.messages.map((m) => m.topic),
+    [DEVICE],
+  );
+  const expected = JSON.parse(
+    toDeviceDiscovery(snapshot, { baseTopic: 'kaifareader', prefix: 'homeassistant' }).payload,
+  );
   const got = JSON.parse(ha.messages[0]!.payload);
   assert.deepEqual(got.dev, expected.dev);
   assert.deepEqual(Object.keys(got.cmps), Object.keys(expected.cmps));
   assert.equal(got.o.name, 'kaifareader');
   assert.equal(typeof got.o.sw, 'string', 'the package version');
-  assert.equal(got.cmps.energy_import_wh.expire_after, 600, 'the first telegram: twice the 5-minute first guess');
+  assert.equal(
+    got.cmps.energy_import_wh.expire_after,
+    600,
+    'the first telegram: twice the 5-minute first guess',
+  );
 });
 
 /** A status whose one meter the test changes; listeners are told like the daemon's StatusHub does. */
@@ -146,7 +171,9 @@ function drivenStatus(meter: MeterStatus): StatusProvider & { set(m: Partial<Met
 test('diagnosis entities: ok, then wrong key, then unplugged, each on the meter diagnostics topic while the meter is silent', async (t) => {
   const broker = await startMosquitto();
   t.after(() => broker.close());
-  const sub = await subscribe(broker.url, [`kaifareader/${HOUSE}/#`, 'homeassistant/device/#'], { clean: true });
+  const sub = await subscribe(broker.url, [`kaifareader/${HOUSE}/#`, 'homeassistant/device/#'], {
+    clean: true,
+  });
   t.after(() => sub.end());
   const clock = { now: T0 };
   const status = drivenStatus(meterStatus('house', 'House'));
@@ -183,7 +210,9 @@ test('diagnosis entities: ok, then wrong key, then unplugged, each on the meter 
     errorsByCode: { 'plaintext.invalid': 3 },
     diagnosis: { state: 'wrong-key', hint: 'the key is probably wrong or belongs to another meter' },
   });
-  await waitFor('wrong-key', () => sub.on(topic).some((m) => JSON.parse(m.payload).diagnosis === 'wrong-key'));
+  await waitFor('wrong-key', () =>
+    sub.on(topic).some((m) => JSON.parse(m.payload).diagnosis === 'wrong-key'),
+  );
   assert.deepEqual(shown(), {
     diagnosis: 'wrong-key',
     telegrams_ok: 1,
@@ -192,9 +221,14 @@ test('diagnosis entities: ok, then wrong key, then unplugged, each on the meter 
   });
   assert.ok(cmps.diagnosis.options.includes(shown().diagnosis));
   // meanwhile the meter's readings go unavailable (silent for longer than its timeout) ...
-  await waitFor('meter offline', () => sub.on(`kaifareader/${HOUSE}/availability`).some((m) => m.payload === 'offline'));
+  await waitFor('meter offline', () =>
+    sub.on(`kaifareader/${HOUSE}/availability`).some((m) => m.payload === 'offline'),
+  );
   // ... while the diagnosis entities (daemon availability only) keep telling what is wrong: unplugged now
-  status.set({ sourceConnected: false, diagnosis: { state: 'no-bytes', hint: 'nothing arrives: is the cable plugged in?' } });
+  status.set({
+    sourceConnected: false,
+    diagnosis: { state: 'no-bytes', hint: 'nothing arrives: is the cable plugged in?' },
+  });
   await waitFor('no-bytes', () => sub.on(topic).some((m) => JSON.parse(m.payload).diagnosis === 'no-bytes'));
   assert.equal(shown().diagnosis, 'no-bytes');
   assert.deepEqual(cmps.diagnosis.availability, [{ topic: 'kaifareader/status' }]);

@@ -113,7 +113,10 @@ test('two meters interleaved: each one on its own topics, discovery and availabi
     assert.deepEqual(sub.on(`homeassistant/sensor/kaifareader_${id}/`), [], 'no per-entity configs any more');
     const config = JSON.parse(sub.on(device(id)).at(-1)!.payload) as {
       dev: { identifiers: string[]; name: string };
-      cmps: Record<string, { state_topic: string; unique_id: string; availability: unknown; availability_mode?: string }>;
+      cmps: Record<
+        string,
+        { state_topic: string; unique_id: string; availability: unknown; availability_mode?: string }
+      >;
     };
     assert.deepEqual(config.dev.identifiers, [`kaifareader_${id}`]);
     assert.equal(config.dev.name, id === HOUSE ? 'House' : 'Kaifa MA309 181220000009');

@@ -46,7 +46,13 @@ export class DeviceDiscovery {
     let e = this.meters.get(id);
     if (!e) {
       const filter = legacyDiscoveryFilter(this.deps.prefix, id);
-      e = { config, phase: 'unchecked', found: new Map(), filter, oldPrefix: filter.slice(0, -'+/config'.length) };
+      e = {
+        config,
+        phase: 'unchecked',
+        found: new Map(),
+        filter,
+        oldPrefix: filter.slice(0, -'+/config'.length),
+      };
       this.meters.set(id, e);
     }
     e.config = config;
