@@ -11,6 +11,10 @@
  *   3. an empty retained payload on every old topic: the broker forgets them; Home Assistant ignores the
  *      removal of a migrated entity.
  *
+ * Home Assistant matches an old entity to its component in the device config by discovery id: the old topic's
+ * `<node id> <object id>` (`kaifareader_<id> <key>`) equals the device topic's object id plus the component id
+ * under `cmps` (`kaifareader_<id>` + `<key>`, discovery.ts), and the `unique_id` is the same.
+ *
  * Which old topics exist is asked of the broker (the sink subscribes to `<prefix>/sensor/kaifareader_<id>/+/config`
  * once per meter and run and collects the retained configs), not remembered in a file: the broker is what Home
  * Assistant reads, it also holds keys the meter no longer sends, and a fresh install, a new data dir or a wiped
