@@ -31,6 +31,8 @@ export function renderTiles(s) {
   setText('meter-id', `Meter ${s.meter_id}${s.model ? ` · ${s.manufacturer ?? ''} ${s.model}` : ''}`);
   setText('tile-power-import', formatPower(value(s, '1.7.0')), true);
   setText('tile-power-export', formatPower(value(s, '2.7.0')), true);
+  // import − export, computed once by the server (grid_power_w, null for a meter without both powers)
+  setText('tile-grid-power', formatPower(s.grid_power_w ?? undefined), true);
   setText('tile-energy-import', formatEnergyKwh(value(s, '1.8.0')));
   setText('tile-energy-export', formatEnergyKwh(value(s, '2.8.0')));
   setText('tile-meter-time', formatMeterTime(s.meter_time));
@@ -48,7 +50,13 @@ export function renderTiles(s) {
   if (row) row.hidden = phasePowers === 0;
 }
 
-const TILE_IDS = ['tile-power-import', 'tile-power-export', 'tile-energy-import', 'tile-energy-export'];
+const TILE_IDS = [
+  'tile-power-import',
+  'tile-power-export',
+  'tile-grid-power',
+  'tile-energy-import',
+  'tile-energy-export',
+];
 
 /** A meter without a telegram yet (another meter was shown before): dashes instead of the other's values. */
 export function clearTiles() {

@@ -3,6 +3,7 @@
  * seconds (milliseconds as a fraction), readings keyed by their stable key. These shapes never change
  * incompatibly (see docs/http-api.md); new fields may be added.
  */
+import { gridPower } from '../model/grid-power.js';
 import type { MeterSnapshot } from '../model/snapshot.js';
 import { numberValue } from '../model/snapshot.js';
 import type { DaemonStatus, MeterStatus } from '../status/status.js';
@@ -27,6 +28,8 @@ export interface ApiSnapshot {
   framing: string;
   security_mode: string;
   readings: Record<string, ApiReading>;
+  /** import − export in W (src/model/grid-power.ts), null unless the meter sends both powers. */
+  grid_power_w: number | null;
 }
 
 /** Milliseconds since the epoch → unix seconds (fraction kept to the millisecond). */
@@ -50,6 +53,7 @@ export function toApiSnapshot(s: MeterSnapshot): ApiSnapshot {
     framing: s.framing,
     security_mode: s.security.mode,
     readings,
+    grid_power_w: gridPower(s) ?? null,
   };
 }
 

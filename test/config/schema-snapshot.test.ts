@@ -24,6 +24,7 @@ const ENV_FLAT_ONLY =
  * appears or disappears by accident still fails.
  */
 const ADDED_SINCE_SNAPSHOT: readonly string[] = [
+  'exports.mqtt.expire_after',
   'exports.postgresql',
   'exports.postgresql.url',
   'exports.postgresql.password',

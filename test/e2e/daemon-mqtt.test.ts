@@ -6,6 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { createPtyPair } from '../helpers/pty.js';
 import { startMosquitto } from '../helpers/mosquitto.js';
 import { loadVector } from '../helpers/vectors.js';
@@ -74,23 +75,44 @@ test('old MQTT meter.json: legacy topics, state JSON, HA discovery and availabil
   assert.equal(state.energy_export_wh, 3929988);
   assert.equal(state.voltage_l2_v, 232.8);
   assert.equal(state.current_l1_a, 0.31);
-  // Home Assistant discovery for the readings seen, retained, energy-dashboard ready
-  await waitUntil(
-    () => sub.on('homeassistant/sensor/').some((m) => m.topic.endsWith('/energy_import_wh/config')),
-    'discovery',
-    { context: log },
-  );
-  const energy = sub.on('homeassistant/sensor/').find((m) => m.topic.endsWith('/energy_import_wh/config'))!;
+  // signed grid power: import − export of the vector (P+ 53 W, P- 0 W), in the state and as a bare topic
+  assert.equal(state.grid_power_w, 53);
+  await waitUntil(() => sub.on(`${meterTopic}/grid_power`).length > 0, 'grid_power', { context: log });
+  assert.equal(sub.on(`${meterTopic}/grid_power`)[0]!.payload, '53');
+  // Home Assistant device discovery: one retained config for the meter, every reading under `cmps`,
+  // energy-dashboard ready (the contract changed from one config per entity to one per device)
+  const deviceTopic = 'homeassistant/device/kaifareader_1KFM0200175269/config';
+  await waitUntil(() => sub.on(deviceTopic).length > 0, 'discovery', { context: log });
+  const device = sub.on(deviceTopic)[0]!;
+  assert.deepEqual(sub.on('homeassistant/sensor/'), [], 'no per-entity configs on a fresh broker');
   // retained: a client that subscribes later (Home Assistant after a restart) still gets it
-  const late = await subscribe(broker.url, [energy.topic]);
+  const late = await subscribe(broker.url, [deviceTopic]);
   t.after(() => late.end());
   await waitUntil(() => late.messages.length > 0, 'the retained discovery config', { context: log });
   assert.equal(late.messages[0]!.retain, true);
-  const cfg = JSON.parse(energy.payload) as Record<string, unknown>;
+  const discovered = JSON.parse(device.payload) as {
+    dev: Record<string, unknown>;
+    o: Record<string, unknown>;
+    cmps: Record<string, Record<string, unknown>>;
+  };
+  assert.deepEqual(discovered.dev.identifiers, ['kaifareader_1KFM0200175269']);
+  assert.equal(discovered.o.name, 'kaifareader');
+  assert.equal(
+    discovered.o.sw,
+    JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version,
+  );
+  const cfg = discovered.cmps.energy_import_wh!;
+  assert.equal(cfg.p, 'sensor');
+  assert.equal(cfg.unique_id, 'kaifareader_1KFM0200175269_energy_import_wh');
   assert.equal(cfg.device_class, 'energy');
   assert.equal(cfg.state_class, 'total_increasing');
   assert.equal(cfg.unit_of_measurement, 'Wh');
   assert.equal(cfg.state_topic, `${meterTopic}/state`);
+  assert.deepEqual(
+    [discovered.cmps.grid_power_w?.device_class, discovered.cmps.grid_power_w?.state_class],
+    ['power', 'measurement'],
+  );
+  assert.equal(discovered.cmps.diagnosis?.device_class, 'enum');
   // the daemon's status and the meter's own availability, both needed (availability_mode all)
   assert.deepEqual(cfg.availability, [{ topic: 'kaifa/status' }, { topic: `${meterTopic}/availability` }]);
   assert.equal(cfg.availability_mode, 'all');

@@ -144,6 +144,8 @@ test('three meters: selector, overview with live power, tiles/charts/requests fo
 
     // tiles, diagnostics and every per-meter request are the first meter's
     assert.equal(await page.textContent('#tile-power-import'), '480 W');
+    // import − export (the fixture's export is 0 W), from the API's grid_power_w
+    assert.equal(await page.textContent('#tile-grid-power'), '480 W');
     assert.match((await page.textContent('#meter-id')) ?? '', /^Meter 1KFM0200000001/);
     await page.waitForFunction(
       () => ((globalThis as unknown as Win).kaifareader!.power.u.data[0]?.length ?? 0) > 0,
@@ -196,6 +198,7 @@ test('three meters: selector, overview with live power, tiles/charts/requests fo
     await page.getByRole('button', { name: 'pv' }).click();
     await page.waitForFunction(() => (globalThis as unknown as Win).kaifareader!.state.meter === 'pv');
     assert.equal(await page.textContent('#tile-power-import'), '–');
+    assert.equal(await page.textContent('#tile-grid-power'), '–');
     assert.equal(await page.textContent('#meter-id'), 'waiting for the first telegram…');
     await page.locator('#diagnosis-state', { hasText: /^no-bytes$/ }).waitFor();
 

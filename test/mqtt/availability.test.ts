@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AvailabilityTracker, median } from '../../src/sinks/mqtt/availability.js';
-import { toDiscoveryMessages } from '../../src/sinks/mqtt/discovery.js';
+import { toDeviceDiscovery } from '../../src/sinks/mqtt/discovery.js';
 import { meterTopicId } from '../../src/sinks/mqtt/topics.js';
 import { EVN, VORARLBERG, meterSnapshot, numberlessSnapshot } from './fixtures/meters.js';
 
@@ -94,58 +94,44 @@ test('discovery for two meters: own device, ids, state topic and both availabili
   const house = meterSnapshot(VORARLBERG, 'house', T0);
   const garage = meterSnapshot(EVN, 'garage', T0);
   const config = (s: typeof house, deviceName?: string) => {
-    const m = toDiscoveryMessages(s, { ...opts, ...(deviceName ? { deviceName } : {}) }).find((x) =>
-      x.topic.endsWith('/energy_import_wh/config'),
-    );
-    assert.ok(m);
-    return [m.topic, JSON.parse(m.payload)];
+    const m = toDeviceDiscovery(s, { ...opts, ...(deviceName ? { deviceName } : {}) });
+    const p = JSON.parse(m.payload);
+    return [m.topic, p.dev, p.cmps.energy_import_wh];
   };
+  const energy = (id: string) => ({
+    p: 'sensor',
+    name: 'Active energy import (A+)',
+    unique_id: `kaifareader_${id}_energy_import_wh`,
+    state_topic: `kaifareader/${id}/state`,
+    value_template: '{{ value_json.energy_import_wh }}',
+    availability: [{ topic: 'kaifareader/status' }, { topic: `kaifareader/${id}/availability` }],
+    availability_mode: 'all',
+    payload_available: 'online',
+    payload_not_available: 'offline',
+    device_class: 'energy',
+    state_class: 'total_increasing',
+    unit_of_measurement: 'Wh',
+  });
   assert.deepEqual(config(house, 'House'), [
-    'homeassistant/sensor/kaifareader_1KFM0200175269/energy_import_wh/config',
+    'homeassistant/device/kaifareader_1KFM0200175269/config',
     {
-      name: 'Active energy import (A+)',
-      unique_id: 'kaifareader_1KFM0200175269_energy_import_wh',
-      state_topic: 'kaifareader/1KFM0200175269/state',
-      value_template: '{{ value_json.energy_import_wh }}',
-      availability: [{ topic: 'kaifareader/status' }, { topic: 'kaifareader/1KFM0200175269/availability' }],
-      availability_mode: 'all',
-      payload_available: 'online',
-      payload_not_available: 'offline',
-      device_class: 'energy',
-      state_class: 'total_increasing',
-      unit_of_measurement: 'Wh',
-      device: {
-        identifiers: ['kaifareader_1KFM0200175269'],
-        name: 'House',
-        serial_number: '1KFM0200175269',
-        manufacturer: 'Kaifa',
-        model: 'MA309',
-      },
-      origin: { name: 'kaifareader' },
+      identifiers: ['kaifareader_1KFM0200175269'],
+      name: 'House',
+      serial_number: '1KFM0200175269',
+      manufacturer: 'Kaifa',
+      model: 'MA309',
     },
+    energy('1KFM0200175269'),
   ]);
   assert.deepEqual(config(garage), [
-    'homeassistant/sensor/kaifareader_181220000009/energy_import_wh/config',
+    'homeassistant/device/kaifareader_181220000009/config',
     {
-      name: 'Active energy import (A+)',
-      unique_id: 'kaifareader_181220000009_energy_import_wh',
-      state_topic: 'kaifareader/181220000009/state',
-      value_template: '{{ value_json.energy_import_wh }}',
-      availability: [{ topic: 'kaifareader/status' }, { topic: 'kaifareader/181220000009/availability' }],
-      availability_mode: 'all',
-      payload_available: 'online',
-      payload_not_available: 'offline',
-      device_class: 'energy',
-      state_class: 'total_increasing',
-      unit_of_measurement: 'Wh',
-      device: {
-        identifiers: ['kaifareader_181220000009'],
-        name: 'Kaifa MA309 181220000009',
-        serial_number: '181220000009',
-        manufacturer: 'Kaifa',
-        model: 'MA309',
-      },
-      origin: { name: 'kaifareader' },
+      identifiers: ['kaifareader_181220000009'],
+      name: 'Kaifa MA309 181220000009',
+      serial_number: '181220000009',
+      manufacturer: 'Kaifa',
+      model: 'MA309',
     },
+    energy('181220000009'),
   ]);
 });

@@ -7,8 +7,13 @@ import {
   toStateMessage,
   toValueMessages,
 } from '../../src/sinks/mqtt/state-payload.js';
-import { toDiscoveryMessages } from '../../src/sinks/mqtt/discovery.js';
-import { discoveryTopic, stateTopic, toTopicId } from '../../src/sinks/mqtt/topics.js';
+import {
+  DIAGNOSIS_STATES,
+  toDeviceDiscovery,
+  type DiscoveryOptions,
+} from '../../src/sinks/mqtt/discovery.js';
+import { stateTopic, toTopicId } from '../../src/sinks/mqtt/topics.js';
+import type { MeterSnapshot } from '../../src/model/snapshot.js';
 import { explainBrokerError } from '../../src/sinks/mqtt/broker-errors.js';
 import { toDiagnosticsObject } from '../../src/sinks/mqtt/diagnostics.js';
 import type { DaemonStatus } from '../../src/status/status.js';
@@ -19,6 +24,12 @@ import { EXPECTED_STATE, vorarlbergSnapshot } from './fixtures/vorarlberg.js';
 const RECEIVED = Date.parse('2023-07-26T18:05:21Z');
 const snapshot = vorarlbergSnapshot(RECEIVED);
 const opts = { baseTopic: 'kaifareader', prefix: 'homeassistant' };
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** The device config's entities by component id (the old per-entity topic's object id). */
+function components(s: MeterSnapshot, o: DiscoveryOptions = opts): Record<string, Json> {
+  return (JSON.parse(toDeviceDiscovery(s, o).payload) as Json).cmps as Record<string, Json>;
+}
 
 test('state payload: every reading under its key, meter time with offset, received_at ISO', () => {
   const m = toStateMessage('kaifareader', snapshot);
@@ -64,14 +75,21 @@ const DEVICE = {
   model: 'MA309',
 };
 
-test('discovery: exact config of an energy counter', () => {
-  const msgs = toDiscoveryMessages(snapshot, opts);
-  const m = msgs.find(
-    (x) => x.topic === 'homeassistant/sensor/kaifareader_1KFM0200175269/energy_import_wh/config',
-  );
-  assert.ok(m);
+test('device discovery: topic, device, origin and the exact entity of an energy counter', () => {
+  const m = toDeviceDiscovery(snapshot, {
+    ...opts,
+    swVersion: '0.1.0',
+    supportUrl: 'https://example.org/help',
+  });
+  assert.equal(m.topic, 'homeassistant/device/kaifareader_1KFM0200175269/config');
   assert.equal(m.retain, true);
-  assert.deepEqual(JSON.parse(m.payload), {
+  const p = JSON.parse(m.payload) as Json;
+  assert.deepEqual(Object.keys(p), ['dev', 'o', 'cmps']);
+  assert.deepEqual(p.dev, DEVICE);
+  assert.deepEqual(p.o, { name: 'kaifareader', sw: '0.1.0', url: 'https://example.org/help' });
+  assert.doesNotMatch(m.payload, /object_id|default_entity_id/);
+  assert.deepEqual(p.cmps.energy_import_wh, {
+    p: 'sensor',
     name: 'Active energy import (A+)',
     unique_id: 'kaifareader_1KFM0200175269_energy_import_wh',
     state_topic: 'kaifareader/1KFM0200175269/state',
@@ -83,19 +101,78 @@ test('discovery: exact config of an energy counter', () => {
     device_class: 'energy',
     state_class: 'total_increasing',
     unit_of_measurement: 'Wh',
-    device: DEVICE,
-    origin: { name: 'kaifareader' },
   });
+  // without a version or URL the origin is just the name
+  assert.deepEqual(JSON.parse(toDeviceDiscovery(snapshot, opts).payload).o, { name: 'kaifareader' });
+});
+
+test('device discovery: grid_power_w is power/measurement in W; the diagnosis entities follow the daemon only', () => {
+  const cmps = components(snapshot, { ...opts, expireAfter: 60 });
+  assert.deepEqual(cmps.grid_power_w, {
+    p: 'sensor',
+    name: 'Grid power (import − export)',
+    unique_id: 'kaifareader_1KFM0200175269_grid_power_w',
+    state_topic: 'kaifareader/1KFM0200175269/state',
+    value_template: '{{ value_json.grid_power_w }}',
+    availability: AVAILABILITY,
+    availability_mode: 'all',
+    payload_available: 'online',
+    payload_not_available: 'offline',
+    device_class: 'power',
+    state_class: 'measurement',
+    unit_of_measurement: 'W',
+    expire_after: 60,
+  });
+  const diag = (key: string, name: string) => ({
+    p: 'sensor',
+    name,
+    unique_id: `kaifareader_1KFM0200175269_${key}`,
+    state_topic: 'kaifareader/1KFM0200175269/diagnostics',
+    value_template: `{{ value_json.${key} }}`,
+    availability: [{ topic: 'kaifareader/status' }],
+    payload_available: 'online',
+    payload_not_available: 'offline',
+    entity_category: 'diagnostic',
+  });
+  assert.deepEqual(cmps.diagnosis, {
+    ...diag('diagnosis', 'Diagnosis'),
+    device_class: 'enum',
+    options: [
+      'ok',
+      'starting',
+      'no-bytes',
+      'no-frames',
+      'wrong-key',
+      'key-missing',
+      'unknown-layout',
+      'port-error',
+    ],
+  });
+  assert.deepEqual(DIAGNOSIS_STATES, cmps.diagnosis.options);
+  assert.deepEqual(cmps.telegrams_ok, {
+    ...diag('telegrams_ok', 'Telegrams decoded'),
+    state_class: 'total_increasing',
+  });
+  assert.deepEqual(cmps.telegram_errors, {
+    ...diag('telegram_errors', 'Telegram errors'),
+    state_class: 'total_increasing',
+  });
+  assert.deepEqual(cmps.last_telegram_at, {
+    ...diag('last_telegram_at', 'Last telegram'),
+    device_class: 'timestamp',
+  });
+  // expire_after guards the readings only: a silent meter's diagnosis must stay readable
+  assert.equal(cmps.energy_import_wh?.expire_after, 60);
+  assert.equal(Object.hasOwn(cmps.diagnosis, 'expire_after'), false);
+  // a meter that sends only one of the two powers gets no grid power entity
+  const importOnly = { ...snapshot, readings: snapshot.readings.filter((r) => r.key !== 'power_export_w') };
+  assert.equal(components(importOnly).grid_power_w, undefined);
 });
 
 test('discovery: text sensors have no class, the meter clock is a timestamp', () => {
-  const byKey = new Map(
-    toDiscoveryMessages(snapshot, opts).map((m) => [
-      JSON.parse(m.payload).unique_id.split('_').slice(2).join('_'),
-      JSON.parse(m.payload),
-    ]),
-  );
+  const byKey = new Map(Object.entries(components(snapshot)));
   assert.deepEqual(byKey.get('meter_number'), {
+    p: 'sensor',
     name: 'Meter number',
     unique_id: 'kaifareader_1KFM0200175269_meter_number',
     state_topic: 'kaifareader/1KFM0200175269/state',
@@ -105,10 +182,8 @@ test('discovery: text sensors have no class, the meter clock is a timestamp', ()
     payload_available: 'online',
     payload_not_available: 'offline',
     entity_category: 'diagnostic',
-    device: DEVICE,
-    origin: { name: 'kaifareader' },
   });
-  const clock = byKey.get('meter_time');
+  const clock = byKey.get('meter_time')!;
   assert.equal(clock.device_class, 'timestamp');
   assert.equal(clock.value_template, '{{ value_json.meter_time }}');
   assert.equal(clock.state_class, undefined);
@@ -132,23 +207,16 @@ test('discovery: classes and units per reading (reactive is never energy)', () =
     ['energy_export_wh', 'energy', 'total_increasing', 'Wh'],
     ['reactive_energy_import_varh', 'reactive_energy', 'total_increasing', 'varh'],
     ['reactive_energy_export_varh', 'reactive_energy', 'total_increasing', 'varh'],
+    ['grid_power_w', 'power', 'measurement', 'W'],
+    ['diagnosis', 'enum', undefined, undefined],
+    ['telegrams_ok', undefined, 'total_increasing', undefined],
+    ['telegram_errors', undefined, 'total_increasing', undefined],
+    ['last_telegram_at', 'timestamp', undefined, undefined],
   ];
-  const got = toDiscoveryMessages(snapshot, opts).map((m) => {
-    const p = JSON.parse(m.payload);
-    assert.equal(
-      m.topic,
-      discoveryTopic(
-        'homeassistant',
-        '1KFM0200175269',
-        p.unique_id.slice('kaifareader_1KFM0200175269_'.length),
-      ),
-    );
-    return [
-      p.unique_id.slice('kaifareader_1KFM0200175269_'.length),
-      p.device_class,
-      p.state_class,
-      p.unit_of_measurement,
-    ];
+  const got = Object.entries(components(snapshot)).map(([key, p]) => {
+    // the component id is the old topic's object id, the unique_id the old one
+    assert.equal(p.unique_id, `kaifareader_1KFM0200175269_${key}`);
+    return [key, p.device_class, p.state_class, p.unit_of_measurement];
   });
   assert.deepEqual(got, table);
 });
@@ -168,9 +236,7 @@ test('discovery: codes outside the catalog get classes from their unit; power fa
       { obis: '1.0.98.7.0.255', key: 'obis_1_0_98_7_0_255', name: 'OBIS 1.0.98.7.0.255', value: 7 },
     ],
   };
-  const got = toDiscoveryMessages(s, opts)
-    .map((m) => JSON.parse(m.payload))
-    .slice(1);
+  const got = Object.values(components(s)).slice(1, 4);
   assert.deepEqual(
     got.map((p) => [p.device_class, p.state_class, p.unit_of_measurement]),
     [
@@ -317,6 +383,8 @@ test('only mqtt-client.ts imports the mqtt library; the pure modules import no n
     'diagnostics.ts',
     'availability.ts',
     'broker-errors.ts',
+    'discovery-migration.ts',
+    'device-discovery.ts',
     'types.ts',
   ];
   for (const file of readdirSync(dir)) {
@@ -349,9 +417,9 @@ async function decodedSnapshot(id: string) {
 }
 
 function discoveryFor(s: Awaited<ReturnType<typeof decodedSnapshot>>, key: string): Record<string, unknown> {
-  const m = toDiscoveryMessages(s, opts).find((x) => x.topic.endsWith(`/${key}/config`));
-  assert.ok(m, key);
-  return JSON.parse(m.payload) as Record<string, unknown>;
+  const c = components(s)[key];
+  assert.ok(c, key);
+  return c;
 }
 
 test('DSMR meter stating kWh: the state carries Wh under energy_import_wh and discovery says Wh', async () => {

@@ -13,7 +13,9 @@ import { EXPECTED_STATE, vorarlbergSnapshot } from './fixtures/vorarlberg.js';
 const RECEIVED = Date.parse('2023-07-26T18:05:21Z');
 const FAST = { minMs: 100, maxMs: 400 };
 const STATE = 'kaifareader/1KFM0200175269/state';
-const DISCOVERY = 'homeassistant/sensor/kaifareader_1KFM0200175269/';
+const DEVICE = 'homeassistant/device/kaifareader_1KFM0200175269/config';
+const OLD_DISCOVERY = 'homeassistant/sensor/kaifareader_1KFM0200175269/';
+const cmps = (m: { payload: string }): Record<string, Record<string, unknown>> => JSON.parse(m.payload).cmps;
 
 type T = { after(fn: () => unknown): void };
 function tempDir(t: T): string {
@@ -58,10 +60,17 @@ test('availability, discovery, exact state, per-value and legacy topics; offline
     sub.on('kaifareader/1KFM0200175269/voltage_l1_v').map((m) => m.payload),
     ['233'],
   );
-  await waitFor('discovery', () => sub.on(DISCOVERY).length === 15);
-  const energy = JSON.parse(sub.on(`${DISCOVERY}energy_import_wh/config`)[0]!.payload);
+  // one device config: 15 readings, grid power and 4 diagnosis entities; no per-entity topic on a fresh broker
+  await waitFor('discovery', () => sub.on(DEVICE).length === 1);
+  const energy = cmps(sub.on(DEVICE)[0]!).energy_import_wh!;
   assert.equal(energy.device_class, 'energy');
   assert.equal(energy.state_topic, STATE);
+  assert.equal(Object.keys(cmps(sub.on(DEVICE)[0]!)).length, 20);
+  assert.deepEqual(sub.on(OLD_DISCOVERY), []);
+  assert.deepEqual(
+    sub.on('kaifareader/1KFM0200175269/grid_power').map((m) => [m.payload, m.retain]),
+    [['53', false]],
+  );
   const diag = JSON.parse(sub.on('kaifareader/diagnostics')[0]!.payload);
   assert.equal(typeof diag.outbox_backlog, 'number');
   await waitFor('outbox empty', () => sink.status?.().backlog === 0);
@@ -72,9 +81,10 @@ test('availability, discovery, exact state, per-value and legacy topics; offline
   t.after(() => late.end());
   await waitFor(
     'retained discovery',
-    () => late.on(DISCOVERY).length === 15 && late.on('kaifareader/status').length === 1,
+    () => late.on(DEVICE).length === 1 && late.on('kaifareader/status').length === 1,
   );
-  assert.ok(late.on(DISCOVERY).every((m) => m.retain));
+  assert.ok(late.on(DEVICE).every((m) => m.retain));
+  assert.deepEqual(late.on(OLD_DISCOVERY), []);
   assert.deepEqual(
     late.on('kaifareader/status').map((m) => [m.payload, m.retain]),
     [['online', true]],
@@ -95,7 +105,7 @@ test('availability, discovery, exact state, per-value and legacy topics; offline
 test('Home Assistant coming online gets discovery again; a new key is announced when it first appears', async (t) => {
   const broker = await startMosquitto();
   t.after(() => broker.close());
-  const sub = await subscribe(broker.url, ['homeassistant/sensor/#']);
+  const sub = await subscribe(broker.url, ['homeassistant/device/#']);
   t.after(() => sub.end());
   const sink = createMqttSink(mqttConfig(broker.url), {
     logger: recordingLogger(),
@@ -106,18 +116,19 @@ test('Home Assistant coming online gets discovery again; a new key is announced 
   await sink.start?.();
   const first = vorarlbergSnapshot(RECEIVED);
   await sink.handle({ ...first, readings: first.readings.filter((r) => r.key !== 'energy_export_wh') });
-  await waitFor('14 configs', () => sub.on(DISCOVERY).length === 14);
+  await waitFor('the device config', () => sub.on(DEVICE).length === 1);
+  assert.equal(cmps(sub.on(DEVICE)[0]!).energy_export_wh, undefined);
   await sink.handle(first);
-  await waitFor('the new key', () => sub.on(`${DISCOVERY}energy_export_wh/config`).length === 1);
-  await sink.handle(vorarlbergSnapshot(RECEIVED + 1000));
+  await waitFor('the new key', () => sub.on(DEVICE).length === 2);
+  assert.equal(
+    cmps(sub.on(DEVICE)[1]!).energy_export_wh?.unique_id,
+    'kaifareader_1KFM0200175269_energy_export_wh',
+  );
+  await sink.handle(vorarlbergSnapshot(RECEIVED + 1000)); // nothing new: no config
   await sub.publish('homeassistant/status', 'offline');
   await sub.publish('homeassistant/status', 'online');
-  await waitFor('republished', () => sub.on(DISCOVERY).length === 30);
-  const topics = sub
-    .on(DISCOVERY)
-    .slice(15)
-    .map((m) => m.topic);
-  assert.equal(new Set(topics).size, 15);
+  await waitFor('republished', () => sub.on(DEVICE).length === 3);
+  assert.equal(sub.on(DEVICE)[2]!.payload, sub.on(DEVICE)[1]!.payload);
 });
 
 test('broker down for 30 telegrams: all arrive in order with their original received_at', async (t) => {

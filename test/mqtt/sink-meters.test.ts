@@ -28,6 +28,8 @@ const HOUSE = '1KFM0200175269'; // vorarlberg vector, configured as `house` (the
 const GARAGE = '181220000009'; // EVN vector, configured as `garage`
 const availability = (id: string): string => `kaifareader/${id}/availability`;
 const payloads = (msgs: Received[]): string[] => msgs.map((m) => m.payload);
+const device = (id: string): string => `homeassistant/device/kaifareader_${id}/config`;
+const DIAGNOSIS_KEYS = ['diagnosis', 'telegrams_ok', 'telegram_errors', 'last_telegram_at'];
 
 type T = { after(fn: () => unknown): void };
 function tempDir(t: T): string {
@@ -90,9 +92,14 @@ test('two meters interleaved: each one on its own topics, discovery and availabi
     assert.deepEqual(
       sub
         .on(`kaifareader/${id}/`)
-        .filter((m) => !/\/(state|availability)$/.test(m.topic))
+        .filter((m) => !/\/(state|availability|grid_power|diagnostics)$/.test(m.topic))
         .map((m) => [m.topic, m.payload]),
       values.map((m) => [m.topic, m.payload]),
+    );
+    // the bare signed power of every telegram of this meter (both vectors send P+ and P-)
+    assert.deepEqual(
+      payloads(sub.on(`kaifareader/${id}/grid_power`)),
+      own.map((s) => String(JSON.parse(toStateMessage('kaifareader', s).payload).grid_power_w)),
     );
     assert.ok(own.every((s) => JSON.parse(toStateMessage('kaifareader', s).payload).meter_id === id));
     assert.deepEqual(payloads(sub.on(availability(id))), ['online']);
@@ -101,25 +108,28 @@ test('two meters interleaved: each one on its own topics, discovery and availabi
   assert.deepEqual(payloads(sub.on('kaifareader/RealEnergyIn_S')), ['3744.082', '3744.082', '3744.082']);
   assert.deepEqual(payloads(sub.on('kaifareader/RealEnergyOut_S')), ['3929.988', '3929.988', '3929.988']);
 
-  await waitFor('discovery of both', () => {
-    const n = (id: string) => sub.on(`homeassistant/sensor/kaifareader_${id}/`).length;
-    return n(HOUSE) === 15 && n(GARAGE) > 0;
-  });
+  await waitFor('discovery of both', () => [HOUSE, GARAGE].every((id) => sub.on(device(id)).length > 0));
   for (const id of [HOUSE, GARAGE]) {
-    for (const m of sub.on(`homeassistant/sensor/kaifareader_${id}/`)) {
-      const c = JSON.parse(m.payload) as {
-        state_topic: string;
-        unique_id: string;
-        availability: unknown;
-        availability_mode: string;
-        device: { identifiers: string[]; name: string };
-      };
-      assert.equal(c.state_topic, `kaifareader/${id}/state`, m.topic);
-      assert.ok(c.unique_id.startsWith(`kaifareader_${id}_`), m.topic);
+    assert.deepEqual(sub.on(`homeassistant/sensor/kaifareader_${id}/`), [], 'no per-entity configs any more');
+    const config = JSON.parse(sub.on(device(id)).at(-1)!.payload) as {
+      dev: { identifiers: string[]; name: string };
+      cmps: Record<
+        string,
+        { state_topic: string; unique_id: string; availability: unknown; availability_mode?: string }
+      >;
+    };
+    assert.deepEqual(config.dev.identifiers, [`kaifareader_${id}`]);
+    assert.equal(config.dev.name, id === HOUSE ? 'House' : 'Kaifa MA309 181220000009');
+    for (const [key, c] of Object.entries(config.cmps)) {
+      assert.equal(c.unique_id, `kaifareader_${id}_${key}`);
+      if (DIAGNOSIS_KEYS.includes(key)) {
+        assert.equal(c.state_topic, `kaifareader/${id}/diagnostics`, key);
+        assert.deepEqual(c.availability, [{ topic: 'kaifareader/status' }]);
+        continue;
+      }
+      assert.equal(c.state_topic, `kaifareader/${id}/state`, key);
       assert.deepEqual(c.availability, [{ topic: 'kaifareader/status' }, { topic: availability(id) }]);
       assert.equal(c.availability_mode, 'all');
-      assert.deepEqual(c.device.identifiers, [`kaifareader_${id}`]);
-      assert.equal(c.device.name, id === HOUSE ? 'House' : 'Kaifa MA309 181220000009');
     }
   }
   assert.equal(log.lines.filter((l) => l.level === 'error' || l.level === 'warn').length, 0, log.text());
@@ -257,15 +267,16 @@ test('meters whose telegrams carry no number publish under their configured ids,
     'both states',
     () => sub.on('kaifareader/garage/state').length === 1 && sub.on('kaifareader/shed/state').length === 1,
   );
-  await waitFor('both discovered', () =>
-    ['garage', 'shed'].every((id) => sub.on(`homeassistant/sensor/kaifareader_${id}/`).length > 0),
-  );
+  await waitFor('both discovered', () => ['garage', 'shed'].every((id) => sub.on(device(id)).length > 0));
   assert.equal(JSON.parse(sub.on('kaifareader/garage/state')[0]!.payload).meter_id, 'garage');
   assert.deepEqual(payloads(sub.on(availability('garage'))), ['online']);
   assert.deepEqual(payloads(sub.on(availability('shed'))), ['online']);
-  const shed = JSON.parse(sub.on('homeassistant/sensor/kaifareader_shed/')[0]!.payload);
-  assert.deepEqual(shed.availability, [{ topic: 'kaifareader/status' }, { topic: availability('shed') }]);
-  assert.equal(shed.device.name, 'Shed');
+  const shed = JSON.parse(sub.on(device('shed'))[0]!.payload);
+  assert.deepEqual(shed.cmps.energy_import_wh.availability, [
+    { topic: 'kaifareader/status' },
+    { topic: availability('shed') },
+  ]);
+  assert.equal(shed.dev.name, 'Shed');
   assert.deepEqual(
     sub.messages.filter((m) => m.topic.includes('unknown')).map((m) => m.topic),
     [],
@@ -275,7 +286,7 @@ test('meters whose telegrams carry no number publish under their configured ids,
 test('a retained online this run did not publish is set offline; forgetMeter sets offline and stops republishing', async (t) => {
   const broker = await startMosquitto();
   t.after(() => broker.close());
-  const sub = await subscribe(broker.url, ['kaifareader/+/availability', 'homeassistant/sensor/#']);
+  const sub = await subscribe(broker.url, ['kaifareader/+/availability', 'homeassistant/device/#']);
   t.after(() => sub.end());
   // left by a crashed run, for a meter since removed from the config
   await sub.publish(availability('1KFM0100000035'), 'online', true);
@@ -291,17 +302,15 @@ test('a retained online this run did not publish is set offline; forgetMeter set
     'both online',
     () => sub.on(availability(GARAGE)).length === 1 && sub.on(availability(HOUSE)).length === 1,
   );
-  await waitFor('discovery', () => sub.on(`homeassistant/sensor/kaifareader_${GARAGE}/`).length > 0);
-  const garageConfigs = sub.on(`homeassistant/sensor/kaifareader_${GARAGE}/`).length;
+  await waitFor('discovery', () => sub.on(device(GARAGE)).length > 0 && sub.on(device(HOUSE)).length > 0);
+  const garageConfigs = sub.on(device(GARAGE)).length;
+  const houseConfigs = sub.on(device(HOUSE)).length;
   sink.forgetMeter('garage');
   await waitFor('garage offline', () => sub.on(availability(GARAGE)).length === 2);
   assert.deepEqual(payloads(sub.on(availability(GARAGE))), ['online', 'offline']);
   await sub.publish('homeassistant/status', 'online'); // Home Assistant restarted: only house is republished
-  await waitFor(
-    'house republished',
-    () => sub.on(`homeassistant/sensor/kaifareader_${HOUSE}/`).length === 30,
-  );
+  await waitFor('house republished', () => sub.on(device(HOUSE)).length === houseConfigs + 1);
   await sleep(100);
-  assert.equal(sub.on(`homeassistant/sensor/kaifareader_${GARAGE}/`).length, garageConfigs);
+  assert.equal(sub.on(device(GARAGE)).length, garageConfigs);
   assert.deepEqual(payloads(sub.on(availability(HOUSE))), ['online']);
 });

@@ -133,3 +133,17 @@ export class AvailabilityTracker {
     return this.current();
   }
 }
+
+/**
+ * Home Assistant's `expire_after` (s) when the config leaves it to the cadence: twice the meter's availability
+ * timeout, rounded up to 30 s. The per-meter availability stays the first guard (it fires first, and brings
+ * the entities back with the next telegram); `expire_after` catches what it cannot, e.g. a daemon that hangs
+ * with its connection still open. Every change rewrites the retained device config, so a new value replaces the
+ * published one only when it differs by more than a factor of 2 (the first telegram's 5-minute guess against
+ * the real cadence), never for the jitter of the median.
+ */
+export function expireAfterSeconds(timeoutMs: number, published?: number): number {
+  const next = Math.max(30, Math.ceil((2 * timeoutMs) / 30_000) * 30);
+  if (published !== undefined && next <= 2 * published && 2 * next >= published) return published;
+  return next;
+}

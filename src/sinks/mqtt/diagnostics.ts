@@ -67,3 +67,24 @@ export function toDiagnosticsObject(
     outbox_dropped: outbox.dropped,
   };
 }
+
+/**
+ * `<base>/<meter id>/diagnostics` (retained): one meter's diagnosis and counters, the state of its Home
+ * Assistant diagnosis entities (discovery.ts). Flat, so each entity's template is one key:
+ *   {"at":"…","diagnosis":"wrong-key","hint":"…","source_connected":true,"bytes_received":1200,"frames_ok":8,
+ *    "telegrams_ok":0,"telegram_errors":8,"last_telegram_at":null}
+ * `telegram_errors` is the sum of `errors_by_code` (every frame or telegram that failed, whatever the cause).
+ */
+export function toMeterDiagnosticsObject(m: MeterStatus, nowMs: number): Record<string, unknown> {
+  return {
+    at: new Date(nowMs).toISOString(),
+    diagnosis: m.diagnosis.state,
+    hint: m.diagnosis.hint,
+    source_connected: m.sourceConnected,
+    bytes_received: m.bytesReceived,
+    frames_ok: m.framesOk,
+    telegrams_ok: m.telegramsOk,
+    telegram_errors: Object.values(m.errorsByCode).reduce((a, b) => a + b, 0),
+    last_telegram_at: iso(m.lastTelegramAt),
+  };
+}

@@ -1,26 +1,45 @@
 /**
- * Home Assistant MQTT discovery (pure): snapshot → retained config messages, one sensor per reading seen.
+ * Home Assistant MQTT device discovery (pure): snapshot → ONE retained config per meter with every entity.
  *
- * Topic   `<prefix>/sensor/kaifareader_<meter id>/<key>/config`
- * Payload {"name":"Active energy import (A+)","unique_id":"kaifareader_1KFM0200175269_energy_import_wh",
- *          "state_topic":"kaifareader/1KFM0200175269/state","value_template":"{{ value_json.energy_import_wh }}",
- *          "availability":[{"topic":"kaifareader/status"},{"topic":"kaifareader/1KFM0200175269/availability"}],
- *          "availability_mode":"all","device_class":"energy","state_class":"total_increasing",
- *          "unit_of_measurement":"Wh","device":{"identifiers":["kaifareader_1KFM0200175269"],…},…}
+ * Topic   `<prefix>/device/kaifareader_<meter id>/config`
+ * Payload {"dev":{"identifiers":["kaifareader_1KFM0200175269"],"name":"Kaifa MA309 1KFM0200175269",…},
+ *          "o":{"name":"kaifareader","sw":"0.1.0"},
+ *          "cmps":{"energy_import_wh":{"p":"sensor","name":"Active energy import (A+)",
+ *                  "unique_id":"kaifareader_1KFM0200175269_energy_import_wh",
+ *                  "state_topic":"kaifareader/1KFM0200175269/state",
+ *                  "value_template":"{{ value_json.energy_import_wh }}","availability":[…],…},…}}
+ *
+ * The `unique_id`s are the ones the single-component configs had (`kaifareader_<meter id>_<key>`), and each
+ * component's id under `cmps` is the old topic's object id (`<key>`), so Home Assistant's documented migration
+ * (discovery-migration.ts) keeps entity ids and history. Neither `object_id` nor `default_entity_id` is sent:
+ * Home Assistant names the entities from the device and entity names.
  *
  * Classes come from the quantity table (src/cosem/quantities.ts) when it names them and the reading is in the
  * key's unit, else from the unit table below (codes the table does not know, as the meter states them). Energy counters
  * are `energy`/`total_increasing` in Wh (HA's energy dashboard accepts Wh); reactive energy and power have
  * their own classes and never `energy`; text values get no class; the meter clock is a `timestamp` sensor.
+ * `grid_power_w` (import − export, src/model/grid-power.ts) is `power`/`measurement` for the energy dashboard's
+ * "Standard" grid power.
  *
- * Availability: the daemon's `<base>/status` AND the meter's own `<base>/<meter id>/availability`, mode `all`,
- * so one silent meter's entities go unavailable while the other meters' stay live (HA forbids
- * `availability_topic` next to an `availability` list, hence the list only). The caller passes a snapshot
+ * Availability of the readings: the daemon's `<base>/status` AND the meter's own `<base>/<meter id>/availability`,
+ * mode `all`, so one silent meter's entities go unavailable while the other meters' stay live (HA forbids
+ * `availability_topic` next to an `availability` list, hence the list only); `expire_after` as a second guard
+ * when set. The diagnosis entities (`<base>/<meter id>/diagnostics`) follow the daemon's status only: they
+ * must stay readable exactly when the meter is silent ("no-bytes", "wrong-key"). The caller passes a snapshot
  * whose `meterId` is already the topic id (`meterTopicId`).
  */
 import { lookupQuantity } from '../../cosem/index.js';
+import { GRID_POWER_KEY, gridPower } from '../../model/grid-power.js';
 import type { MeterSnapshot, Reading } from '../../model/snapshot.js';
-import { availabilityTopic, discoveryTopic, haNodeId, meterAvailabilityTopic, stateTopic } from './topics.js';
+import type { Diagnosis } from '../../status/status.js';
+import {
+  availabilityTopic,
+  deviceDiscoveryTopic,
+  haNodeId,
+  meterAvailabilityTopic,
+  meterDiagnosticsTopic,
+  stateTopic,
+} from './topics.js';
 import type { OutgoingMessage } from './types.js';
 
 interface SensorClasses {
@@ -53,7 +72,25 @@ export interface DiscoveryOptions {
   prefix: string;
   /** The configured meter name (`meters[].name`): the HA device name when set. */
   deviceName?: string;
+  /** kaifareader's version (`o.sw`). */
+  swVersion?: string;
+  /** Where users get help (`o.url`), when the package names one. */
+  supportUrl?: string;
+  /** `expire_after` (s) of the reading sensors; none when undefined or 0. */
+  expireAfter?: number;
 }
+
+/** Every diagnosis state, in the order of `Diagnosis['state']`: the enum sensor's `options`. */
+export const DIAGNOSIS_STATES: readonly Diagnosis['state'][] = [
+  'ok',
+  'starting',
+  'no-bytes',
+  'no-frames',
+  'wrong-key',
+  'key-missing',
+  'unknown-layout',
+  'port-error',
+];
 
 /** The catalog's classes for a known code (incl. dimensionless power factor), else by unit; none for text. */
 function classesFor(reading: Reading): SensorClasses {
@@ -76,6 +113,9 @@ function classesFor(reading: Reading): SensorClasses {
 
 /** The HA device block: one device per meter, named by the configured name or by make, model and number. */
 export function toDevice(snapshot: MeterSnapshot, deviceName?: string): Record<string, unknown> {
+  // the meter's firmware when it sends one (x.x.0.2.0.255); never kaifareader's version (that is `o.sw`)
+  const fw = snapshot.readings.find((r) => r.key === 'firmware_version')?.value;
+  const firmware = fw === undefined ? undefined : String(fw);
   const label = [snapshot.manufacturer, snapshot.model ?? 'smart meter'].filter(Boolean).join(' ');
   return {
     identifiers: [haNodeId(snapshot.meterId)],
@@ -83,6 +123,7 @@ export function toDevice(snapshot: MeterSnapshot, deviceName?: string): Record<s
     serial_number: snapshot.meterId,
     ...(snapshot.manufacturer !== undefined ? { manufacturer: snapshot.manufacturer } : {}),
     ...(snapshot.model !== undefined ? { model: snapshot.model } : {}),
+    ...(firmware !== undefined ? { sw_version: firmware } : {}),
   };
 }
 
@@ -116,15 +157,23 @@ function toSensorSpecs(snapshot: MeterSnapshot): SensorSpec[] {
       diagnostic: !numeric,
     });
   }
+  if (gridPower(snapshot) !== undefined && !snapshot.readings.some((r) => r.key === GRID_POWER_KEY)) {
+    specs.push({
+      key: GRID_POWER_KEY,
+      name: 'Grid power (import − export)',
+      unit: 'W',
+      classes: { device_class: 'power', state_class: 'measurement' },
+      diagnostic: false,
+    });
+  }
   return specs;
 }
 
-function toConfig(
-  snapshot: MeterSnapshot,
-  spec: SensorSpec,
-  opts: DiscoveryOptions,
-): Record<string, unknown> {
+type Component = Record<string, unknown>;
+
+function readingComponent(snapshot: MeterSnapshot, spec: SensorSpec, opts: DiscoveryOptions): Component {
   return {
+    p: 'sensor',
     name: spec.name,
     unique_id: `${haNodeId(snapshot.meterId)}_${spec.key}`,
     state_topic: stateTopic(opts.baseTopic, snapshot.meterId),
@@ -139,16 +188,49 @@ function toConfig(
     ...spec.classes,
     ...(spec.unit !== undefined ? { unit_of_measurement: spec.unit } : {}),
     ...(spec.diagnostic ? { entity_category: 'diagnostic' } : {}),
-    device: toDevice(snapshot, opts.deviceName),
-    origin: { name: 'kaifareader' },
+    ...(opts.expireAfter ? { expire_after: opts.expireAfter } : {}),
   };
 }
 
-/** Discovery config messages for every value in the snapshot (retained). */
-export function toDiscoveryMessages(snapshot: MeterSnapshot, opts: DiscoveryOptions): OutgoingMessage[] {
-  return toSensorSpecs(snapshot).map((spec) => ({
-    topic: discoveryTopic(opts.prefix, snapshot.meterId, spec.key),
-    payload: JSON.stringify(toConfig(snapshot, spec, opts)),
+/** The per-meter diagnostics entities: `<base>/<meter id>/diagnostics` (diagnostics.ts), daemon availability. */
+function diagnosticComponents(meterId: string, opts: DiscoveryOptions): Record<string, Component> {
+  const common = (key: string, name: string): Component => ({
+    p: 'sensor',
+    name,
+    unique_id: `${haNodeId(meterId)}_${key}`,
+    state_topic: meterDiagnosticsTopic(opts.baseTopic, meterId),
+    value_template: `{{ value_json.${key} }}`,
+    availability: [{ topic: availabilityTopic(opts.baseTopic) }],
+    payload_available: 'online',
+    payload_not_available: 'offline',
+    entity_category: 'diagnostic',
+  });
+  return {
+    diagnosis: { ...common('diagnosis', 'Diagnosis'), device_class: 'enum', options: [...DIAGNOSIS_STATES] },
+    telegrams_ok: { ...common('telegrams_ok', 'Telegrams decoded'), state_class: 'total_increasing' },
+    telegram_errors: { ...common('telegram_errors', 'Telegram errors'), state_class: 'total_increasing' },
+    last_telegram_at: { ...common('last_telegram_at', 'Last telegram'), device_class: 'timestamp' },
+  };
+}
+
+/** The component ids (`cmps` keys) of a snapshot's device config: its old topics' object ids, in order. */
+export function componentKeys(snapshot: MeterSnapshot): string[] {
+  return toSensorSpecs(snapshot).map((s) => s.key);
+}
+
+/** The device discovery config of one meter (retained): every reading and the diagnosis entities. */
+export function toDeviceDiscovery(snapshot: MeterSnapshot, opts: DiscoveryOptions): OutgoingMessage {
+  const cmps: Record<string, Component> = {};
+  for (const spec of toSensorSpecs(snapshot)) cmps[spec.key] = readingComponent(snapshot, spec, opts);
+  Object.assign(cmps, diagnosticComponents(snapshot.meterId, opts));
+  const origin = {
+    name: 'kaifareader',
+    ...(opts.swVersion !== undefined ? { sw: opts.swVersion } : {}),
+    ...(opts.supportUrl !== undefined ? { url: opts.supportUrl } : {}),
+  };
+  return {
+    topic: deviceDiscoveryTopic(opts.prefix, snapshot.meterId),
+    payload: JSON.stringify({ dev: toDevice(snapshot, opts.deviceName), o: origin, cmps }),
     retain: true,
-  }));
+  };
 }

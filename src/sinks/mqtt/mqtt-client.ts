@@ -30,7 +30,9 @@ export interface BrokerConnection {
   readonly connected: boolean;
   /** `done` runs on PUBACK/PUBCOMP (QoS 1/2), after the write (QoS 0), or with an error. */
   publish(msg: PublishRequest, done: (err?: Error) => void): void;
-  subscribe(topic: string): void;
+  /** `done` runs on SUBACK (retained messages of the filter follow it). */
+  subscribe(topic: string, done?: () => void): void;
+  unsubscribe(topic: string): void;
   /** Graceful DISCONNECT (no last will) within `timeoutMs`, else the socket is destroyed. */
   close(timeoutMs: number): Promise<void>;
 }
@@ -113,8 +115,11 @@ export function connectBroker(cfg: MqttConfig, opts: ConnectOptions): BrokerConn
         done(err ?? undefined),
       );
     },
-    subscribe(topic) {
-      client.subscribe(topic, { qos: 0 }, () => {});
+    subscribe(topic, done) {
+      client.subscribe(topic, { qos: 0 }, () => done?.());
+    },
+    unsubscribe(topic) {
+      client.unsubscribe(topic, () => {});
     },
     close(timeoutMs) {
       closing = true;

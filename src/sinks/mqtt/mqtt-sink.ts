@@ -4,8 +4,10 @@
  * the broker; connection problems are logged once per outage with a message that says what to do.
  *
  * On every connect: `online` (retained) on `<base>/status`, subscribe to `<prefix>/status` and
- * `<base>/+/availability`, republish every meter's availability and all discovery configs seen so far, publish
- * diagnostics, then deliver the outbox from its oldest row.
+ * `<base>/+/availability`, republish every meter's availability and device discovery config (moving a meter's
+ * old per-entity configs over first, device-discovery.ts), publish diagnostics (daemon and per meter), then
+ * deliver the outbox from its oldest row. `<base>/<meter>/grid_power` is published directly at QoS 0 with
+ * each telegram and dropped while disconnected: never through the outbox.
  * `stop()`: `offline` (retained) on every meter's availability, then on `<base>/status`, deliver what can be
  * delivered within ~1 s, DISCONNECT, close the outbox.
  *
@@ -24,20 +26,27 @@ import type { StatusProvider } from '../../status/status.js';
 import type { Sink, SinkStatus } from '../sink.js';
 import { brokerAddress, explainBrokerError } from './broker-errors.js';
 import { createDelivery } from './delivery.js';
-import { AvailabilityTracker, type AvailabilityChange, type AvailabilityOptions } from './availability.js';
-import { toDiagnosticsObject } from './diagnostics.js';
-import { toDiscoveryMessages } from './discovery.js';
+import {
+  AvailabilityTracker,
+  expireAfterSeconds,
+  type AvailabilityChange,
+  type AvailabilityOptions,
+} from './availability.js';
+import { DeviceDiscovery } from './device-discovery.js';
+import { toDiagnosticsObject, toMeterDiagnosticsObject } from './diagnostics.js';
+import { toDeviceDiscovery } from './discovery.js';
+import { packageOrigin } from './origin.js';
 import { connectBroker, type BrokerConnection, type PublishRequest } from './mqtt-client.js';
 import { createOutbox, type Outbox } from './outbox.js';
 import { createQuarterHourMessages } from './quarter-hour-messages.js';
-import { toLegacyMessages, toStateMessage, toValueMessages } from './state-payload.js';
+import { toGridPowerMessage, toLegacyMessages, toStateMessage, toValueMessages } from './state-payload.js';
 import {
   availabilityTopic,
   diagnosticsTopic,
-  haNodeId,
   haStatusTopic,
   meterAvailabilityFilter,
   meterAvailabilityTopic,
+  meterDiagnosticsTopic,
   meterTopicId,
   toTopicId,
 } from './topics.js';
@@ -59,6 +68,8 @@ export interface MqttSinkOptions {
   availability?: Partial<AvailabilityOptions>;
   /** How often silent meters are looked for, default 1 s. */
   availabilityCheckMs?: number;
+  /** How long the retained old discovery configs are collected (device-discovery.ts), default 500 ms. */
+  migrationSettleMs?: number;
 }
 
 /** The MQTT sink, plus what the daemon calls when its config changes. */
@@ -106,7 +117,8 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): MqttSink
   const log = opts.logger.child('mqtt');
   const now = opts.now ?? Date.now;
   const where = brokerAddress(cfg.url);
-  const discovery = new Map<string, string>(); // topic → payload of every sensor seen
+  const topicIds = new Map<string, string>(); // configured meter id → topic id, from its telegrams
+  const expireAfter = new Map<string, number>(); // topic id → the `expire_after` its config carries
   const outbox = openOutbox(join(opts.dataDir, OUTBOX_FILE), cfg.outbox.maxMessages, log);
   const quarterHours = createQuarterHourMessages(cfg.baseTopic);
   let conn: BrokerConnection | undefined;
@@ -136,6 +148,16 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): MqttSink
     conn.publish({ ...msg, qos }, () => done?.());
   };
 
+  const devices = new DeviceDiscovery({
+    prefix: cfg.discovery.prefix,
+    connected: () => conn?.connected === true,
+    publish: (msg) => publishDirect(msg, 1),
+    subscribe: (filter, done) => conn?.subscribe(filter, done),
+    unsubscribe: (filter) => conn?.unsubscribe(filter),
+    log,
+    ...(opts.migrationSettleMs !== undefined ? { settleMs: opts.migrationSettleMs } : {}),
+  });
+
   /** Diagnosis states of the daemon and of every meter: diagnostics are republished when one changes. */
   const diagnosisKey = (s = opts.status?.get()): string | undefined =>
     s && [s.diagnosis.state, ...(s.meters ?? []).map((m) => `${m.meter}:${m.diagnosis.state}`)].join(' ');
@@ -145,6 +167,15 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): MqttSink
     lastDiagnosis = diagnosisKey(status);
     const obj = toDiagnosticsObject(status, { backlog: outbox.size(), dropped }, now());
     publishDirect({ topic: diagnosticsTopic(cfg.baseTopic), payload: JSON.stringify(obj), retain: true }, 0);
+    // per meter, for its Home Assistant diagnosis entities: once its topic id is known (a decoded telegram)
+    for (const m of status?.meters ?? []) {
+      const id =
+        topicIds.get(m.meter) ??
+        (m.meterId !== undefined ? meterTopicId({ meter: m.meter, meterId: m.meterId }) : undefined);
+      if (id === undefined) continue;
+      const payload = JSON.stringify(toMeterDiagnosticsObject(m, now()));
+      publishDirect({ topic: meterDiagnosticsTopic(cfg.baseTopic, id), payload, retain: true }, 0);
+    }
   }
 
   /** Retained, QoS 1, not queued in the outbox: the current state is republished on every connect instead. */
@@ -173,11 +204,6 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): MqttSink
     return id.length > 0 && !id.includes('/') ? id : undefined;
   }
 
-  function republishDiscovery(): void {
-    if (!cfg.discovery.enabled) return;
-    for (const [topic, payload] of discovery) publishDirect({ topic, payload, retain: true }, 1);
-  }
-
   function onConnect(): void {
     if (stopped) return;
     const backlog = outbox.size();
@@ -189,7 +215,7 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): MqttSink
     if (cfg.discovery.enabled) conn?.subscribe(haStatusTopic(cfg.discovery.prefix));
     conn?.subscribe(meterAvailabilityFilter(cfg.baseTopic));
     publishAvailability(availability.current());
-    republishDiscovery();
+    if (cfg.discovery.enabled) devices.onConnect();
     publishDiagnostics();
     delivery.restart();
   }
@@ -205,6 +231,7 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): MqttSink
   }
 
   function onClose(retryInMs: number): void {
+    devices.onClose();
     if (!stopped && state === 'connected') {
       state = 'disconnected';
       log.warn(`connection to ${where} lost; reconnecting (next try in ${Math.round(retryInMs / 1000)} s)`);
@@ -224,9 +251,10 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): MqttSink
       }
       return;
     }
+    if (devices.onMessage(topic, payload)) return;
     if (!stopped && topic === haStatusTopic(cfg.discovery.prefix) && payload.trim() === 'online') {
       log.info('Home Assistant is online: republishing discovery');
-      republishDiscovery();
+      devices.republish();
     }
   }
 
@@ -246,15 +274,17 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): MqttSink
   /** `snapshot` with `meterId` already its topic id. */
   function handleDiscovery(snapshot: MeterSnapshot, deviceName: string | undefined): void {
     if (!cfg.discovery.enabled) return;
-    for (const m of toDiscoveryMessages(snapshot, {
+    const id = toTopicId(snapshot.meterId);
+    const expire = cfg.expireAfter ?? expireAfterSeconds(availability.timeoutMs(id), expireAfter.get(id));
+    expireAfter.set(id, expire);
+    const config = toDeviceDiscovery(snapshot, {
       baseTopic: cfg.baseTopic,
       prefix: cfg.discovery.prefix,
+      ...packageOrigin(),
       ...(deviceName !== undefined ? { deviceName } : {}),
-    })) {
-      if (discovery.get(m.topic) === m.payload) continue;
-      discovery.set(m.topic, m.payload);
-      publishDirect(m, 1);
-    }
+      ...(expire > 0 ? { expireAfter: expire } : {}),
+    });
+    devices.update(id, config);
   }
 
   function start(): Promise<void> {
@@ -293,6 +323,10 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): MqttSink
       const id = meterTopicId(received);
       // every formatter below names topics, HA ids and `meter_id` by the topic id
       const snapshot = id === received.meterId ? received : { ...received, meterId: id };
+      // first, and never queued: stale power is worse than none for a battery steering on it
+      const grid = toGridPowerMessage(cfg.baseTopic, snapshot);
+      if (grid) publishDirect(grid, 0);
+      topicIds.set(received.meter, id);
       const meters = opts.status?.get().meters;
       const messages = [toStateMessage(cfg.baseTopic, snapshot)];
       if (cfg.perValueTopics) messages.push(...toValueMessages(cfg.baseTopic, snapshot));
@@ -311,10 +345,8 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): MqttSink
     },
     forgetMeter(meter) {
       const changes = availability.forget(meter);
-      for (const c of changes) {
-        const prefix = `/sensor/${haNodeId(c.id)}/`;
-        for (const topic of [...discovery.keys()]) if (topic.includes(prefix)) discovery.delete(topic);
-      }
+      for (const c of changes) devices.forget(c.id);
+      for (const [m, id] of topicIds) if (m === meter || id === meter) topicIds.delete(m);
       if (!stopped) publishAvailability(changes);
     },
     async stop() {
@@ -322,6 +354,7 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): MqttSink
       stopped = true;
       if (diagTimer) clearInterval(diagTimer);
       if (availabilityTimer) clearInterval(availabilityTimer);
+      devices.stop();
       unsubscribe?.();
       if (conn?.connected) {
         const offline = { topic: availabilityTopic(cfg.baseTopic), payload: 'offline', retain: true };

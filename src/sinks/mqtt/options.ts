@@ -85,6 +85,14 @@ export const MQTT_ROWS: readonly FieldSpec[] = [
     default: 'homeassistant',
     description: 'Discovery prefix configured in Home Assistant.',
   },
+  {
+    path: 'exports.mqtt.expire_after',
+    kind: 'integer',
+    min: 0,
+    max: 604_800,
+    description:
+      "Home Assistant expire_after (s) of the reading sensors, a second guard beside each meter's availability; 0 = off. Default: twice the meter's availability timeout (from its cadence), rounded up to 30 s.",
+  },
   { path: 'exports.mqtt.tls', kind: 'section', description: 'TLS options for mqtts://.' },
   {
     path: 'exports.mqtt.tls.ca_file',
@@ -156,6 +164,8 @@ function buildMqtt(v: Values) {
       enabled: v.def<boolean>('exports.mqtt.discovery.enabled'),
       prefix: v.def<string>('exports.mqtt.discovery.prefix'),
     },
+    /** HA `expire_after` in s (0 = off); undefined = from each meter's cadence (availability.ts). */
+    expireAfter: v.get<number>('exports.mqtt.expire_after'),
     tls: v.present('exports.mqtt.tls') ? buildTls(v) : undefined,
     outbox: {
       /** Bound on undelivered messages; the oldest are dropped beyond it (counted and warned). */

@@ -4,15 +4,17 @@
  *
  * `<base>/<meter id>/state`, one JSON object per telegram (keys are stable, snake_case with the unit):
  *   {"meter_id":"1KFM0200175269","meter_time":"2023-07-26T20:05:20+02:00",
- *    "received_at":"2023-07-26T18:05:21.000Z","energy_import_wh":3744082,"voltage_l1_v":233,…}
+ *    "received_at":"2023-07-26T18:05:21.000Z","energy_import_wh":3744082,"voltage_l1_v":233,…,"grid_power_w":53}
+ * `grid_power_w` (import − export, W) is derived and comes last, only for meters that send both powers.
  * Per-value topics carry the bare value (`3744082`, `233.7`, text as is). Values are in the key's unit already
  * (the decoder normalises, src/cosem/quantities.ts): `energy_import_wh` is Wh even from a DSMR meter stating kWh.
  * Legacy topics reproduce the old Python tool: paho-mqtt's `str(float)` of the kWh value (`3744.082`,
  * `3744.0` for whole numbers), QoS as configured, not retained.
  */
 import type { MeterSnapshot } from '../../model/snapshot.js';
+import { GRID_POWER_KEY, gridPower } from '../../model/grid-power.js';
 import { QUANTITIES, lookupQuantity, valueInKeyUnit, type Quantity } from '../../cosem/index.js';
-import { legacyTopic, stateTopic, valueTopic } from './topics.js';
+import { gridPowerTopic, legacyTopic, stateTopic, valueTopic } from './topics.js';
 import type { OutgoingMessage } from './types.js';
 
 /** Keys the sink sets itself; a reading with the same key does not override them. */
@@ -31,7 +33,17 @@ export function toStateObject(snapshot: MeterSnapshot): Record<string, number | 
   for (const r of snapshot.readings) {
     if (!RESERVED_KEYS.has(r.key)) state[r.key] = r.value;
   }
+  // derived, after the readings: import − export for meters that send both (src/model/grid-power.ts)
+  const grid = gridPower(snapshot);
+  if (grid !== undefined) state[GRID_POWER_KEY] = grid;
   return state;
+}
+
+/** `<base>/<meter id>/grid_power`: the signed net power as a bare number, undefined for a meter without it. */
+export function toGridPowerMessage(base: string, snapshot: MeterSnapshot): OutgoingMessage | undefined {
+  const grid = gridPower(snapshot);
+  if (grid === undefined) return undefined;
+  return { topic: gridPowerTopic(base, snapshot.meterId), payload: String(grid), retain: false };
 }
 
 export function toStateMessage(base: string, snapshot: MeterSnapshot): OutgoingMessage {

@@ -6,8 +6,11 @@
  *   <base>/diagnostics                              daemon diagnostics JSON (retained)
  *   <base>/<meter id>/state                         one JSON object per telegram
  *   <base>/<meter id>/<key>                         one value per topic (optional, `perValueTopics`)
+ *   <base>/<meter id>/grid_power                    import − export in W, bare number, QoS 0, not retained
+ *   <base>/<meter id>/diagnostics                   the meter's diagnosis and counters JSON (retained)
  *   <base>/RealEnergyIn_S, <base>/RealEnergyOut_S   the old Python tool's kWh topics (`legacyTopics`)
- *   <prefix>/sensor/kaifareader_<meter id>/<key>/config   Home Assistant discovery (retained)
+ *   <prefix>/device/kaifareader_<meter id>/config   Home Assistant device discovery (retained)
+ *   <prefix>/sensor/kaifareader_<meter id>/<key>/config   the old per-entity discovery: migrated and cleared
  *   <prefix>/status                                 Home Assistant's birth/last-will topic (subscribed)
  *
  * Example: base `kaifareader`, meter `1KFM0200175269` → `kaifareader/1KFM0200175269/state`.
@@ -50,6 +53,10 @@ export const meterAvailabilityTopic = (base: string, meterId: string): string =>
 /** Subscription filter for every meter's availability (`<base>/+/availability`). */
 export const meterAvailabilityFilter = (base: string): string => `${trimBase(base)}/+/availability`;
 export const diagnosticsTopic = (base: string): string => `${trimBase(base)}/diagnostics`;
+export const meterDiagnosticsTopic = (base: string, meterId: string): string =>
+  `${trimBase(base)}/${toTopicId(meterId)}/diagnostics`;
+export const gridPowerTopic = (base: string, meterId: string): string =>
+  `${trimBase(base)}/${toTopicId(meterId)}/grid_power`;
 export const stateTopic = (base: string, meterId: string): string =>
   `${trimBase(base)}/${toTopicId(meterId)}/state`;
 export const valueTopic = (base: string, meterId: string, key: string): string =>
@@ -59,6 +66,13 @@ export const legacyTopic = (base: string, name: 'RealEnergyIn_S' | 'RealEnergyOu
 
 /** `kaifareader_<meter id>`: HA node id, device identifier and unique_id prefix. */
 export const haNodeId = (meterId: string): string => `kaifareader_${toTopicId(meterId)}`;
+/** The old single-component topic of one sensor (before device discovery): only migrated and cleared now. */
 export const discoveryTopic = (prefix: string, meterId: string, key: string): string =>
   `${trimBase(prefix)}/sensor/${haNodeId(meterId)}/${key}/config`;
+/** Every old single-component topic of a meter (`<prefix>/sensor/kaifareader_<id>/+/config`). */
+export const legacyDiscoveryFilter = (prefix: string, meterId: string): string =>
+  `${trimBase(prefix)}/sensor/${haNodeId(meterId)}/+/config`;
+/** The device-based discovery topic of a meter: one retained config with all its entities. */
+export const deviceDiscoveryTopic = (prefix: string, meterId: string): string =>
+  `${trimBase(prefix)}/device/${haNodeId(meterId)}/config`;
 export const haStatusTopic = (prefix: string): string => `${trimBase(prefix)}/status`;
