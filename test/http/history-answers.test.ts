@@ -2,8 +2,8 @@
  * The history routes' answers, byte for byte, over a grid of ranges, steps, fields and meters on a real history
  * file read through the real history sink: the answer cache, the coalescing of identical requests and any change
  * to the series SQL must not change one byte. The expected hashes (history-answers.golden.json: status and the
- * SHA-256 of the body per request) were written by the code before the cache (commit "bench/http.ts: …", the
- * parent of the cache commit) with `KAIFAREADER_WRITE_GOLDEN=1 node scripts/run-tests.mjs history-answers`.
+ * SHA-256 of the body per request) were written by the code before the answer cache (the commit that added this
+ * test) with `KAIFAREADER_WRITE_GOLDEN=1 node scripts/run-tests.mjs history-answers`.
  * The fixture: meter `default` with three days of rows every 5 s (a two-hour gap, per-phase power only in part of
  * it), meter `flat` with the last 26 hours every 10 s (1-phase: the other columns NULL), and retention having
  * removed the first 12 hours of raw rows (ranges there are served by the hour rollups).
