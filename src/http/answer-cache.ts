@@ -9,7 +9,8 @@
  * - Bounded: at most `maxEntries` answers and `maxBytes` bytes kept, the least recently used go first; an answer
  *   larger than `maxEntryBytes` is shared with the requests already waiting for it but not kept.
  * - The caller makes the key say everything the answer depends on, including the state of the data
- *   (`dataVersion`): a new row or a retention pass gives a new key, so a kept answer is never stale.
+ *   (routes/cached-series.ts: the meter's extent and row count): a new row or a retention pass gives a new key,
+ *   so a kept answer is never stale.
  */
 import type { HistoryReader } from '../store/history-types.js';
 

@@ -182,8 +182,25 @@ test('a kept answer is sent without a query slot while every slot is taken', asy
   await new Promise((r) => setTimeout(r, 50));
   assert.equal((await text(`${h.base}${hour}&step=60`)).status, 503, 'the only slot is taken');
   assert.deepEqual(await text(h.base + DAY), kept, 'the kept answer needs no slot');
+  // the CSV download: its file name on the 200 answer only, never on a 503
+  const csvBusy = await fetch(`${h.base}/api/v1/history.csv?from=${NOW_S - 7200}&to=${NOW_S}`);
+  assert.equal(csvBusy.status, 503);
+  assert.equal(csvBusy.headers.get('content-disposition'), null);
   release();
   assert.equal((await blocking).status, 200);
+  for (const round of ['computed', 'kept']) {
+    const csv = await fetch(`${h.base}/api/v1/history.csv?from=${NOW_S - 7200}&to=${NOW_S + 60}`);
+    assert.equal(csv.status, 200, round);
+    assert.equal(csv.headers.get('content-type'), 'text/csv; charset=utf-8');
+    assert.equal(csv.headers.get('cache-control'), 'no-store');
+    const name = `attachment; filename="kaifareader-${NOW_S - 7200}-${NOW_S + 60}.csv"`;
+    assert.equal(csv.headers.get('content-disposition'), name, round);
+    assert.match(await csv.text(), /^time_unix,time_utc,power_import_w,/);
+  }
+  const json = await fetch(h.base + DAY);
+  assert.equal(json.headers.get('content-type'), 'application/json; charset=utf-8');
+  assert.equal(json.headers.get('cache-control'), 'no-store');
+  await json.text();
 });
 
 test('AnswerCache: bounded by entries, bytes and the largest kept answer; failures are not kept', async () => {

@@ -1,7 +1,7 @@
 /**
  * `GET /api/v1/history.csv?meter=&from=&to=&step=&fields=`: the same series as /api/v1/history (same clamping and
- * limits) as a CSV download, formatted in pieces
- * and kept in the answer cache like the JSON (cached-series.ts).
+ * limits) as a CSV download, formatted in pieces and
+ * kept in the answer cache like the JSON (cached-series.ts).
  */
 import type { Route } from '../route.js';
 import { parseSeriesQuery } from '../query.js';

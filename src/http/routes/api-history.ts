@@ -53,7 +53,7 @@ export const apiHistory: Route = {
       const common = { deps, res, history, meter, extent, contentType: JSON_TYPE, body: format };
       return answerSeries({ ...common, q: { ...q, range }, format: 'json' });
     }
-    // nothing stored in the asked range: the empty answer, as cheap as it gets (kept under a slot as before)
+    // nothing stored in the asked range: the empty answer, under a slot as before (nothing to keep)
     await withQuerySlot(deps, res, () =>
       sendPieces(res, 200, JSON_TYPE, historyJson(q.asked, q.step, empty(q.step), q.fields)),
     );
