@@ -7,12 +7,12 @@
  *   (ONE store query for any number of identical requests in flight); otherwise `compute` runs. A rejected
  *   computation is never kept (the next request tries again).
  * - Bounded: at most `maxEntries` answers and `maxBytes` bytes kept, the least recently used go first; an answer
- *   larger than `maxEntryBytes` is shared with the requests already waiting for it but not kept.
+ *   larger than `maxEntryBytes` is not kept (the routes stream it instead, as before the cache).
  * - The caller makes the key say everything the answer depends on, including the state of the data
  *   (routes/cached-series.ts: the meter's extent and row count): a new row or a retention pass gives a new key,
  *   so a kept answer is never stale.
  */
-import type { HistoryReader } from '../store/history-types.js';
+import type { HistoryReader, Series } from '../store/history-types.js';
 
 export interface AnswerCacheOptions {
   maxEntries: number;
@@ -26,23 +26,31 @@ export const DEFAULT_ANSWER_CACHE: AnswerCacheOptions = {
   maxEntryBytes: 1024 * 1024,
 };
 
-/** What `compute` gives: the body to send, or another outcome (`busy`) that is shared but never kept. */
-export type Answer = { body: Buffer } | { busy: true };
+/**
+ * What `compute` gives: the body to send, or another outcome that is shared with the requests waiting for it but
+ * never kept (routes/cached-series.ts: `busy`, or an answer too large to keep as one body).
+ */
+export type Answer<Other extends object = never> = { body: Buffer } | Other;
 
-export interface Lookup {
-  answer: Promise<Answer>;
+export interface Lookup<Other extends object = never> {
+  answer: Promise<Answer<Other>>;
   /** `kept`: answered from the cache; `shared`: joined a computation in flight; `computed`: this request's own. */
   how: 'kept' | 'shared' | 'computed';
 }
 
-export class AnswerCache {
+export class AnswerCache<Other extends object = never> {
   private readonly kept = new Map<string, Buffer>();
-  private readonly inFlight = new Map<string, Promise<Answer>>();
+  private readonly inFlight = new Map<string, Promise<Answer<Other>>>();
   private bytes = 0;
 
   constructor(private readonly opts: AnswerCacheOptions = DEFAULT_ANSWER_CACHE) {}
 
-  get(key: string, compute: () => Promise<Answer>): Lookup {
+  /** Bytes of the largest answer kept (a larger one is better streamed than joined). */
+  get maxEntryBytes(): number {
+    return this.opts.maxEntryBytes;
+  }
+
+  get(key: string, compute: () => Promise<Answer<Other>>): Lookup<Other> {
     const body = this.kept.get(key);
     if (body) {
       // most recently used last (Map keeps insertion order)
@@ -55,7 +63,7 @@ export class AnswerCache {
     const answer = compute().then(
       (a) => {
         this.inFlight.delete(key);
-        if ('body' in a) this.keep(key, a.body);
+        if ('body' in a && a.body instanceof Buffer) this.keep(key, a.body);
         return a;
       },
       (e: unknown) => {
@@ -84,11 +92,14 @@ export class AnswerCache {
   }
 }
 
-/** One cache per history reader (a server, a test): answers of different stores never meet. */
-const caches = new WeakMap<HistoryReader, AnswerCache>();
+/** The history routes' outcomes besides a body: no slot came free, or a Series too large to keep as one body. */
+export type SeriesOutcome = { busy: true } | { series: Series };
 
-export function answerCacheOf(history: HistoryReader): AnswerCache {
+/** One cache per history reader (a server, a test): answers of different stores never meet. */
+const caches = new WeakMap<HistoryReader, AnswerCache<SeriesOutcome>>();
+
+export function answerCacheOf(history: HistoryReader): AnswerCache<SeriesOutcome> {
   let c = caches.get(history);
-  if (!c) caches.set(history, (c = new AnswerCache()));
+  if (!c) caches.set(history, (c = new AnswerCache<SeriesOutcome>()));
   return c;
 }

@@ -203,6 +203,29 @@ test('a kept answer is sent without a query slot while every slot is taken', asy
   await json.text();
 });
 
+test('an answer too large to keep (> 1 MB) is streamed to each request; identical ones still share the query', async (t) => {
+  const { reader } = await realHistory(t);
+  let open!: () => void;
+  const history = counted(reader, new Promise<void>((r) => (open = r)));
+  const h = await startHarness({ history, meters: () => ['home', 'flat'] });
+  t.after(() => h.close());
+  const fine = `/api/v1/history?from=${NOW_S - 86_400}&to=${NOW_S}&step=5`;
+  const answers = Array.from({ length: 3 }, async () => {
+    const res = await fetch(h.base + fine);
+    return { status: res.status, chunked: res.headers.get('transfer-encoding'), body: await res.text() };
+  });
+  await new Promise((r) => setTimeout(r, 200));
+  open();
+  const got = await Promise.all(answers);
+  assert.equal(history.calls.length, 1, 'one store query for the three');
+  assert.ok(got.every((a) => a.status === 200 && a.body === got[0]!.body && a.chunked === 'chunked'));
+  assert.ok(got[0]!.body.length > 1024 * 1024, `${got[0]!.body.length} bytes`);
+  // clamped to just after the last row (NOW_S − 29): ceil((86 400 − 29) / 5) buckets
+  assert.equal((JSON.parse(got[0]!.body) as { t: number[] }).t.length, 17_275);
+  assert.equal((await text(h.base + fine)).body, got[0]!.body);
+  assert.equal(history.calls.length, 2, 'not kept: the next request queries again');
+});
+
 test('AnswerCache: bounded by entries, bytes and the largest kept answer; failures are not kept', async () => {
   const cache = new AnswerCache({ maxEntries: 3, maxBytes: 100, maxEntryBytes: 60 });
   let computed = 0;
