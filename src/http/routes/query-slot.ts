@@ -16,20 +16,22 @@ export async function withQuerySlot(
   run: () => Promise<void>,
 ): Promise<void> {
   const release = await deps.querySlots.acquire();
-  if (!release) {
-    const { slots, queue } = deps.querySlots.options;
-    res.setHeader('Retry-After', String(RETRY_AFTER_S));
-    sendError(
-      res,
-      503,
-      'busy',
-      `too many history queries at once (${slots} run, ${queue} wait): try again in ${RETRY_AFTER_S} s`,
-    );
-    return;
-  }
+  if (!release) return sendBusy(deps, res);
   try {
     await run();
   } finally {
     release();
   }
+}
+
+/** The 503 `busy` answer with Retry-After. */
+export function sendBusy(deps: HttpDeps, res: ServerResponse): void {
+  const { slots, queue } = deps.querySlots.options;
+  res.setHeader('Retry-After', String(RETRY_AFTER_S));
+  sendError(
+    res,
+    503,
+    'busy',
+    `too many history queries at once (${slots} run, ${queue} wait): try again in ${RETRY_AFTER_S} s`,
+  );
 }
