@@ -7,9 +7,16 @@
  * (one `push` per frame, as a serial port delivers whole frames at best), so the decoder's state carries over like
  * in the daemon (the same bytes every time: the decoder keeps no replay state). The first and the last iteration
  * must each yield a telegram with all the vector's expected readings, else the case fails.
- * Warm-up 0.5 s (quick: 0.2 s), then 5 timed runs of 1.5 s (quick: 3 of 0.3 s); the median run is reported, as
- * telegrams per wall-clock second and per second of process CPU time (the latter stays meaningful when other
- * processes share the cores). `ratio_to_floor` / `ratio_to_floor_cpu` compare each case with aes-ctr-floor.
+ * Rounds (child/rounds.ts): every case is warmed up, then the floor and the cases run interleaved — floor, case A,
+ * floor, case B, … — for 9 rounds of 0.2 s slices (quick: 3 of 0.05 s). `ratio_to_floor` is the median over the
+ * rounds of (case rate / rate of the floor slice just before it), `ratio_min`/`ratio_max` its spread; the rates
+ * are medians over the slices, per wall-clock second and per second of process CPU time. Interleaving is what makes
+ * the ratio fair on this 2-core machine shared with other work: one case after another, the noise (0.41–0.69 for
+ * the same decoder) was larger than any effect.
+ *
+ * Under the unit's flags: `unit-flags:*` rows run vkw-3phase, luxembourg-dsmr and burgenland-hdlc (and their own
+ * floor) in a child node with NODE_OPTIONS and MALLOC_ARENA_MAX read from packaging/kaifareader.service (today
+ * `--jitless --max-semi-space-size=1`); `unit-flags-jit:*` the same without `--jitless`, i.e. what dropping it buys.
  *
  * Cases:
  *   vkw-3phase        Vorarlberg Kaifa MA309, 2 M-Bus frames, SC 0x21 (tag-less GCM keystream), 15 readings
@@ -24,6 +31,8 @@ import { TelegramDecoder } from '../src/pipeline/telegram-decoder.js';
 import { decodeGeneralCipher } from '../src/dlms/general-cipher.js';
 import { loadVector, type Vector } from '../test/helpers/vectors.js';
 import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { interleaved, rowsOf } from './child/rounds.js';
 import { fileURLToPath } from 'node:url';
 
 /** A capture from test/fixtures/peer (other readers' test data), in the vector shape. */
@@ -44,7 +53,7 @@ type Row = Record<string, number | string>;
 
 const hex = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h, 'hex'));
 
-interface Case {
+export interface Case {
   name: string;
   /** Returns one iteration (one telegram); `check` verifies that it produced what it should. */
   make(): { iterate: () => number; check: (result: number) => void };
@@ -90,7 +99,7 @@ function decoderCase(name: string, vectorId: string, peer = false): Case {
   };
 }
 
-const floorCase: Case = {
+export const floorCase: Case = {
   name: 'aes-ctr-floor',
   make() {
     const v = loadVector('vorarlberg_philippsev-vkw_1');
@@ -138,7 +147,7 @@ export const caseNames = [
   ...PEER_CASES.map(([name]) => name),
 ];
 
-const CASES: Case[] = [
+export const CASES: Case[] = [
   decoderCase('vkw-3phase', 'vorarlberg_philippsev-vkw_1'),
   floorCase,
   decoderCase('evn-flat', 'evn_netznoe-pdf_1'),
@@ -150,75 +159,92 @@ const CASES: Case[] = [
   ...PEER_CASES.map(([name, id]) => decoderCase(name, id, true)),
 ];
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
+export interface Prepared {
+  name: string;
+  iterate: () => number;
+  check: (result: number) => void;
 }
 
-interface Rate {
-  /** Iterations per wall-clock second. */
-  wall: number;
-  /** Iterations per second of this process's CPU time (user + system): steadier when other work shares the cores. */
-  cpu: number;
-}
-
-/** Iteration rates over `seconds`, checking the clock every 256 iterations. */
-function timed(iterate: () => number, seconds: number): Rate {
-  const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
-  const end = t0 + seconds * 1000;
-  let n = 0;
-  let t = t0;
-  while (t < end) {
-    for (let i = 0; i < 256; i++) iterate();
-    n += 256;
-    t = performance.now();
-  }
-  const cpu = process.cpuUsage(cpu0);
-  return { wall: n / ((t - t0) / 1000), cpu: n / ((cpu.user + cpu.system) / 1e6) };
-}
-
-function measure(c: Case, quick: boolean): Row {
-  const { iterate, check } = c.make();
-  check(iterate());
-  timed(iterate, quick ? 0.2 : 0.5); // warm-up: let the JIT settle
-  const runs = quick ? 3 : 5;
-  const seconds = quick ? 0.3 : 1.5;
-  const rates: Rate[] = [];
-  globalThis.gc?.();
-  const heapBefore = process.memoryUsage().heapUsed;
-  for (let r = 0; r < runs; r++) rates.push(timed(iterate, seconds));
-  const mem = process.memoryUsage();
-  check(iterate());
-  const wall = rates.map((r) => r.wall);
-  const cpu = median(rates.map((r) => r.cpu));
-  return {
-    case: c.name,
-    telegrams_per_s: Math.round(median(wall)),
-    us_per_telegram: Number((1e6 / median(wall)).toFixed(2)),
-    min_per_s: Math.round(Math.min(...wall)),
-    max_per_s: Math.round(Math.max(...wall)),
-    telegrams_per_cpu_s: Math.round(cpu),
-    heap_used_mb: Number((mem.heapUsed / 1e6).toFixed(1)),
-    heap_growth_mb: Number(((mem.heapUsed - heapBefore) / 1e6).toFixed(1)),
-    rss_mb: Number((mem.rss / 1e6).toFixed(1)),
+/** Builds the cases named (the floor always), each checked once before it is timed. */
+export function prepare(names: string[]): { floor: Prepared; cases: Prepared[] } {
+  const make = (c: Case): Prepared => {
+    const { iterate, check } = c.make();
+    check(iterate());
+    return { name: c.name, iterate, check };
   };
+  const floor = make(floorCase);
+  const cases = CASES.filter((c) => c !== floorCase && names.includes(c.name)).map(make);
+  return { floor, cases };
+}
+
+/** The cases measured again in a child node under the systemd unit's own flags. */
+const SERVICE_CASES = ['vkw-3phase', 'luxembourg-dsmr', 'burgenland-hdlc'];
+
+/** `NODE_OPTIONS` and `MALLOC_ARENA_MAX` exactly as packaging/kaifareader.service sets them. */
+export function serviceEnv(): { NODE_OPTIONS: string; MALLOC_ARENA_MAX?: string } {
+  const unit = readFileSync(
+    fileURLToPath(new URL('../packaging/kaifareader.service', import.meta.url)),
+    'utf8',
+  );
+  const nodeOptions = /^Environment="?NODE_OPTIONS=([^"\n]*)"?$/m.exec(unit)?.[1];
+  if (nodeOptions === undefined) throw new Error('packaging/kaifareader.service sets no NODE_OPTIONS');
+  const arenas = /^Environment="?MALLOC_ARENA_MAX=(\d+)"?$/m.exec(unit)?.[1];
+  return { NODE_OPTIONS: nodeOptions, MALLOC_ARENA_MAX: arenas };
+}
+
+/**
+ * Runs bench/child/decode-loop.ts in a child node with the given NODE_OPTIONS: it measures `cases` against the
+ * floor, interleaved, in its own process, and prints its rows as JSON.
+ */
+function childRows(
+  env: { NODE_OPTIONS: string; MALLOC_ARENA_MAX?: string },
+  prefix: string,
+  cases: string[],
+  plan: { rounds: number; seconds: number; warmup: number },
+): Row[] {
+  const script = fileURLToPath(new URL('./child/decode-loop.ts', import.meta.url));
+  const out = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', script, JSON.stringify({ cases, prefix, ...plan })],
+    {
+      env: { ...process.env, NODE_OPTIONS: env.NODE_OPTIONS, MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? '' },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 1 << 20,
+    },
+  );
+  return out
+    .trim()
+    .split('\n')
+    .map((l) => ({ ...(JSON.parse(l) as Row), node_options: env.NODE_OPTIONS }));
 }
 
 export async function run(opts: BenchOptions): Promise<Row[]> {
-  // The floor always runs: every ratio is relative to it.
-  const selected = CASES.filter((c) => !opts.only || c.name.includes(opts.only) || c === floorCase);
-  const rows = selected.map((c) => measure(c, opts.quick));
-  const floor = rows.find((r) => r.case === 'aes-ctr-floor');
-  if (floor) {
-    for (const r of rows) {
-      r.ratio_to_floor = Number(
-        ((r.telegrams_per_s as number) / (floor.telegrams_per_s as number)).toFixed(3),
-      );
-      r.ratio_to_floor_cpu = Number(
-        ((r.telegrams_per_cpu_s as number) / (floor.telegrams_per_cpu_s as number)).toFixed(3),
-      );
-    }
+  const wanted = (n: string) => !opts.only || n.includes(opts.only);
+  const names = caseNames.filter((n) => n !== 'aes-ctr-floor' && wanted(n));
+  const plan = opts.quick
+    ? { rounds: 3, seconds: 0.05, warmup: 0.1 }
+    : { rounds: 9, seconds: 0.2, warmup: 0.3 };
+  const { floor, cases } = prepare(names);
+  const result = interleaved(floor, cases, plan);
+  for (const c of cases) c.check(c.iterate()); // the last iteration still yields every expected reading
+  const rows = rowsOf(result, [floor.name, ...cases.map((c) => c.name)]);
+  const mem = process.memoryUsage();
+  for (const r of rows) r.rss_mb = Number((mem.rss / 1e6).toFixed(1));
+
+  // The same decoder under the systemd unit's exact node flags, and under them without --jitless (the JIT's
+  // saving per telegram that dropping --jitless would buy). Each child interleaves its cases with its own floor.
+  const service = SERVICE_CASES.filter(wanted);
+  if (service.length > 0) {
+    const env = serviceEnv();
+    const childPlan = opts.quick
+      ? { rounds: 3, seconds: 0.1, warmup: 0.2 }
+      : { rounds: 5, seconds: 0.4, warmup: 0.5 };
+    rows.push(...childRows(env, 'unit-flags:', service, childPlan));
+    const jit = env.NODE_OPTIONS.split(/\s+/)
+      .filter((f) => f !== '--jitless')
+      .join(' ');
+    rows.push(...childRows({ ...env, NODE_OPTIONS: jit }, 'unit-flags-jit:', service, childPlan));
   }
   return rows;
 }
