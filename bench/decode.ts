@@ -7,16 +7,18 @@
  * (one `push` per frame, as a serial port delivers whole frames at best), so the decoder's state carries over like
  * in the daemon (the same bytes every time: the decoder keeps no replay state). The first and the last iteration
  * must each yield a telegram with all the vector's expected readings, else the case fails.
- * Rounds (child/rounds.ts): every case is warmed up, then the floor and the cases run interleaved — floor, case A,
- * floor, case B, … — for 9 rounds of 0.2 s slices (quick: 3 of 0.05 s). `ratio_to_floor` is the median over the
- * rounds of (case rate / rate of the floor slice just before it), `ratio_min`/`ratio_max` its spread; the rates
- * are medians over the slices, per wall-clock second and per second of process CPU time. Interleaving is what makes
- * the ratio fair on this 2-core machine shared with other work: one case after another, the noise (0.41–0.69 for
- * the same decoder) was larger than any effect.
+ * Rounds (child/rounds.ts): each case runs in its own child node, where it is warmed up and then takes turns with
+ * the floor — floor, case, floor, case, … — for 9 rounds of 0.2 s slices (quick: 3 of 0.05 s). `ratio_to_floor` is
+ * the median over the rounds of (case rate / rate of the floor slice just before it), `ratio_min`/`ratio_max` its
+ * spread; rates are medians over the slices, per wall-clock second and per second of process CPU time. Interleaving
+ * is what makes the ratio fair on this 2-core machine shared with other work: measured one after another, the
+ * same decoder's ratio wandered 0.41–0.69 between runs, more than any effect. One process per case because a
+ * daemon decodes one meter type: all cases in one process made the shared decoding functions polymorphic, and
+ * vkw-3phase measured 0.34 of the floor after the other cases had run against 0.44 before (same process, same run).
  *
- * Under the unit's flags: `unit-flags:*` rows run vkw-3phase, luxembourg-dsmr and burgenland-hdlc (and their own
- * floor) in a child node with NODE_OPTIONS and MALLOC_ARENA_MAX read from packaging/kaifareader.service (today
- * `--jitless --max-semi-space-size=1`); `unit-flags-jit:*` the same without `--jitless`, i.e. what dropping it buys.
+ * Under the unit's flags: `unit-flags:*` rows run vkw-3phase, luxembourg-dsmr and burgenland-hdlc (and the floor)
+ * with NODE_OPTIONS and MALLOC_ARENA_MAX read from packaging/kaifareader.service (today
+ * `--jitless --max-semi-space-size=1`); `unit-flags-jit:*` the same without `--jitless`: what dropping it buys.
  *
  * Cases:
  *   vkw-3phase        Vorarlberg Kaifa MA309, 2 M-Bus frames, SC 0x21 (tag-less GCM keystream), 15 readings
@@ -31,8 +33,8 @@ import { TelegramDecoder } from '../src/pipeline/telegram-decoder.js';
 import { decodeGeneralCipher } from '../src/dlms/general-cipher.js';
 import { loadVector, type Vector } from '../test/helpers/vectors.js';
 import { readFileSync } from 'node:fs';
+import { median } from './child/rounds.js';
 import { execFileSync } from 'node:child_process';
-import { interleaved, rowsOf } from './child/rounds.js';
 import { fileURLToPath } from 'node:url';
 
 /** A capture from test/fixtures/peer (other readers' test data), in the vector shape. */
@@ -216,7 +218,46 @@ function childRows(
   return out
     .trim()
     .split('\n')
-    .map((l) => ({ ...(JSON.parse(l) as Row), node_options: env.NODE_OPTIONS }));
+    .map((l) => ({ ...(JSON.parse(l) as Row), node_options: env.NODE_OPTIONS || '(none)' }));
+}
+
+/** The floor's row from the children's floor rows: the median of their medians. */
+function floorRow(rows: Row[], prefix: string): Row {
+  const wall = Math.round(median(rows.map((r) => r.telegrams_per_s as number)));
+  return {
+    case: `${prefix}aes-ctr-floor`,
+    telegrams_per_s: wall,
+    us_per_telegram: Number((1e6 / wall).toFixed(2)),
+    ratio_to_floor: 1,
+    rounds: rows.reduce((n, r) => n + (r.rounds as number), 0),
+    telegrams_per_cpu_s: median(rows.map((r) => r.telegrams_per_cpu_s as number)),
+    ratio_min: '',
+    ratio_max: '',
+    ratio_to_floor_cpu: 1,
+    rss_mb: median(rows.map((r) => r.rss_mb as number)),
+    node_options: rows[0]?.node_options ?? '',
+  };
+}
+
+/**
+ * Every case in its own child node (a fresh V8: a daemon decodes one meter type, so its inline caches see one
+ * body shape — measured all in one process, each case ran on code made polymorphic by all the others), where it
+ * takes turns with the floor in rounds.
+ */
+function perCase(
+  names: string[],
+  env: { NODE_OPTIONS: string; MALLOC_ARENA_MAX?: string },
+  prefix: string,
+  plan: { rounds: number; seconds: number; warmup: number },
+): Row[] {
+  const rows: Row[] = [];
+  const floors: Row[] = [];
+  for (const name of names) {
+    const [floor, row] = childRows(env, prefix, [name], plan);
+    floors.push(floor!);
+    rows.push(row!);
+  }
+  return names.length > 0 ? [floorRow(floors, prefix), ...rows] : rows;
 }
 
 export async function run(opts: BenchOptions): Promise<Row[]> {
@@ -224,28 +265,17 @@ export async function run(opts: BenchOptions): Promise<Row[]> {
   const names = caseNames.filter((n) => n !== 'aes-ctr-floor' && wanted(n));
   const plan = opts.quick
     ? { rounds: 3, seconds: 0.05, warmup: 0.1 }
-    : { rounds: 9, seconds: 0.2, warmup: 0.3 };
-  const { floor, cases } = prepare(names);
-  const result = interleaved(floor, cases, plan);
-  for (const c of cases) c.check(c.iterate()); // the last iteration still yields every expected reading
-  const rows = rowsOf(result, [floor.name, ...cases.map((c) => c.name)]);
-  const mem = process.memoryUsage();
-  for (const r of rows) r.rss_mb = Number((mem.rss / 1e6).toFixed(1));
-
+    : { rounds: 9, seconds: 0.2, warmup: 0.4 };
+  const rows = perCase(names, { NODE_OPTIONS: '' }, '', plan);
   // The same decoder under the systemd unit's exact node flags, and under them without --jitless (the JIT's
-  // saving per telegram that dropping --jitless would buy). Each child interleaves its cases with its own floor.
+  // saving per telegram that dropping --jitless would buy).
   const service = SERVICE_CASES.filter(wanted);
-  if (service.length > 0) {
-    const env = serviceEnv();
-    const childPlan = opts.quick
-      ? { rounds: 3, seconds: 0.1, warmup: 0.2 }
-      : { rounds: 5, seconds: 0.4, warmup: 0.5 };
-    rows.push(...childRows(env, 'unit-flags:', service, childPlan));
-    const jit = env.NODE_OPTIONS.split(/\s+/)
-      .filter((f) => f !== '--jitless')
-      .join(' ');
-    rows.push(...childRows({ ...env, NODE_OPTIONS: jit }, 'unit-flags-jit:', service, childPlan));
-  }
+  const env = serviceEnv();
+  rows.push(...perCase(service, env, 'unit-flags:', plan));
+  const jit = env.NODE_OPTIONS.split(/\s+/)
+    .filter((f) => f !== '--jitless')
+    .join(' ');
+  rows.push(...perCase(service, { ...env, NODE_OPTIONS: jit }, 'unit-flags-jit:', plan));
   return rows;
 }
 

@@ -90,19 +90,28 @@ export function rowsOf(
       case: prefix + name,
       telegrams_per_s: Math.round(wall),
       us_per_telegram: Number((1e6 / wall).toFixed(2)),
-      telegrams_per_cpu_s: Math.round(median(rates.map((r) => r.cpu))),
     };
     const ratio = result.ratios.get(name);
     if (ratio) {
       row.ratio_to_floor = r3(median(ratio.wall));
+      row.rounds = 0;
+      row.telegrams_per_cpu_s = 0;
       row.ratio_min = r3(Math.min(...ratio.wall));
       row.ratio_max = r3(Math.max(...ratio.wall));
       row.ratio_to_floor_cpu = r3(median(ratio.cpu));
     } else {
       // The floor itself: same columns, so the table keeps its column order.
-      Object.assign(row, { ratio_to_floor: 1, ratio_min: '', ratio_max: '', ratio_to_floor_cpu: 1 });
+      Object.assign(row, {
+        ratio_to_floor: 1,
+        rounds: 0,
+        telegrams_per_cpu_s: 0,
+        ratio_min: '',
+        ratio_max: '',
+        ratio_to_floor_cpu: 1,
+      });
     }
     row.rounds = rates.length;
+    row.telegrams_per_cpu_s = Math.round(median(rates.map((r) => r.cpu)));
     return row;
   });
 }
