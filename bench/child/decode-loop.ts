@@ -13,7 +13,7 @@ const args = JSON.parse(process.argv[2] ?? '{}') as {
   seconds: number;
   warmup: number;
 };
-const { floor, cases } = prepare(args.cases);
+const { floor, cases } = await prepare(args.cases);
 const result = interleaved(floor, cases, args);
 for (const c of cases) c.check(c.iterate());
 const rows = rowsOf(result, [floor.name, ...cases.map((c) => c.name)], args.prefix);
