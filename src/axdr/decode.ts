@@ -137,7 +137,7 @@ function timeValue(c: Cursor, kind: 'date-time' | 'date' | 'time', size: number)
 
 function readTagged(c: Cursor, depth: number): AxdrValue {
   const at = c.p;
-  need(c, 1, 'data tag');
+  if (at >= c.limit) need(c, 1, 'data tag');
   const b = c.b;
   const tag = b[c.p++]!;
   // Fast paths for the tags push telegrams are made of (structure, octet-string, uint32/16, int8, enum): a
@@ -160,7 +160,10 @@ function readTagged(c: Cursor, depth: number): AxdrValue {
     case 0x06: {
       if (left < 4) need(c, 4, 'uint32');
       c.p = p + 4;
-      return { type: 'uint32', value: ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0 };
+      return {
+        type: 'uint32',
+        value: ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0,
+      };
     }
     case 0x12: {
       if (left < 2) need(c, 2, 'uint16');
