@@ -36,7 +36,8 @@ import { loadVector, type Vector } from '../test/helpers/vectors.js';
 import { readFileSync } from 'node:fs';
 import { median } from './child/rounds.js';
 import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 
 /** A capture from test/fixtures/peer (other readers' test data), in the vector shape. */
 function loadPeer(id: string): Vector & { signature_public_key_hex?: string } {
@@ -175,7 +176,11 @@ export interface Prepared {
  * slower without (vkw-3phase 79 k/s vs 131 k/s, measured side by side), which is no property of the daemon.
  */
 export async function loadDecoder(): Promise<typeof TelegramDecoder> {
-  const url = new URL('../dist/pipeline/telegram-decoder.js', import.meta.url);
+  // KAIFAREADER_BENCH_DIST: another build's dist/ (e.g. of the commit before a change), to compare the two.
+  const dir = process.env.KAIFAREADER_BENCH_DIST;
+  const url = dir
+    ? pathToFileURL(join(dir, 'pipeline', 'telegram-decoder.js'))
+    : new URL('../dist/pipeline/telegram-decoder.js', import.meta.url);
   if (!existsSync(fileURLToPath(url)))
     throw new Error('bench/decode measures dist/: run `npm run build` first (`npm run bench` does)');
   const mod = (await import(url.href)) as { TelegramDecoder: typeof TelegramDecoder };
@@ -295,5 +300,11 @@ export async function run(opts: BenchOptions): Promise<Row[]> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  console.table(await run({ quick: process.argv.includes('--quick') }));
+  const only = process.argv.indexOf('--only');
+  console.table(
+    await run({
+      quick: process.argv.includes('--quick'),
+      only: only > 0 ? process.argv[only + 1] : undefined,
+    }),
+  );
 }
