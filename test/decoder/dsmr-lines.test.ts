@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readDsmr } from '../../src/profiles/dsmr.js';
+import { readDsmr, readLine, readLineByRegex } from '../../src/profiles/dsmr.js';
 import { makeReading, obisInfo } from '../../src/profiles/reading.js';
 import type { Reading } from '../../src/model/snapshot.js';
 import { prng } from '../helpers/vectors.js';
@@ -62,6 +62,14 @@ test('DSMR lines read character by character give exactly what the line regex ga
       );
     }
     const text = lines.join(pick(['\r\n', '\n'])) + '\r\n!';
+    // The two line readers (character loop with the JIT, regex under --jitless) agree line by line.
+    for (let from = 0, nl = text.indexOf('\n'); nl >= 0; from = nl + 1, nl = text.indexOf('\n', from)) {
+      assert.deepEqual(
+        readLine(text, from, nl),
+        readLineByRegex(text, from, nl),
+        JSON.stringify(text.slice(from, nl)),
+      );
+    }
     const expected = byRegex(text);
     const bytes = Uint8Array.from(Buffer.from(text, 'latin1'));
     if (expected.length === 0) {
