@@ -14,8 +14,13 @@ const args = JSON.parse(process.argv[2] ?? '{}') as {
   warmup: number;
 };
 const { floor, cases } = await prepare(args.cases);
+const heapBefore = process.memoryUsage().heapUsed;
 const result = interleaved(floor, cases, args);
+const heapAfter = process.memoryUsage().heapUsed;
 for (const c of cases) c.check(c.iterate());
 const rows = rowsOf(result, [floor.name, ...cases.map((c) => c.name)], args.prefix);
 const rss = Number((process.memoryUsage().rss / 1e6).toFixed(1));
-for (const r of rows) process.stdout.write(JSON.stringify({ ...r, rss_mb: rss }) + '\n');
+// Heap growth over all rounds (warm-up included): flat when the decoder keeps nothing per telegram.
+const heapGrowth = Number(((heapAfter - heapBefore) / 1e6).toFixed(1));
+for (const r of rows)
+  process.stdout.write(JSON.stringify({ ...r, rss_mb: rss, heap_growth_mb: heapGrowth }) + '\n');
