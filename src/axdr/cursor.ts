@@ -59,9 +59,17 @@ export function readCount(c: Cursor, what: string, minSize: number): number {
 export function readBytes(c: Cursor, what: string): Uint8Array {
   const len = readLengthAt(c);
   need(c, len, what);
-  const out = c.b.subarray(c.p, c.p + len);
+  const out = view(c, c.p, len);
   c.p += len;
   return out;
+}
+
+/**
+ * `len` bytes of the cursor's buffer at `at`, as a view (no copy). The constructor, not `subarray`: subarray looks
+ * up the species constructor every time and was the costliest line of a telegram (about 2× the constructor).
+ */
+export function view(c: Cursor, at: number, len: number): Uint8Array {
+  return new Uint8Array(c.b.buffer, c.b.byteOffset + at, len);
 }
 
 export function cursor(buf: Uint8Array, offset: number): Cursor {

@@ -31,6 +31,7 @@ import {
   readCount,
   readLengthAt,
   truncated,
+  view,
   type Cursor,
 } from './cursor.js';
 
@@ -48,7 +49,13 @@ export function decodeAxdrLength(buf: Uint8Array, offset = 0): { length: number;
 
 function readItems(c: Cursor, depth: number, what: string): AxdrValue[] {
   if (depth >= MAX_DEPTH) throw invalid(`${what} nested deeper than ${MAX_DEPTH} levels`, c.p - 1);
-  const n = readCount(c, what, 1);
+  // A one-byte count that fits the bytes left is read here; anything else (long forms, errors) by readCount.
+  const first = c.p < c.limit ? c.b[c.p]! : 0x80;
+  let n: number;
+  if (first < 0x80 && first <= c.limit - c.p - 1) {
+    n = first;
+    c.p++;
+  } else n = readCount(c, what, 1);
   const items = new Array<AxdrValue>(n);
   for (let i = 0; i < n; i++) items[i] = readTagged(c, depth + 1);
   return items;
@@ -125,39 +132,53 @@ const READERS: readonly (Reader | undefined)[] = (() => {
 })();
 
 function timeValue(c: Cursor, kind: 'date-time' | 'date' | 'time', size: number): AxdrValue {
-  return { type: kind, value: readDateTimeFields(c.b, c.p, kind), raw: c.b.subarray(c.p, c.p + size) };
+  return { type: kind, value: readDateTimeFields(c.b, c.p, kind), raw: view(c, c.p, size) };
 }
 
 function readTagged(c: Cursor, depth: number): AxdrValue {
   const at = c.p;
-  need(c, 1, 'data tag');
-  const tag = c.b[c.p++]!;
+  if (at >= c.limit) need(c, 1, 'data tag');
+  const b = c.b;
+  const tag = b[c.p++]!;
   // Fast paths for the tags push telegrams are made of (structure, octet-string, uint32/16, int8, enum): a
-  // monomorphic switch instead of the table's closures — the same results, about a fifth less decoding time.
+  // monomorphic switch instead of the table's closures, bounds checked inline and numbers assembled from bytes
+  // (no helper calls: without the JIT — the systemd unit runs node --jitless — every call is interpreted). Any
+  // case that does not fit (long lengths, truncation) falls to the checked helpers, which raise the same errors.
+  const p = c.p;
+  const left = c.limit - p;
   switch (tag) {
     case 0x02:
       return { type: 'structure', items: readItems(c, depth, 'structure') };
-    case 0x09:
+    case 0x09: {
+      const len = left > 0 ? b[p]! : 0x80;
+      if (len < 0x80 && len < left) {
+        c.p = p + 1 + len;
+        return { type: 'octet-string', value: new Uint8Array(b.buffer, b.byteOffset + p + 1, len) };
+      }
       return { type: 'octet-string', value: readBytes(c, 'octet-string') };
+    }
     case 0x06: {
-      need(c, 4, 'uint32');
-      const value = c.v.getUint32(c.p);
-      c.p += 4;
-      return { type: 'uint32', value };
+      if (left < 4) need(c, 4, 'uint32');
+      c.p = p + 4;
+      return {
+        type: 'uint32',
+        value: ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0,
+      };
     }
     case 0x12: {
-      need(c, 2, 'uint16');
-      const value = c.v.getUint16(c.p);
-      c.p += 2;
-      return { type: 'uint16', value };
+      if (left < 2) need(c, 2, 'uint16');
+      c.p = p + 2;
+      return { type: 'uint16', value: (b[p]! << 8) | b[p + 1]! };
     }
     case 0x0f: {
-      need(c, 1, 'int8');
-      return { type: 'int8', value: c.v.getInt8(c.p++) };
+      if (left < 1) need(c, 1, 'int8');
+      c.p = p + 1;
+      return { type: 'int8', value: (b[p]! << 24) >> 24 };
     }
     case 0x16: {
-      need(c, 1, 'enum');
-      return { type: 'enum', value: c.b[c.p++]! };
+      if (left < 1) need(c, 1, 'enum');
+      c.p = p + 1;
+      return { type: 'enum', value: b[p]! };
     }
   }
   const reader = READERS[tag];

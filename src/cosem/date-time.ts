@@ -85,14 +85,14 @@ export function toCosemDateTime(value: AxdrValue): CosemDateTime | undefined {
 }
 
 const pad2 = (n: number): string => (n < 10 ? '0' : '') + n;
-const pad4 = (n: number): string => String(n).padStart(4, '0');
+const pad4 = (n: number): string => (n >= 1000 ? String(n) : String(n).padStart(4, '0'));
 
 function datePart(dt: CosemDateTime): string | undefined {
   const { year, month, day } = dt;
   if (year === undefined && month === undefined && day === undefined) return undefined;
   if (year === undefined || month === undefined || day === undefined)
     throw dtError('cannot format a date-time whose year, month or day is not specified');
-  return `${pad4(year)}-${pad2(month)}-${pad2(day)}`;
+  return pad4(year) + '-' + pad2(month) + '-' + pad2(day);
 }
 
 function timePart(dt: CosemDateTime): string | undefined {
@@ -100,7 +100,8 @@ function timePart(dt: CosemDateTime): string | undefined {
   if (hour === undefined && minute === undefined && second === undefined) return undefined;
   if (hour === undefined || minute === undefined)
     throw dtError('cannot format a date-time whose hour or minute is not specified');
-  return `${pad2(hour)}:${pad2(minute)}` + (second === undefined ? '' : `:${pad2(second)}`);
+  const hm = pad2(hour) + ':' + pad2(minute);
+  return second === undefined ? hm : hm + ':' + pad2(second);
 }
 
 /** UTC offset text for a deviation: -120 → `+02:00`. */
@@ -128,7 +129,8 @@ export function formatCosemDateTime(dt: CosemDateTime): string {
 export function formatLocalText(dt: CosemDateTime): string {
   const date = datePart(dt);
   const time = timePart(dt);
-  return [date, time].filter((p) => p !== undefined).join(' ');
+  if (date === undefined) return time ?? '';
+  return time === undefined ? date : date + ' ' + time;
 }
 
 /**

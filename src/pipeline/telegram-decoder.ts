@@ -81,7 +81,9 @@ export class TelegramDecoder {
   /** Feeds a chunk received at `receivedAt` (ms since epoch). */
   push(chunk: Uint8Array, receivedAt: number): DecoderEvent[] {
     const out: DecoderEvent[] = [];
-    for (const ev of this.scanner.push(chunk)) {
+    const events = this.scanner.push(chunk);
+    for (let i = 0; i < events.length; i++) {
+      const ev = events[i]!;
       if (ev.type === 'skipped') {
         out.push(ev);
         continue;

@@ -142,9 +142,25 @@ const POSITION_PROFILES = PROFILES.filter((p) => p.layout === 'positions' && p.m
   .sort((a, b) => specificity(b.p) - specificity(a.p) || a.i - b.i)
   .map((x) => x.p);
 
+/**
+ * The position profiles by element count, in POSITION_PROFILES order: a profile matches only a structure with one
+ * of its counts (matchesBody checks that first), so a body is tried only against the profiles that allow its
+ * count — not against every profile, one interpreted call each under --jitless.
+ */
+const POSITION_BY_COUNT = new Map<number, Profile[]>();
+for (const p of POSITION_PROFILES) {
+  for (const n of new Set(p.match!.counts)) {
+    const list = POSITION_BY_COUNT.get(n) ?? [];
+    list.push(p);
+    POSITION_BY_COUNT.set(n, list);
+  }
+}
+const NONE: readonly Profile[] = [];
+
 /** The profile detection picks for a body (no override), and the readings. */
 function detect(body: AxdrValue, ctx: InterpretContext): Interpretation | undefined {
-  for (const profile of POSITION_PROFILES) {
+  const candidates = body.type === 'structure' ? (POSITION_BY_COUNT.get(body.items.length) ?? NONE) : NONE;
+  for (const profile of candidates) {
     if (!matchesBody(profile.match!, body)) continue;
     const readings = readPositions(profile, body);
     if (readings) return { profile, readings };

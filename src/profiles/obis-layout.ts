@@ -34,16 +34,6 @@ interface WalkState {
   described: number;
 }
 
-function isObis(v: AxdrValue | undefined): v is { type: 'octet-string'; value: Uint8Array } {
-  return v !== undefined && v.type === 'octet-string' && v.value.length === 6;
-}
-
-/** A scaler-unit structure `{int8 scaler, enum unit}`: its two numbers (no allocation on the hot path). */
-function isScalerUnit(v: AxdrValue | undefined): v is { type: 'structure'; items: AxdrValue[] } {
-  if (v === undefined || v.type !== 'structure' || v.items.length !== 2) return false;
-  return v.items[0]!.type === 'int8' && v.items[1]!.type === 'enum';
-}
-
 const numberOf = (v: AxdrValue): number => (v as { value: number }).value;
 
 function walk(items: AxdrValue[], st: WalkState): void {
@@ -56,9 +46,22 @@ function walk(items: AxdrValue[], st: WalkState): void {
       continue;
     }
     const next = items[i + 1];
-    if (isObis(it) && next !== undefined && next.type !== 'structure' && next.type !== 'array') {
+    // isObis / isScalerUnit written out: this loop runs per element of every telegram, and without the JIT (the
+    // systemd unit's --jitless) each helper call is interpreted.
+    if (
+      it.type === 'octet-string' &&
+      it.value.length === 6 &&
+      next !== undefined &&
+      next.type !== 'structure' &&
+      next.type !== 'array'
+    ) {
       const su = items[i + 2];
-      const hasSu = isScalerUnit(su);
+      const hasSu =
+        su !== undefined &&
+        su.type === 'structure' &&
+        su.items.length === 2 &&
+        su.items[0]!.type === 'int8' &&
+        su.items[1]!.type === 'enum';
       const value = toReadingValue(next, hasSu ? numberOf(su.items[0]!) : 0);
       if (value !== undefined) {
         if (hasSu) st.described++;

@@ -18,7 +18,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCipheriv } from 'node:crypto';
-import { gcmDecrypt, gcmEncrypt, gcmIv, gcmKeystreamXor } from '../../src/dlms/aes-gcm.js';
+import {
+  gcmDecrypt,
+  gcmEncrypt,
+  gcmIv,
+  gcmKeystreamXor,
+  gcmKeystreamXorCtr,
+  gcmKeystreamXorEcb,
+} from '../../src/dlms/aes-gcm.js';
 import { decipherApdu } from '../../src/dlms/decipher.js';
 import { decodeGeneralCipher, type GeneralCipher } from '../../src/dlms/general-cipher.js';
 import { encodeGeneralGloCiphering } from '../../src/dlms/encode.js';
@@ -128,6 +135,23 @@ test('Green Book SC 0x20 (encryption only): keystream XOR gives the published ci
     securityControl: 0x20,
   });
   assert.equal(toHex(apdu), `DB08${toHex(ST)}122001234567${GB_CIPHERTEXT}`);
+});
+
+test('the keystream XOR paths (ECB with the JIT, native CTR under --jitless) agree with each other and the Green Book', () => {
+  assert.equal(toHex(gcmKeystreamXorCtr(EK, gcmIv(ST, IC), PLAIN)), GB_CIPHERTEXT);
+  assert.equal(toHex(gcmKeystreamXorEcb(EK, gcmIv(ST, IC), PLAIN)), GB_CIPHERTEXT);
+  const rnd = prng(12);
+  for (let n = 0; n < 400; n += 1 + Math.floor(rnd() * 7)) {
+    // Odd offsets: ciphertext views into an APDU are rarely 4-byte aligned.
+    const data = Uint8Array.from({ length: n + 3 }, () => Math.floor(rnd() * 256)).subarray(3);
+    const iv = Uint8Array.from({ length: 12 }, () => Math.floor(rnd() * 256));
+    const key = Uint8Array.from({ length: 16 }, () => Math.floor(rnd() * 256));
+    assert.equal(
+      toHex(gcmKeystreamXorCtr(key, iv, data)),
+      toHex(gcmKeystreamXorEcb(key, iv, data)),
+      `${n} bytes`,
+    );
+  }
 });
 
 test('Green Book SC 0x10 (authentication only): the published GMAC tag verifies over the plain APDU', () => {
