@@ -61,7 +61,14 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const { config, logger } = opts;
   const now = opts.now ?? Date.now;
   const status = new StatusHub(now());
-  const ctx: SinkContext = { logger, dataDir: config.dataDir, status, now, meters: config.meters };
+  const ctx: SinkContext = {
+    logger,
+    dataDir: config.dataDir,
+    status,
+    now,
+    meters: config.meters,
+    ...(config.exports.history?.timeZone ? { timeZone: config.exports.history.timeZone } : {}),
+  };
   const sinks: Sink[] = [];
   // Every enabled sink, in registry order; each is imported only when its section is configured.
   for (const entry of SINKS as readonly SinkEntry<string, unknown>[]) {

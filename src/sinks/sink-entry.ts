@@ -19,6 +19,10 @@ export interface SinkContext {
   /** The daemon's status (every meter), readable from the start: it exists before any sink. */
   status: StatusProvider;
   now: () => number;
+  /**
+   * IANA zone for local-time periods (quarter hours, days): `exports.history.time_zone`, absent = Europe/Vienna.
+   */
+  timeZone?: string;
   /** Every configured meter (ids, names; a sink keys its output by `snapshot.meter`). */
   meters: readonly MeterConfig[];
 }

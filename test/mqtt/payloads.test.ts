@@ -208,6 +208,10 @@ test('discovery: classes and units per reading (reactive is never energy)', () =
     ['reactive_energy_import_varh', 'reactive_energy', 'total_increasing', 'varh'],
     ['reactive_energy_export_varh', 'reactive_energy', 'total_increasing', 'varh'],
     ['grid_power_w', 'power', 'measurement', 'W'],
+    // the last closed quarter hour: one period's energy (state class total, last_reset = its start)
+    ['energy_15min_import_wh', 'energy', 'total', 'Wh'],
+    ['energy_15min_export_wh', 'energy', 'total', 'Wh'],
+    ['energy_15min_status', 'enum', undefined, undefined],
     ['diagnosis', 'enum', undefined, undefined],
     ['telegrams_ok', undefined, 'total_increasing', undefined],
     ['telegram_errors', undefined, 'total_increasing', undefined],
@@ -219,6 +223,10 @@ test('discovery: classes and units per reading (reactive is never energy)', () =
     return [key, p.device_class, p.state_class, p.unit_of_measurement];
   });
   assert.deepEqual(got, table);
+  const q = components(snapshot).energy_15min_import_wh!;
+  assert.equal(q.state_topic, 'kaifareader/1KFM0200175269/energy_15min/last');
+  assert.equal(q.value_template, '{{ value_json.import_wh }}');
+  assert.equal(q.last_reset_value_template, '{{ value_json.start }}');
 });
 
 test('discovery: codes outside the catalog get classes from their unit; power factor has none', () => {

@@ -127,7 +127,8 @@ test('two meters interleaved: each one on its own topics, discovery and availabi
         assert.deepEqual(c.availability, [{ topic: 'kaifareader/status' }]);
         continue;
       }
-      assert.equal(c.state_topic, `kaifareader/${id}/state`, key);
+      const quarter = key.startsWith('energy_15min_');
+      assert.equal(c.state_topic, `kaifareader/${id}/${quarter ? 'energy_15min/last' : 'state'}`, key);
       assert.deepEqual(c.availability, [{ topic: 'kaifareader/status' }, { topic: availability(id) }]);
       assert.equal(c.availability_mode, 'all');
     }

@@ -39,6 +39,7 @@ import {
   meterAvailabilityTopic,
   meterDiagnosticsTopic,
   stateTopic,
+  valueTopic,
 } from './topics.js';
 import type { OutgoingMessage } from './types.js';
 
@@ -213,6 +214,47 @@ function diagnosticComponents(meterId: string, opts: DiscoveryOptions): Record<s
   };
 }
 
+/**
+ * The last closed quarter hour (`<base>/<meter id>/energy_15min/last`, retained, quarter-hour-messages.ts) as
+ * energy sensors: `state_class: total` with `last_reset` = the interval's start, which is how Home Assistant
+ * takes a value that covers one period; and its status (complete / partial) as a diagnostic enum. Only for
+ * meters that send the import counter (the intervals are counter differences).
+ */
+function quarterHourComponents(snapshot: MeterSnapshot, opts: DiscoveryOptions): Record<string, Component> {
+  if (!snapshot.readings.some((r) => r.key === 'energy_import_wh' && r.unit === 'Wh')) return {};
+  const common = (key: string, name: string, field: string): Component => ({
+    p: 'sensor',
+    name,
+    unique_id: `${haNodeId(snapshot.meterId)}_${key}`,
+    state_topic: `${valueTopic(opts.baseTopic, snapshot.meterId, 'energy_15min')}/last`,
+    value_template: `{{ value_json.${field} }}`,
+    availability: [
+      { topic: availabilityTopic(opts.baseTopic) },
+      { topic: meterAvailabilityTopic(opts.baseTopic, snapshot.meterId) },
+    ],
+    availability_mode: 'all',
+    payload_available: 'online',
+    payload_not_available: 'offline',
+  });
+  const energy = (key: string, name: string, field: string): Component => ({
+    ...common(key, name, field),
+    device_class: 'energy',
+    state_class: 'total',
+    unit_of_measurement: 'Wh',
+    last_reset_value_template: '{{ value_json.start }}',
+  });
+  return {
+    energy_15min_import_wh: energy('energy_15min_import_wh', 'Import, last quarter hour', 'import_wh'),
+    energy_15min_export_wh: energy('energy_15min_export_wh', 'Export, last quarter hour', 'export_wh'),
+    energy_15min_status: {
+      ...common('energy_15min_status', 'Last quarter hour', 'status'),
+      device_class: 'enum',
+      options: ['complete', 'partial'],
+      entity_category: 'diagnostic',
+    },
+  };
+}
+
 /** The component ids (`cmps` keys) of a snapshot's device config: its old topics' object ids, in order. */
 export function componentKeys(snapshot: MeterSnapshot): string[] {
   return toSensorSpecs(snapshot).map((s) => s.key);
@@ -222,7 +264,7 @@ export function componentKeys(snapshot: MeterSnapshot): string[] {
 export function toDeviceDiscovery(snapshot: MeterSnapshot, opts: DiscoveryOptions): OutgoingMessage {
   const cmps: Record<string, Component> = {};
   for (const spec of toSensorSpecs(snapshot)) cmps[spec.key] = readingComponent(snapshot, spec, opts);
-  Object.assign(cmps, diagnosticComponents(snapshot.meterId, opts));
+  Object.assign(cmps, quarterHourComponents(snapshot, opts), diagnosticComponents(snapshot.meterId, opts));
   const origin = {
     name: 'kaifareader',
     ...(opts.swVersion !== undefined ? { sw: opts.swVersion } : {}),

@@ -5,5 +5,11 @@ import { MQTT_OPTIONS, type MqttConfig } from './options.js';
 export const mqttSink = defineSink<'mqtt', MqttConfig>('mqtt', MQTT_OPTIONS, async () => {
   const { createMqttSink } = await import('./mqtt-sink.js');
   return (config, ctx) =>
-    createMqttSink(config, { logger: ctx.logger, dataDir: ctx.dataDir, status: ctx.status, now: ctx.now });
+    createMqttSink(config, {
+      logger: ctx.logger,
+      dataDir: ctx.dataDir,
+      status: ctx.status,
+      now: ctx.now,
+      timeZone: ctx.timeZone,
+    });
 });

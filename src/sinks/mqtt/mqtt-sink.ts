@@ -53,6 +53,8 @@ import {
 import type { OutgoingMessage } from './types.js';
 
 export interface MqttSinkOptions {
+  /** IANA zone of the quarter hours (the history's `exports.history.time_zone`), default Europe/Vienna. */
+  timeZone?: string;
   logger: Logger;
   /** Directory of `mqtt-outbox.db`. */
   dataDir: string;
@@ -120,7 +122,7 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): MqttSink
   const topicIds = new Map<string, string>(); // configured meter id → topic id, from its telegrams
   const expireAfter = new Map<string, number>(); // topic id → the `expire_after` its config carries
   const outbox = openOutbox(join(opts.dataDir, OUTBOX_FILE), cfg.outbox.maxMessages, log);
-  const quarterHours = createQuarterHourMessages(cfg.baseTopic);
+  const quarterHours = createQuarterHourMessages(cfg.baseTopic, opts.timeZone);
   let conn: BrokerConnection | undefined;
   let state = 'not started';
   let lastError: string | undefined;
