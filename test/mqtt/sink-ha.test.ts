@@ -6,11 +6,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMqttSink, type MqttSinkOptions } from '../../src/sinks/mqtt/mqtt-sink.js';
 import { toDeviceDiscovery } from '../../src/sinks/mqtt/discovery.js';
+import { KNOWN_METERS_FILE } from '../../src/sinks/mqtt/known-meters.js';
 import type { DaemonStatus, MeterStatus, StatusProvider } from '../../src/status/status.js';
 import { startMosquitto } from '../helpers/mosquitto.js';
 import { VORARLBERG, daemonStatus, meterSnapshot, meterStatus } from './fixtures/meters.js';
@@ -239,6 +240,31 @@ test('diagnosis entities: ok, then wrong key, then unplugged, each on the meter 
   assert.deepEqual(
     late.messages.map((m) => [JSON.parse(m.payload).diagnosis, m.retain]),
     [['no-bytes', true]],
+  );
+});
+
+test('after a restart with the meter still unplugged, its diagnosis entity shows it (the meter number is kept in data_dir)', async (t) => {
+  const broker = await startMosquitto();
+  t.after(() => broker.close());
+  const dataDir = tempDir(t);
+  // run 1: the meter decodes, so its number is known
+  const first = sinkOn(t, broker.url, { status: daemonStatus([meterStatus('house', 'House')]), dataDir });
+  await first.sink.start?.();
+  await first.sink.handle(meterSnapshot(VORARLBERG, 'house', T0));
+  await first.sink.stop?.();
+  assert.deepEqual(JSON.parse(readFileSync(join(dataDir, KNOWN_METERS_FILE), 'utf8')), { house: HOUSE });
+  // run 2: the adapter is unplugged from the start — no telegram, no meter number in the status
+  const sub = await subscribe(broker.url, [`kaifareader/${HOUSE}/diagnostics`], { clean: true });
+  t.after(() => sub.end());
+  const unplugged = drivenStatus({
+    ...meterStatus('house', 'House'),
+    sourceConnected: false,
+    diagnosis: { state: 'port-error', hint: 'no such port' },
+  });
+  const second = sinkOn(t, broker.url, { status: unplugged, dataDir });
+  await second.sink.start?.();
+  await waitFor('port-error on the meter diagnostics topic', () =>
+    sub.on(`kaifareader/${HOUSE}/diagnostics`).some((m) => JSON.parse(m.payload).diagnosis === 'port-error'),
   );
 });
 

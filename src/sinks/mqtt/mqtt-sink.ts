@@ -39,6 +39,7 @@ import { packageOrigin } from './origin.js';
 import { connectBroker, type BrokerConnection, type PublishRequest } from './mqtt-client.js';
 import { createOutbox, type Outbox } from './outbox.js';
 import { createQuarterHourMessages } from './quarter-hour-messages.js';
+import { openKnownMeters } from './known-meters.js';
 import { toGridPowerMessage, toLegacyMessages, toStateMessage, toValueMessages } from './state-payload.js';
 import {
   availabilityTopic,
@@ -119,7 +120,7 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): MqttSink
   const log = opts.logger.child('mqtt');
   const now = opts.now ?? Date.now;
   const where = brokerAddress(cfg.url);
-  const topicIds = new Map<string, string>(); // configured meter id → topic id, from its telegrams
+  const topicIds = openKnownMeters(opts.dataDir, log); // configured meter id → topic id, kept across restarts
   const expireAfter = new Map<string, number>(); // topic id → the `expire_after` its config carries
   const outbox = openOutbox(join(opts.dataDir, OUTBOX_FILE), cfg.outbox.maxMessages, log);
   const quarterHours = createQuarterHourMessages(cfg.baseTopic, opts.timeZone);
@@ -348,7 +349,7 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): MqttSink
     forgetMeter(meter) {
       const changes = availability.forget(meter);
       for (const c of changes) devices.forget(c.id);
-      for (const [m, id] of topicIds) if (m === meter || id === meter) topicIds.delete(m);
+      for (const [m, id] of [...topicIds.entries()]) if (m === meter || id === meter) topicIds.delete(m);
       if (!stopped) publishAvailability(changes);
     },
     async stop() {
