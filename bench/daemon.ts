@@ -35,6 +35,8 @@ import { createPtyPair } from '../test/helpers/pty.js';
 import { loadVector } from '../test/helpers/vectors.js';
 import { assertBuilt, runCli, waitUntil } from '../test/e2e/helpers/cli-process.js';
 import { holdsOpen, makeTempDir, writeLegacyConfig } from '../test/e2e/helpers/daemon-fixtures.js';
+import { freePort, startMosquitto, type Mosquitto } from '../test/helpers/mosquitto.js';
+import { writeFileSync } from 'node:fs';
 
 type Row = Record<string, number | string>;
 
@@ -100,23 +102,52 @@ export interface Measured {
   cpuMsPerTelegram: number;
 }
 
+/**
+ * Which sinks the daemon runs: `solarview` = the old meter.json with only the Solarview export; `all` = a meters
+ * config with the Solarview file, history, the dashboard (HTTP on 127.0.0.1) and MQTT to a real mosquitto.
+ */
+export type SinkSet = 'solarview' | 'all';
+
 /** Runs the daemon (with extra `env` / node flags, for experiments such as `--max-semi-space-size=1`). */
 export async function measure(
   telegrams: number,
   env: Record<string, string> = {},
   nodeArgs: string[] = [],
+  sinks: SinkSet = 'solarview',
 ): Promise<Measured> {
   assertBuilt();
   const v = loadVector('vorarlberg_philippsev-vkw_1');
   const frames = v.frames_hex.map((h) => Buffer.from(h, 'hex'));
   const dir = makeTempDir('kaifareader-bench-');
   const pty = await createPtyPair();
-  const config = writeLegacyConfig(dir.path, {
-    port: pty.b,
-    key_hex_string: v.key_hex,
-    logfile: undefined,
-    export_file_abspath: join(dir.path, FILE),
-  });
+  let broker: Mosquitto | undefined;
+  let config: string;
+  if (sinks === 'all') {
+    broker = await startMosquitto();
+    config = join(dir.path, 'meter.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        meters: [{ id: 'home', source: pty.b, key: v.key_hex }],
+        data_dir: dir.path,
+        logging: { level: 'info' },
+        exports: {
+          solarview: { file: join(dir.path, FILE) },
+          mqtt: { url: broker.url, base_topic: 'kaifa' },
+          history: { path: join(dir.path, 'history.db') },
+        },
+        http: { host: '127.0.0.1', port: await freePort() },
+      }),
+      { mode: 0o600 },
+    );
+  } else {
+    config = writeLegacyConfig(dir.path, {
+      port: pty.b,
+      key_hex_string: v.key_hex,
+      logfile: undefined,
+      export_file_abspath: join(dir.path, FILE),
+    });
+  }
   const daemon = runCli(['--config', config], env, nodeArgs);
   let fd: number | undefined;
   const watcher = watch(dir.path);
@@ -155,6 +186,7 @@ export async function measure(
     if (fd !== undefined) closeSync(fd);
     await daemon.stop('SIGTERM');
     await pty.close();
+    await broker?.close();
     dir.remove();
   }
 }
