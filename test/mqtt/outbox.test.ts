@@ -78,3 +78,36 @@ test('rows survive closing and reopening; ids keep increasing after the table wa
   assert.ok(b.after(0, 10)[0]!.id > lastId);
   b.close();
 });
+
+test('a delivered row leaves size() and after() at once; its DELETE reaches the file with the next push or flush (the kill -9 bound: sent again)', (t) => {
+  const path = join(tempDir(t), 'outbox.db');
+  const box = createOutbox(path, 100);
+  t.after(() => box.close());
+  box.push([msg(1), msg(2)], 1, 0);
+  const [first, second] = box.after(0, 10);
+  box.remove(first!.id);
+  assert.equal(box.size(), 1);
+  assert.deepEqual(
+    box.after(0, 10).map((r) => r.topic),
+    ['t/2'],
+  );
+  // another process opening the file now (a kill -9 before the DELETE was written) still finds the row
+  const crashed = createOutbox(path, 100);
+  assert.equal(crashed.size(), 2);
+  crashed.close();
+  box.push([msg(3)], 1, 0); // the pending DELETE goes into this push's transaction
+  const afterPush = createOutbox(path, 100);
+  assert.deepEqual(
+    afterPush.after(0, 10).map((r) => r.topic),
+    ['t/2', 't/3'],
+  );
+  afterPush.close();
+  box.remove(second!.id);
+  box.flush();
+  const afterFlush = createOutbox(path, 100);
+  assert.deepEqual(
+    afterFlush.after(0, 10).map((r) => r.topic),
+    ['t/3'],
+  );
+  afterFlush.close();
+});
