@@ -13,8 +13,9 @@
  * Synchronous while the disk is fast: the file is a few hundred bytes, and open/write/close/rename as four
  * thread-pool round trips cost ~10× the CPU of the same four calls made synchronously (measured: bench/daemon.ts,
  * ~40 futex wake-ups per telegram). The result on disk is the same (temp file + rename). A synchronous write
- * blocks the event loop, so one that takes longer than SYNC_LIMIT_MS (a slow SD card, NFS) switches that file to
- * the asynchronous path for good — a hung disk then holds one write in progress, as before, not the daemon.
+ * blocks the event loop, so one that takes longer than SYNC_LIMIT_MS (a slow SD card, NFS; or a busy machine that
+ * preempted us) moves that file to the asynchronous path for ASYNC_FOR_MS, then it tries again — a disk that
+ * stays slow costs one slow synchronous write per ASYNC_FOR_MS, and a hung one holds one write in progress.
  *
  * Many meters: the sink gets every meter's snapshots. A `file` with `{meter}` gets one file per meter (the
  * placeholder replaced by `snapshot.meter`, the configured id), each with its own pending text and write; a
@@ -60,7 +61,9 @@ interface FileWriter {
 export const METER_PLACEHOLDER = '{meter}';
 
 /** A synchronous write slower than this moves the file to asynchronous writes (see the header). */
-export const SYNC_LIMIT_MS = 20;
+export const SYNC_LIMIT_MS = 50;
+/** How long a file stays on the asynchronous path after a slow synchronous write. */
+export const ASYNC_FOR_MS = 60_000;
 
 /** The file of meter `id`: `{meter}` replaced (every occurrence), or the path as written. */
 export function solarviewFileFor(file: string, id: string): string {
@@ -155,7 +158,9 @@ function createFileWriter(
   }
 
   /** Injected writers (tests of slow and hung disks) always take the asynchronous path. */
-  let sync = opts.writeTemp === undefined;
+  const injected = opts.writeTemp !== undefined;
+  /** performance.now() until which this file is written asynchronously (after a slow synchronous write). */
+  let asyncUntil = 0;
 
   function writeAtomicallySync(text: string): void {
     const started = performance.now();
@@ -167,7 +172,8 @@ function createFileWriter(
       closeSync(fd);
     }
     renameSync(tmp, file);
-    if (performance.now() - started > SYNC_LIMIT_MS) sync = false;
+    const t = performance.now();
+    if (t - started > SYNC_LIMIT_MS) asyncUntil = t + ASYNC_FOR_MS;
   }
 
   function failed(e: unknown): void {
@@ -186,7 +192,7 @@ function createFileWriter(
 
   /** The fast path: written before offer() returns; false when the file is on the asynchronous path. */
   function writeNow(text: string): boolean {
-    if (!sync || running) return false;
+    if (injected || running || performance.now() < asyncUntil) return false;
     try {
       writeAtomicallySync(text);
       succeeded();
