@@ -117,6 +117,7 @@ export async function measureMeters(
   n: number,
   windowS: number,
   env: Record<string, string> = {},
+  nodeArgs: string[] = [],
 ): Promise<MetersResult> {
   assertBuilt();
   const dir = makeTempDir('kaifareader-bench-meters-');
@@ -154,7 +155,7 @@ export async function measureMeters(
     if (m.sentAt !== undefined && measuring) latencies.push(performance.now() - m.sentAt);
     m.sentAt = undefined;
   });
-  const daemon = runCli(['run', '--config', config], env);
+  const daemon = runCli(['run', '--config', config], env, nodeArgs);
   const timers: NodeJS.Timeout[] = [];
   let sent = 0;
   try {
