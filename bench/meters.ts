@@ -52,10 +52,11 @@ const tickMs = (() => {
   }
 })();
 
-function cpuMs(pid: number): number {
+/** User and system CPU time of `pid` in ms. */
+function cpuMs(pid: number): { user: number; sys: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) * tickMs;
+  return { user: Number(f[11]) * tickMs, sys: Number(f[12]) * tickMs };
 }
 
 function peakRssMb(pid: number): number {
@@ -108,6 +109,8 @@ async function makeMeter(i: number): Promise<BenchMeter> {
 
 export interface MetersResult {
   cpuPct: number;
+  /** The kernel's part of cpuPct (system time: sockets, the Solarview replace, SQLite's writes). */
+  sysPct: number;
   peakRssMb: number;
   latenciesMs: number[];
   telegrams: number;
@@ -194,11 +197,13 @@ export async function measureMeters(
     const cpu0 = cpuMs(daemon.pid);
     const t0 = performance.now();
     await sleep(windowS * 1000);
-    const cpu = cpuMs(daemon.pid) - cpu0;
+    const cpu1 = cpuMs(daemon.pid);
     const wall = performance.now() - t0;
     measuring = false;
+    const sys = cpu1.sys - cpu0.sys;
     return {
-      cpuPct: (cpu / wall) * 100,
+      cpuPct: ((cpu1.user - cpu0.user + sys) / wall) * 100,
+      sysPct: (sys / wall) * 100,
       peakRssMb: peakRssMb(daemon.pid),
       latenciesMs: latencies,
       telegrams: sent,
@@ -234,6 +239,7 @@ export async function run(opts: { quick: boolean; only?: string }): Promise<Row[
       rows.push({
         case: name,
         cpu_pct: round(r.cpuPct, 2),
+        sys_pct: round(r.sysPct, 2),
         peak_rss_mb: round(r.peakRssMb, 1),
         p50_ms: round(percentile(sorted, 50)),
         p99_ms: round(percentile(sorted, 99)),
