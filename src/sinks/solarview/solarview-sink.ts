@@ -141,6 +141,8 @@ function createFileWriter(
   /** The newest text not yet being written (an older one is simply replaced). */
   let pending: string | undefined;
   let running: Promise<void> | undefined;
+  /** The write of this turn's newest text, after the other sinks (see offer). */
+  let immediate: ReturnType<typeof setImmediate> | undefined;
 
   async function writeTemp(path: string, text: string): Promise<void> {
     const fh = await open(path, 'w', 0o644);
@@ -225,11 +227,29 @@ function createFileWriter(
   return {
     file,
     offer(text) {
-      if (writeNow(text)) return;
       pending = text;
-      running ??= drain();
+      if (running || immediate) return;
+      if (injected || performance.now() < asyncUntil) {
+        running = drain(); // the asynchronous path starts at once, as it always did
+        return;
+      }
+      // the synchronous write runs after this turn's other sinks (MQTT, history), so it never delays them
+      immediate = setImmediate(() => {
+        immediate = undefined;
+        const newest = pending;
+        if (newest === undefined || running) return;
+        pending = undefined;
+        if (writeNow(newest)) return;
+        pending = newest;
+        running = drain();
+      });
     },
-    idle: () => running ?? Promise.resolve(),
+    async idle() {
+      while (immediate || running) {
+        if (running) await running;
+        else await new Promise<void>((r) => setImmediate(r));
+      }
+    },
     written: () => written,
     failuresInRow: () => failuresInRow,
     lastError: () => lastError,
