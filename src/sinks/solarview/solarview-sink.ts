@@ -10,18 +10,10 @@
  * progress and one pending text, never a queue or a promise per telegram. `idle()` resolves when the writes in
  * hand are done (tests, stop()).
  *
- * Synchronous while the disk is fast: the file is a few hundred bytes, and open/write/close/rename as four
- * thread-pool round trips cost ~10× the CPU of the same four calls made synchronously (measured: bench/daemon.ts,
- * ~40 futex wake-ups per telegram). The result on disk is the same (temp file + rename). A synchronous write
- * blocks the event loop, so one that takes longer than SYNC_LIMIT_MS (a slow SD card, NFS; or a busy machine that
- * preempted us) moves that file to the asynchronous path for ASYNC_FOR_MS, then it tries again — a disk that
- * stays slow costs one slow synchronous write per ASYNC_FOR_MS, and a hung one holds one write in progress.
- *
  * Many meters: the sink gets every meter's snapshots. A `file` with `{meter}` gets one file per meter (the
  * placeholder replaced by `snapshot.meter`, the configured id), each with its own pending text and write; a
  * `file` without it is the one file of the single meter, unchanged (config refuses it for several meters).
  */
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Sink, SinkStatus } from '../sink.js';
@@ -59,11 +51,6 @@ interface FileWriter {
 }
 
 export const METER_PLACEHOLDER = '{meter}';
-
-/** A synchronous write slower than this moves the file to asynchronous writes (see the header). */
-export const SYNC_LIMIT_MS = 50;
-/** How long a file stays on the asynchronous path after a slow synchronous write. */
-export const ASYNC_FOR_MS = 60_000;
 
 /** The file of meter `id`: `{meter}` replaced (every occurrence), or the path as written. */
 export function solarviewFileFor(file: string, id: string): string {
@@ -141,8 +128,6 @@ function createFileWriter(
   /** The newest text not yet being written (an older one is simply replaced). */
   let pending: string | undefined;
   let running: Promise<void> | undefined;
-  /** The write of this turn's newest text, after the other sinks (see offer). */
-  let immediate: ReturnType<typeof setImmediate> | undefined;
 
   async function writeTemp(path: string, text: string): Promise<void> {
     const fh = await open(path, 'w', 0o644);
@@ -159,66 +144,22 @@ function createFileWriter(
     await rename(tmp, file);
   }
 
-  /** Injected writers (tests of slow and hung disks) always take the asynchronous path. */
-  const injected = opts.writeTemp !== undefined;
-  /** performance.now() until which this file is written asynchronously (after a slow synchronous write). */
-  let asyncUntil = 0;
-
-  function writeAtomicallySync(text: string): void {
-    const started = performance.now();
-    const fd = openSync(tmp, 'w', 0o644);
-    try {
-      writeSync(fd, text, 0, 'utf8');
-      if (opts.fsync) fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, file);
-    const t = performance.now();
-    if (t - started > SYNC_LIMIT_MS) asyncUntil = t + ASYNC_FOR_MS;
-  }
-
-  function failed(e: unknown): void {
-    failuresInRow++;
-    lastError = describeFsError(e, file, 'the Solarview file', 'exports.solarview.file');
-    errors.log('error', `solarview.${(e as NodeJS.ErrnoException).code ?? 'write'}`, lastError);
-  }
-
-  function succeeded(): void {
-    if (failuresInRow > 0)
-      logger.info(`Solarview file ${file} written again after ${failuresInRow} failed attempts`);
-    written++;
-    failuresInRow = 0;
-    lastError = undefined;
-  }
-
-  /** The fast path: written before offer() returns; false when the file is on the asynchronous path. */
-  function writeNow(text: string): boolean {
-    if (injected || running || performance.now() < asyncUntil) return false;
-    try {
-      writeAtomicallySync(text);
-      succeeded();
-    } catch (e) {
-      try {
-        unlinkSync(tmp);
-      } catch {
-        // no temp file left behind
-      }
-      failed(e);
-    }
-    return true;
-  }
-
   async function drain(): Promise<void> {
     while (pending !== undefined) {
       const text = pending;
       pending = undefined;
       try {
         await writeAtomically(text);
-        succeeded();
+        if (failuresInRow > 0)
+          logger.info(`Solarview file ${file} written again after ${failuresInRow} failed attempts`);
+        written++;
+        failuresInRow = 0;
+        lastError = undefined;
       } catch (e) {
         await unlink(tmp).catch(() => undefined);
-        failed(e);
+        failuresInRow++;
+        lastError = describeFsError(e, file, 'the Solarview file', 'exports.solarview.file');
+        errors.log('error', `solarview.${(e as NodeJS.ErrnoException).code ?? 'write'}`, lastError);
       }
     }
     running = undefined;
@@ -228,28 +169,9 @@ function createFileWriter(
     file,
     offer(text) {
       pending = text;
-      if (running || immediate) return;
-      if (injected || performance.now() < asyncUntil) {
-        running = drain(); // the asynchronous path starts at once, as it always did
-        return;
-      }
-      // the synchronous write runs after this turn's other sinks (MQTT, history), so it never delays them
-      immediate = setImmediate(() => {
-        immediate = undefined;
-        const newest = pending;
-        if (newest === undefined || running) return;
-        pending = undefined;
-        if (writeNow(newest)) return;
-        pending = newest;
-        running = drain();
-      });
+      running ??= drain();
     },
-    async idle() {
-      while (immediate || running) {
-        if (running) await running;
-        else await new Promise<void>((r) => setImmediate(r));
-      }
-    },
+    idle: () => running ?? Promise.resolve(),
     written: () => written,
     failuresInRow: () => failuresInRow,
     lastError: () => lastError,
