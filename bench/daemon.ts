@@ -22,6 +22,10 @@
  *   daemon-cpu       the daemon's CPU time (utime + stime from /proc/<pid>/stat) over the measured telegrams,
  *                    divided by their number: everything the process does per telegram (read, decode, log
  *                    line, file write).
+ *   daemon-all-*     the same with every sink on (a meters config: the Solarview file, history, the dashboard
+ *                    on 127.0.0.1, MQTT to a real mosquitto), with node's defaults and under the service's flags
+ *                    (`_service` columns). Target (issue 12): ≤ 0.4 ms CPU per telegram, ≤ 60 MB under the
+ *                    service's flags.
  *
  * Needs Linux (/proc), socat and a built dist/ (`npm run bench` builds). Runnable alone:
  *   node --import tsx bench/daemon.ts [--quick]
@@ -35,6 +39,8 @@ import { createPtyPair } from '../test/helpers/pty.js';
 import { loadVector } from '../test/helpers/vectors.js';
 import { assertBuilt, runCli, waitUntil } from '../test/e2e/helpers/cli-process.js';
 import { holdsOpen, makeTempDir, writeLegacyConfig } from '../test/e2e/helpers/daemon-fixtures.js';
+import { freePort, startMosquitto, type Mosquitto } from '../test/helpers/mosquitto.js';
+import { writeFileSync } from 'node:fs';
 
 type Row = Record<string, number | string>;
 
@@ -43,7 +49,15 @@ export interface BenchOptions {
   only?: string;
 }
 
-export const caseNames = ['daemon-latency', 'daemon-memory', 'daemon-memory-service', 'daemon-cpu'];
+export const caseNames = [
+  'daemon-latency',
+  'daemon-memory',
+  'daemon-memory-service',
+  'daemon-cpu',
+  'daemon-all-latency',
+  'daemon-all-memory',
+  'daemon-all-cpu',
+];
 
 const WARMUP = 5;
 /** Gap between the two frames of a telegram (a real MA309 leaves ~200 ms; the daemon may not wait for it). */
@@ -100,23 +114,52 @@ export interface Measured {
   cpuMsPerTelegram: number;
 }
 
+/**
+ * Which sinks the daemon runs: `solarview` = the old meter.json with only the Solarview export; `all` = a meters
+ * config with the Solarview file, history, the dashboard (HTTP on 127.0.0.1) and MQTT to a real mosquitto.
+ */
+export type SinkSet = 'solarview' | 'all';
+
 /** Runs the daemon (with extra `env` / node flags, for experiments such as `--max-semi-space-size=1`). */
 export async function measure(
   telegrams: number,
   env: Record<string, string> = {},
   nodeArgs: string[] = [],
+  sinks: SinkSet = 'solarview',
 ): Promise<Measured> {
   assertBuilt();
   const v = loadVector('vorarlberg_philippsev-vkw_1');
   const frames = v.frames_hex.map((h) => Buffer.from(h, 'hex'));
   const dir = makeTempDir('kaifareader-bench-');
   const pty = await createPtyPair();
-  const config = writeLegacyConfig(dir.path, {
-    port: pty.b,
-    key_hex_string: v.key_hex,
-    logfile: undefined,
-    export_file_abspath: join(dir.path, FILE),
-  });
+  let broker: Mosquitto | undefined;
+  let config: string;
+  if (sinks === 'all') {
+    broker = await startMosquitto();
+    config = join(dir.path, 'meter.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        meters: [{ id: 'home', source: pty.b, key: v.key_hex }],
+        data_dir: dir.path,
+        logging: { level: 'info' },
+        exports: {
+          solarview: { file: join(dir.path, FILE) },
+          mqtt: { url: broker.url, base_topic: 'kaifa' },
+          history: { path: join(dir.path, 'history.db') },
+        },
+        http: { host: '127.0.0.1', port: await freePort() },
+      }),
+      { mode: 0o600 },
+    );
+  } else {
+    config = writeLegacyConfig(dir.path, {
+      port: pty.b,
+      key_hex_string: v.key_hex,
+      logfile: undefined,
+      export_file_abspath: join(dir.path, FILE),
+    });
+  }
   const daemon = runCli(['--config', config], env, nodeArgs);
   let fd: number | undefined;
   const watcher = watch(dir.path);
@@ -155,6 +198,7 @@ export async function measure(
     if (fd !== undefined) closeSync(fd);
     await daemon.stop('SIGTERM');
     await pty.close();
+    await broker?.close();
     dir.remove();
   }
 }
@@ -166,28 +210,51 @@ export async function run(opts: BenchOptions): Promise<Row[]> {
   const wanted = caseNames.filter((c) => !opts.only || c.includes(opts.only));
   if (wanted.length === 0) return [];
   const telegrams = opts.quick ? 30 : 300;
-  const m = await measure(telegrams);
-  const sorted = [...m.latenciesMs].sort((a, b) => a - b);
-  const rows: Row[] = [
-    {
-      case: 'daemon-latency',
+  const rows: Row[] = [];
+  const latencyRow = (name: string, m: Measured): Row => {
+    const sorted = [...m.latenciesMs].sort((a, b) => a - b);
+    return {
+      case: name,
       median_ms: round(percentile(sorted, 50)),
       p95_ms: round(percentile(sorted, 95)),
       max_ms: round(sorted.at(-1)!),
       telegrams,
-    },
-    {
-      case: 'daemon-memory',
-      peak_rss_mb: round(m.peakRssMb, 1),
-      bare_node_rss_mb: round(bareNodeRssMb(), 1),
-    },
-    {
+    };
+  };
+  if (wanted.some((c) => !c.startsWith('daemon-all'))) {
+    const m = await measure(telegrams);
+    rows.push(
+      latencyRow('daemon-latency', m),
+      {
+        case: 'daemon-memory',
+        peak_rss_mb: round(m.peakRssMb, 1),
+        bare_node_rss_mb: round(bareNodeRssMb(), 1),
+      },
       // The daemon as packaging/kaifareader.service runs it (its Environment= lines).
-      case: 'daemon-memory-service',
-      peak_rss_mb: round((await measure(telegrams, SERVICE_ENV)).peakRssMb, 1),
-    },
-    { case: 'daemon-cpu', cpu_ms_per_telegram: round(m.cpuMsPerTelegram, 3) },
-  ];
+      {
+        case: 'daemon-memory-service',
+        peak_rss_mb: round((await measure(telegrams, SERVICE_ENV)).peakRssMb, 1),
+      },
+      { case: 'daemon-cpu', cpu_ms_per_telegram: round(m.cpuMsPerTelegram, 3) },
+    );
+  }
+  if (wanted.some((c) => c.startsWith('daemon-all'))) {
+    const m = await measure(telegrams, {}, [], 'all');
+    const s = await measure(telegrams, SERVICE_ENV, [], 'all');
+    rows.push(
+      latencyRow('daemon-all-latency', m),
+      {
+        case: 'daemon-all-memory',
+        peak_rss_mb: round(m.peakRssMb, 1),
+        peak_rss_mb_service: round(s.peakRssMb, 1),
+      },
+      {
+        case: 'daemon-all-cpu',
+        cpu_ms_per_telegram: round(m.cpuMsPerTelegram, 3),
+        cpu_ms_per_telegram_service: round(s.cpuMsPerTelegram, 3),
+      },
+    );
+  }
   return rows.filter((r) => wanted.includes(r.case as string));
 }
 

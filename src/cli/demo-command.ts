@@ -10,7 +10,6 @@ import { resolve, join } from 'node:path';
 import type { AppConfig } from '../config/types.js';
 import { parseConfig } from '../daemon/config-schema.js';
 import { DEMO_KEY } from '../simulator/simulated-meter.js';
-import { backfillHistory } from '../simulator/backfill.js';
 import { SIM_LAYOUTS, type SimLayout } from '../simulator/body-builders.js';
 import {
   type FleetMeter,
@@ -160,6 +159,8 @@ export function register(program: Command): void {
       const from = now - BACKFILL_DAYS * 86_400_000;
       const fleet = demoMeters(count, { layout, start: from, periodMs: period * 1000 });
       const sources = new Map<string, ByteSource>();
+      // imported here, not with the CLI: it loads the SQLite library, which `run` without history never needs
+      const { backfillHistory } = await import('../simulator/backfill.js');
       for (const { meter, factory, source } of fleet) {
         const rows = backfillHistory({
           path: config.exports.history!.path,

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MeterSnapshot } from '../../src/model/snapshot.js';
+import { COMMIT_MS } from '../../src/sinks/mqtt/outbox.js';
 import { createMqttSink, OUTBOX_FILE } from '../../src/sinks/mqtt/mqtt-sink.js';
 import { openDatabase } from '../../src/store/sqlite.js';
 import { startMosquitto } from '../helpers/mosquitto.js';
@@ -56,6 +57,8 @@ test('closed quarter hours through the outbox (QoS 1, not retained) and the last
     await sink.handle(at(clock.now, 1000 + 2 * i, 50 + i));
   }
   const topic = `kaifareader/${HOUSE}/energy_15min`;
+  // the outbox commits once per tick (outbox.ts COMMIT_MS): wait for it before reading the file
+  await new Promise((r) => setTimeout(r, COMMIT_MS + 200));
   const db = openDatabase(join(dir, OUTBOX_FILE), []);
   const queued = db
     .prepare('SELECT topic, qos, retain FROM outbox WHERE topic LIKE ? ORDER BY id')

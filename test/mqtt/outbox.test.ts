@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createOutbox } from '../../src/sinks/mqtt/outbox.js';
+import { COMMIT_MS, createOutbox } from '../../src/sinks/mqtt/outbox.js';
 
 function tempDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'kaifareader-outbox-'));
@@ -77,4 +77,59 @@ test('rows survive closing and reopening; ids keep increasing after the table wa
   b.push([msg(3)], 1, 6);
   assert.ok(b.after(0, 10)[0]!.id > lastId);
   b.close();
+});
+
+test('a delivered row leaves size() and after() at once; its DELETE reaches the file with the next tick (the kill -9 bound: sent again)', (t) => {
+  const path = join(tempDir(t), 'outbox.db');
+  const box = createOutbox(path, 100);
+  t.after(() => box.close());
+  box.push([msg(1), msg(2)], 1, 0);
+  box.flush(); // the tick
+  const [first, second] = box.after(0, 10);
+  box.remove(first!.id);
+  assert.equal(box.size(), 1);
+  assert.deepEqual(
+    box.after(0, 10).map((r) => r.topic),
+    ['t/2'],
+  );
+  // another process opening the file now (a kill -9 before the DELETE was written) still finds the row
+  const crashed = createOutbox(path, 100);
+  assert.equal(crashed.size(), 2);
+  crashed.close();
+  box.push([msg(3)], 1, 0);
+  box.flush(); // the next tick writes the pending DELETE with the new row
+  const afterPush = createOutbox(path, 100);
+  assert.deepEqual(
+    afterPush.after(0, 10).map((r) => r.topic),
+    ['t/2', 't/3'],
+  );
+  afterPush.close();
+  box.remove(second!.id);
+  box.flush();
+  const afterFlush = createOutbox(path, 100);
+  assert.deepEqual(
+    afterFlush.after(0, 10).map((r) => r.topic),
+    ['t/3'],
+  );
+  afterFlush.close();
+});
+
+test('pushed rows reach the file with the tick (COMMIT_MS), in one transaction; one delivered before its tick is never written', async (t) => {
+  const path = join(tempDir(t), 'outbox.db');
+  const box = createOutbox(path, 100);
+  t.after(() => box.close());
+  box.push([msg(1), msg(2)], 1, 0);
+  const peek = () => {
+    const other = createOutbox(path, 100);
+    try {
+      return other.after(0, 10).map((r) => r.topic);
+    } finally {
+      other.close();
+    }
+  };
+  assert.deepEqual(peek(), [], 'a kill -9 now loses this tick');
+  box.remove(box.after(0, 1)[0]!.id); // t/1 acknowledged before its tick
+  await new Promise((r) => setTimeout(r, COMMIT_MS + 200));
+  assert.deepEqual(peek(), ['t/2']);
+  assert.equal(box.size(), 1);
 });

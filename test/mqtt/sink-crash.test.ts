@@ -108,6 +108,33 @@ test('kill -9 while the broker is down: a new process with the same data dir del
   await waitFor('outbox empty', () => sink.status?.().backlog === 0);
 });
 
+test('kill -9 within a tick: what earlier ticks committed survives, at most the current tick is lost (COMMIT_MS)', async (t) => {
+  const broker = await startMosquitto();
+  t.after(() => broker.close());
+  await broker.stop();
+  const dataDir = tempDir(t);
+  const cfg = mqttConfig(broker.url);
+  const child = startChild(t, cfg, dataDir);
+  await child.waitLine('started');
+  child.send(`handle 10 ${RECEIVED}`); // committed by the tick
+  await child.waitLine('handled 10');
+  child.send(`handle-now 5 ${RECEIVED + 10_000}`); // kill -9 before their tick
+  await child.waitLine('handled 5');
+  await child.kill9();
+
+  const sink = createMqttSink(cfg, {
+    logger: recordingLogger(),
+    dataDir,
+    backoff: { minMs: 100, maxMs: 400 },
+  });
+  t.after(() => sink.stop?.());
+  const backlog = sink.status?.().backlog ?? 0;
+  assert.ok(
+    backlog >= 10 && backlog <= 15,
+    `backlog ${backlog}: the committed 10, plus 0–5 of the last tick`,
+  );
+});
+
 test('kill -9 while connected: the broker publishes the last will `offline` (retained)', async (t) => {
   const broker = await startMosquitto();
   t.after(() => broker.close());

@@ -86,8 +86,35 @@ export interface MqttSink extends Sink {
 }
 
 const DROP_WARN_INTERVAL_MS = 60_000;
+const METER_LIST_MS = 1000;
 const STOP_FLUSH_MS = 1000;
 const STOP_CLOSE_MS = 300;
+
+type MeterNames = Array<{ meter: string; name?: string | undefined }>;
+
+/**
+ * Everything of a snapshot that its discovery configs can depend on — all but the reading values and the times
+ * (a value's type and unit are in): while it stays the same, building and comparing ~30 JSON configs per telegram
+ * is skipped (the dominant cost of the MQTT sink per telegram under --jitless). Whoever gives discovery a new
+ * input from the snapshot adds it here.
+ */
+export function discoveryFingerprint(s: MeterSnapshot, deviceName: string | undefined): string {
+  // the invocation counter changes with every telegram and is no discovery input
+  const { invocationCounter: _c, ...security } = s.security;
+  const { readings, receivedAt: _r, meterTime, security: _s, ...rest } = s;
+  const parts = [
+    deviceName ?? '',
+    meterTime === undefined ? '' : 'T',
+    JSON.stringify(rest),
+    JSON.stringify(security),
+  ];
+  for (const r of readings)
+    parts.push(r.obis, r.key, r.name, typeof r.value, r.unit ?? '', String(r.raw !== undefined));
+  // the device block names the meter's firmware (sw_version): its value is an input too
+  const fw = readings.find((r) => r.key === 'firmware_version')?.value;
+  if (fw !== undefined) parts.push(`fw=${String(fw)}`);
+  return parts.join('\u0000');
+}
 
 export const OUTBOX_FILE = 'mqtt-outbox.db';
 
@@ -137,6 +164,22 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): MqttSink
   let lastDiagnosis: string | undefined;
   let stopped = false;
   let backlogAtStop: number | undefined;
+
+  let meterListAt = -Infinity;
+  let meterListCache: MeterNames | undefined;
+  /**
+   * The configured meters (id, name) for legacy topics and device names: the whole daemon status is O(meters)
+   * to build, so per telegram it was O(meters²) for a fleet; re-read at most once per METER_LIST_MS (a reload
+   * shows within a second).
+   */
+  function meterList(): MeterNames | undefined {
+    const t = now();
+    if (t - meterListAt >= METER_LIST_MS || t < meterListAt) {
+      meterListCache = opts.status?.get().meters?.map((m) => ({ meter: m.meter, name: m.name }));
+      meterListAt = t;
+    }
+    return meterListCache;
+  }
 
   const delivery = createDelivery({
     outbox,
@@ -274,12 +317,19 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): MqttSink
     );
   }
 
+  /** Discovery inputs last published per topic id (see discoveryFingerprint). */
+  const discoveredAs = new Map<string, string>();
+
   /** `snapshot` with `meterId` already its topic id. */
   function handleDiscovery(snapshot: MeterSnapshot, deviceName: string | undefined): void {
     if (!cfg.discovery.enabled) return;
     const id = toTopicId(snapshot.meterId);
     const expire = cfg.expireAfter ?? expireAfterSeconds(availability.timeoutMs(id), expireAfter.get(id));
     expireAfter.set(id, expire);
+    // same sensors (and expire_after) as last time: nothing new to build or compare
+    const fingerprint = `${expire}\u0000${discoveryFingerprint(snapshot, deviceName)}`;
+    if (discoveredAs.get(id) === fingerprint) return;
+    discoveredAs.set(id, fingerprint);
     const config = toDeviceDiscovery(snapshot, {
       baseTopic: cfg.baseTopic,
       prefix: cfg.discovery.prefix,
@@ -330,7 +380,7 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): MqttSink
       const grid = toGridPowerMessage(cfg.baseTopic, snapshot);
       if (grid) publishDirect(grid, 0);
       topicIds.set(received.meter, id);
-      const meters = opts.status?.get().meters;
+      const meters = meterList();
       const messages = [toStateMessage(cfg.baseTopic, snapshot)];
       if (cfg.perValueTopics) messages.push(...toValueMessages(cfg.baseTopic, snapshot));
       if (cfg.legacyTopics && received.meter === (meters?.[0]?.meter ?? SINGLE_METER)) {
@@ -350,6 +400,7 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): MqttSink
       const changes = availability.forget(meter);
       for (const c of changes) devices.forget(c.id);
       for (const [m, id] of [...topicIds.entries()]) if (m === meter || id === meter) topicIds.delete(m);
+      if (changes.length > 0) discoveredAs.clear(); // a meter that comes back is discovered again
       if (!stopped) publishAvailability(changes);
     },
     async stop() {
