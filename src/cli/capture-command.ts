@@ -19,17 +19,25 @@ import { onStopSignals } from './stop-signals.js';
 
 export const PROGRESS_INTERVAL_MS = 10_000;
 
-interface CaptureOptions {
+/** `--port` and the line settings, shared by `capture` and `bridge`. */
+export interface PortOptions {
   port: string;
   baud: number;
   parity: Parity;
   databits: SerialSourceConfig['dataBits'];
   stopbits: SerialSourceConfig['stopBits'];
+}
+
+interface CaptureOptions extends PortOptions {
   out: string;
   duration?: number;
 }
 
-function oneOf<T extends string | number>(what: string, allowed: readonly T[], parse: (s: string) => T) {
+export function oneOf<T extends string | number>(
+  what: string,
+  allowed: readonly T[],
+  parse: (s: string) => T,
+) {
   return (text: string): T => {
     const value = parse(text);
     if (!allowed.includes(value))
@@ -47,7 +55,7 @@ function positive(what: string) {
   };
 }
 
-function positiveInteger(what: string) {
+export function positiveInteger(what: string) {
   return (text: string): number => {
     const value = Number(text);
     if (!Number.isInteger(value) || value <= 0)
@@ -56,7 +64,7 @@ function positiveInteger(what: string) {
   };
 }
 
-function toSourceConfig(o: CaptureOptions): SourceConfig {
+export function toSourceConfig(o: PortOptions): SourceConfig {
   const tcp = parseTcpAddress(o.port);
   if (tcp) return tcp;
   return {
@@ -131,14 +139,10 @@ export async function runCapture(o: CaptureOptions, stderr: (line: string) => vo
   return 0;
 }
 
-export function register(program: Command): void {
-  program
-    .command('capture')
-    .description(
-      'record the raw bytes of the meter port (serial or tcp://host:port) into a capture file for support and replay',
-    )
+/** Adds `--port`, `--baud`, `--parity`, `--databits`, `--stopbits` to a command. */
+export function portOptions(cmd: Command): Command {
+  return cmd
     .requiredOption('--port <path>', 'serial device (/dev/serial/by-id/…, /dev/ttyUSB0) or tcp://host:port')
-    .requiredOption('--out <file>', 'capture file to append to (`<ISO time> <hex>` lines)')
     .option('--baud <rate>', 'baud rate', positiveInteger('--baud'), 2400)
     .option(
       '--parity <parity>',
@@ -152,7 +156,20 @@ export function register(program: Command): void {
       oneOf('--databits', [5, 6, 7, 8] as const, Number),
       8 as const,
     )
-    .option('--stopbits <bits>', '1 | 1.5 | 2', oneOf('--stopbits', [1, 1.5, 2] as const, Number), 1 as const)
+    .option(
+      '--stopbits <bits>',
+      '1 | 1.5 | 2',
+      oneOf('--stopbits', [1, 1.5, 2] as const, Number),
+      1 as const,
+    );
+}
+
+export function register(program: Command): void {
+  portOptions(program.command('capture'))
+    .description(
+      'record the raw bytes of the meter port (serial or tcp://host:port) into a capture file for support and replay',
+    )
+    .requiredOption('--out <file>', 'capture file to append to (`<ISO time> <hex>` lines)')
     .option(
       '--duration <seconds>',
       'stop after this many seconds (default: until Ctrl-C)',

@@ -13,6 +13,8 @@ import { configToFile } from '../config/to-file.js';
 import type { FieldSpec } from '../config/schema.js';
 import type { AppConfig, MeterConfig, SourceConfig } from '../config/types.js';
 import { CONFIG_SCHEMA, loadConfig } from '../daemon/config-schema.js';
+import { describeMqtt } from '../transport/mqtt-payload.js';
+import { SINK_NAMES } from '../sinks/registry.js';
 
 /** sysexits.h EX_CONFIG: configuration error. */
 export const EX_CONFIG = 78;
@@ -84,12 +86,13 @@ export function describeSource(s: SourceConfig): string {
   if (s.type === 'serial')
     return `${s.port} ${s.baudRate} ${s.dataBits}${s.parity[0]!.toUpperCase()}${s.stopBits}`;
   if (s.type === 'tcp') return `tcp://${s.host.includes(':') ? `[${s.host}]` : s.host}:${s.port}`;
+  if (s.type === 'mqtt') return describeMqtt(s.url);
   return `replay ${s.file}`;
 }
 
 /** One line per meter; keys only as present/absent (never digits). */
 export function formatMeters(c: AppConfig): string {
-  const enabled = (['solarview', 'mqtt', 'history'] as const).filter((n) => c.exports[n] !== undefined);
+  const enabled = SINK_NAMES.filter((n) => c.exports[n] !== undefined);
   const line = (m: MeterConfig): string => {
     const exports = m.exports
       ? m.exports.join(', ') || 'none'

@@ -18,6 +18,7 @@ const COMMANDS: Array<() => Promise<Register>> = [
   async () => (await import('./decode-command.js')).register,
   async () => (await import('./config-command.js')).register,
   async () => (await import('./capture-command.js')).register,
+  async () => (await import('./bridge-command.js')).register,
   async () => (await import('./simulate-command.js')).register,
 ];
 

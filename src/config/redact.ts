@@ -29,5 +29,9 @@ function redactSection(v: unknown): unknown {
  */
 export function redactConfig(config: AppConfig): AppConfig {
   const { meters, ...rest } = config;
-  return { ...(redactSection(rest) as Omit<AppConfig, 'meters'>), meters: meters.map((m) => ({ ...m })) };
+  // A meter's keys are Key objects (they redact themselves); its source may hold a password in a URL (mqtt://).
+  return {
+    ...(redactSection(rest) as Omit<AppConfig, 'meters'>),
+    meters: meters.map((m) => ({ ...m, source: redactSection(m.source) as typeof m.source })),
+  };
 }

@@ -6,12 +6,14 @@
  */
 import type { AppConfig, MeterConfig, SourceConfig } from './types.js';
 import { toHex } from '../util/hex.js';
+import { redactUrl } from './values.js';
 
 type Json = Record<string, unknown>;
 
 function sourceToFile(s: SourceConfig): Json {
   if (s.type === 'tcp') return { tcp: `${s.host.includes(':') ? `[${s.host}]` : s.host}:${s.port}` };
   if (s.type === 'replay') return { replay: s.file, speed: s.speed, loop: s.loop };
+  if (s.type === 'mqtt') return { mqtt: redactUrl(s.url), ...(s.clientId ? { client_id: s.clientId } : {}) };
   return { port: s.port, baudrate: s.baudRate, parity: s.parity, bytesize: s.dataBits, stopbits: s.stopBits };
 }
 

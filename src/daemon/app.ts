@@ -17,6 +17,7 @@ import type { HttpServer } from '../http/server.js';
 import { SINKS, type SinkContext, type SinkEntry } from '../sinks/registry.js';
 import { createDaemon, type Daemon, type DaemonMeter, type ReconfigureResult } from './daemon.js';
 import { StatusHub } from './status-hub.js';
+import { openReplayGuard, type ReplayGuard } from './invocation-counters.js';
 import { createServiceLink } from '../service/service-link.js';
 import { metersOf, type AppMeter } from './app-meters.js';
 import { meterLogName } from './meter-reader.js';
@@ -83,11 +84,18 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const sourceFor = (m: DaemonMeter): ByteSource =>
     service.watch(
       opts.sources?.get(m.id) ??
-        createSource((m as AppMeter).source, { logger: logger.child(meterLogName(m.id, 'source')) }),
+        createSource((m as AppMeter).source, {
+          logger: logger.child(meterLogName(m.id, 'source')),
+          meter: m.id,
+        }),
     );
+  // Telegrams that cross a network (MQTT) may be replayed or duplicated: refused by their invocation counter.
+  let guard: ReplayGuard | undefined;
+  const replayGuard = () => (guard ??= openReplayGuard(config.dataDir, logger.child('replay')));
   const daemon = createDaemon({
     meters: metersOf(config),
     sourceFor,
+    replayGuardFor: (m) => ((m as AppMeter).source.type === 'mqtt' ? replayGuard() : undefined),
     sinks,
     status,
     logger,
@@ -127,6 +135,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     async stop() {
       void service.stopping(); // not awaited: systemd-notify's barrier must not eat the stop budget
       await Promise.all([daemon.stop(), server?.stop()]);
+      guard?.close();
     },
     async reconfigure(next) {
       const result = await daemon.reconfigure(metersOf(next));

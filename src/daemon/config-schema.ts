@@ -209,6 +209,8 @@ function checkPorts(meters: MeterConfig[], at: { at: string; v: Values }[], issu
   meters.forEach((m, i) => {
     const s = m.source;
     if (s.type === 'serial' && s.port === '') return; // missing source, reported already
+    // A broker topic may carry several meters' telegrams (a wildcard) and is not a port: no clash check.
+    if (s.type === 'mqtt') return;
     const key =
       s.type === 'serial'
         ? `serial ${realDevice(s.port)}`

@@ -19,6 +19,7 @@ import { SinkHub } from './sink-hub.js';
 import { StatusHub } from './status-hub.js';
 import { createMeterReader, type MeterReader, type MeterReaderConfig } from './meter-reader.js';
 import { meterFingerprint } from './meter-fingerprint.js';
+import type { ReplayGuard } from './invocation-counters.js';
 
 export interface DaemonMeter extends MeterReaderConfig {
   /** Sink names this meter feeds; undefined = every sink. */
@@ -31,6 +32,8 @@ export interface DaemonOptions {
   meters: readonly DaemonMeter[];
   /** Builds a meter's byte source (the configured port, the demo's simulator, a test's fake). */
   sourceFor: (meter: DaemonMeter) => ByteSource;
+  /** The replay guard of a meter whose telegrams cross a network (MQTT sources), else undefined. */
+  replayGuardFor?: (meter: DaemonMeter) => ReplayGuard | undefined;
   sinks: readonly Sink[];
   /** The status the sinks were given (created before them); a new one when absent. */
   status?: StatusHub;
@@ -84,6 +87,7 @@ export function createDaemon(opts: DaemonOptions): Daemon {
     return createMeterReader({
       meter: m,
       source: opts.sourceFor(m),
+      replayGuard: opts.replayGuardFor?.(m),
       logger: opts.logger,
       now,
       tickMs: opts.tickMs,

@@ -13,6 +13,7 @@ import { TelegramDecoder } from '../pipeline/telegram-decoder.js';
 import { BENIGN_SKIPS } from '../framing/scanner.js';
 import { createRateLimitedLog } from '../log/rate-limit.js';
 import { StatusTracker } from './status-tracker.js';
+import type { ReplayGuard } from './invocation-counters.js';
 import { describePeriod, summarizePeriod, summarizeTelegram } from './summary.js';
 
 /** What a reader needs of a meter's config (`meters[]` entry, see config/types.ts MeterConfig). */
@@ -34,6 +35,8 @@ export interface MeterReaderOptions {
   logger: Logger;
   now: () => number;
   onTelegram: (snapshot: MeterSnapshot) => void;
+  /** Refuses telegrams whose invocation counter does not increase (sources over a network: MQTT). */
+  replayGuard?: ReplayGuard;
   /** Diagnosis refresh period (ms), default 5000. */
   tickMs?: number;
   /**
@@ -112,6 +115,19 @@ export function createMeterReader(opts: MeterReaderOptions): MeterReader {
       if (ev.type === 'frame') status.frame(t);
       else if (ev.type === 'telegram') {
         freshOpen = false;
+        const sec = ev.snapshot.security;
+        if (
+          opts.replayGuard &&
+          sec.systemTitle !== undefined &&
+          sec.invocationCounter !== undefined &&
+          !opts.replayGuard.accept(meter.id, sec.systemTitle, meter.key?.bytes, sec.invocationCounter)
+        ) {
+          const message = `invocation counter ${sec.invocationCounter} of ${sec.systemTitle} did not increase: a replayed or duplicated telegram, not exported`;
+          status.error(t, 'replay.suspected', message, false);
+          countError('replay.suspected');
+          limited.log('warn', 'replay.suspected', `telegram refused [replay.suspected]: ${message}`);
+          continue;
+        }
         latest = ev.snapshot;
         status.telegram(t, ev.snapshot.meterId);
         period.telegrams++;

@@ -1,5 +1,6 @@
 /**
- * Builds the byte source for a validated `source` config section: serial port, TCP bridge or capture replay.
+ * Builds the byte source for a validated `source` config section: serial port, TCP bridge, MQTT topic or
+ * capture replay.
  * The daemon and `kaifareader capture` call this; nothing else picks a transport.
  */
 import type { SourceConfig } from '../config/types.js';
@@ -8,6 +9,8 @@ import { createReplaySource, type ReplayClock } from './replay-source.js';
 import { createSerialSource } from './serial-source.js';
 import { createTcpSource } from './tcp-source.js';
 import type { ByteSource } from './types.js';
+import type { MqttSourceConfig } from './options.js';
+import { describeMqtt } from './mqtt-payload.js';
 
 export interface CreateSourceOptions {
   logger: Logger;
@@ -15,6 +18,8 @@ export interface CreateSourceOptions {
   maxBackoffMs?: number;
   /** Clock for the replay source (tests). */
   clock?: ReplayClock;
+  /** The configured meter id (the MQTT source's default client id). */
+  meter?: string;
 }
 
 type Builders = {
@@ -28,7 +33,28 @@ const BUILDERS: Builders = {
   serial: (cfg, opts) => createSerialSource(cfg, { logger: opts.logger, maxBackoffMs: opts.maxBackoffMs }),
   tcp: (cfg, opts) => createTcpSource(cfg, { logger: opts.logger, maxBackoffMs: opts.maxBackoffMs }),
   replay: (cfg, opts) => createReplaySource(cfg, { logger: opts.logger, clock: opts.clock }),
+  mqtt: (cfg, opts) => lazyMqttSource(cfg, opts),
 };
+
+/** The MQTT source, its library (~15 MB) imported only when a meter reads from a broker. */
+function lazyMqttSource(cfg: MqttSourceConfig, opts: CreateSourceOptions): ByteSource {
+  let inner: ByteSource | undefined;
+  let stopped = false;
+  return {
+    describe: () => describeMqtt(cfg.url),
+    start(onData, onState) {
+      void import('./mqtt-telegrams.js').then((m) => {
+        if (stopped) return;
+        inner = m.createMqttSource(cfg, { logger: opts.logger, meter: opts.meter });
+        inner.start(onData, onState);
+      });
+    },
+    async stop() {
+      stopped = true;
+      await inner?.stop();
+    },
+  };
+}
 
 export function createSource(cfg: SourceConfig, opts: CreateSourceOptions): ByteSource {
   const build = BUILDERS[cfg.type] as (cfg: SourceConfig, opts: CreateSourceOptions) => ByteSource;

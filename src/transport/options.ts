@@ -66,6 +66,19 @@ export const SOURCE_ROWS: readonly FieldSpec[] = [
     description: 'Replay cadence: realtime keeps the recorded gaps, fast feeds as fast as possible.',
   },
   { path: 'source.loop', kind: 'boolean', default: false, description: 'Replay: start again at the end.' },
+  {
+    path: 'source.mqtt',
+    kind: 'string',
+    example: 'mqtt://broker:1883/meters/house',
+    description:
+      'Instead of port: complete telegrams published to an MQTT topic by a bridge (kaifareader bridge, ESP, Tasmota), as mqtt://[user:password@]host:port/<topic>; $share/<group>/<topic> splits a fleet between instances. Binary, hex text or {"hex": …} payloads.',
+  },
+  {
+    path: 'source.client_id',
+    kind: 'string',
+    description:
+      'MQTT source: client id of the persistent session (default kaifareader-<meter id>); unique per instance.',
+  },
 ];
 
 export const SOURCE_OPTIONS = defineOptions(SOURCE_ROWS, (v) => buildSource(v));
@@ -74,6 +87,7 @@ export type SourceConfig = ConfigOf<typeof SOURCE_OPTIONS>;
 export type SerialSourceConfig = Extract<SourceConfig, { type: 'serial' }>;
 export type TcpSourceConfig = Extract<SourceConfig, { type: 'tcp' }>;
 export type ReplaySourceConfig = Extract<SourceConfig, { type: 'replay' }>;
+export type MqttSourceConfig = Extract<SourceConfig, { type: 'mqtt' }>;
 
 const serial = (
   port: string,
@@ -99,7 +113,17 @@ const replay = (file: string, speed: 'realtime' | 'fast', loop: boolean) => ({
   /** Start again at the end (demo). */
   loop,
 });
-type Built = ReturnType<typeof serial> | ReturnType<typeof tcp> | ReturnType<typeof replay>;
+const mqttSource = (url: string, clientId?: string) => ({
+  type: 'mqtt' as const,
+  /** `mqtt://user:password@host:1883/topic` (the password is never printed: describeMqtt) */
+  url,
+  ...(clientId === undefined ? {} : { clientId }),
+});
+type Built =
+  | ReturnType<typeof serial>
+  | ReturnType<typeof tcp>
+  | ReturnType<typeof replay>
+  | ReturnType<typeof mqttSource>;
 
 function buildSource(v: Values): Built | undefined {
   const text = v.get<string>('source');
@@ -112,18 +136,23 @@ function buildSource(v: Values): Built | undefined {
       );
     return undefined;
   }
-  const kinds = ['source.port', 'source.tcp', 'source.replay'].filter((p) => v.has(p));
-  if (kinds.length === 0 && ['source.port', 'source.tcp', 'source.replay'].some((p) => v.failedAt(p)))
+  const kinds = ['source.port', 'source.tcp', 'source.replay', 'source.mqtt'].filter((p) => v.has(p));
+  if (
+    kinds.length === 0 &&
+    ['source.port', 'source.tcp', 'source.replay', 'source.mqtt'].some((p) => v.failedAt(p))
+  )
     return undefined;
   if (kinds.length !== 1) {
     const msg =
       kinds.length === 0
-        ? 'needs one of "port" (serial device), "tcp" or "replay"'
+        ? 'needs one of "port" (serial device), "tcp", "mqtt" or "replay"'
         : `set only one of ${kinds.map((k) => `"${k.slice(7)}"`).join(', ')}`;
     v.issue('source', msg);
     return undefined;
   }
   if (v.has('source.tcp')) return tcpSource(v, 'source.tcp', v.get<string>('source.tcp')!);
+  if (v.has('source.mqtt'))
+    return mqttFrom(v, 'source.mqtt', v.get<string>('source.mqtt')!, v.get<string>('source.client_id'));
   if (v.has('source.replay'))
     return replay(v.get<string>('source.replay')!, v.def('source.speed'), v.def('source.loop'));
   return serial(
@@ -138,11 +167,27 @@ function buildSource(v: Values): Built | undefined {
 function sourceFromString(v: Values, text: string): Built | undefined {
   if (text.startsWith('/')) return serial(text, 2400, 'none', 8, 1);
   if (/^tcp:\/\//i.test(text)) return tcpSource(v, 'source', text);
+  if (/^mqtts?:\/\//i.test(text)) return mqttFrom(v, 'source', text);
   v.issue(
     'source',
     `expected a serial device such as "/dev/ttyUSB0" or "tcp://host:port", got ${JSON.stringify(text)}`,
   );
   return undefined;
+}
+
+function mqttFrom(v: Values, path: string, text: string, clientId?: string): Built | undefined {
+  let u: URL | undefined;
+  try {
+    u = new URL(text);
+  } catch {
+    u = undefined;
+  }
+  const topic = u ? decodeURIComponent(u.pathname.slice(1)) : '';
+  if (!u || !/^mqtts?:$/.test(u.protocol) || !u.hostname || topic === '') {
+    v.issue(path, 'expected "mqtt://host:port/<topic>" such as "mqtt://192.168.0.10:1883/meters/house"');
+    return undefined;
+  }
+  return mqttSource(text, clientId);
 }
 
 function tcpSource(v: Values, path: string, text: string): Built | undefined {

@@ -24,6 +24,8 @@ const ENV_FLAT_ONLY =
  * appears or disappears by accident still fails.
  */
 const ADDED_SINCE_SNAPSHOT: readonly string[] = [
+  'source.mqtt',
+  'source.client_id',
   'exports.mqtt.expire_after',
   'exports.postgresql',
   'exports.postgresql.url',

@@ -37,10 +37,10 @@ test('parseTcpAddress: tcp://host:port, device paths are not TCP, bad addresses 
   assert.throws(() => parseTcpAddress('tcp://bridge:99999'), /tcp:\/\/host:port|needs a host and a port/);
 });
 
-test('transport files import no higher layer, and only serial-source imports serialport', () => {
+test('transport files import no higher layer; only serial-source imports serialport, only mqtt-telegrams mqtt', () => {
   const dir = new URL('../../src/transport/', import.meta.url).pathname;
   const allowed =
-    /^(node:|\.\/|\.\.\/(config\/(types|spec)|log\/logger|errors|util\/hex)\.js$|@serialport\/(stream|bindings-cpp)$)/;
+    /^(node:|\.\/|\.\.\/(config\/(types|spec)|log\/logger|errors|util\/hex)\.js$|@serialport\/(stream|bindings-cpp)$|mqtt$)/;
   for (const name of readdirSync(dir)) {
     const text = readFileSync(join(dir, name), 'utf8');
     const imports = [...text.matchAll(/^import[^'"]*['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
@@ -48,6 +48,7 @@ test('transport files import no higher layer, and only serial-source imports ser
       assert.match(spec, allowed, `${name} imports ${spec}`);
       if (spec.startsWith('@serialport/'))
         assert.equal(name, 'serial-source.ts', `${name} imports serialport`);
+      if (spec === 'mqtt') assert.equal(name, 'mqtt-telegrams.ts', `${name} imports mqtt`);
     }
   }
 });

@@ -1,0 +1,43 @@
+/**
+ * Telegrams over MQTT, the pure parts: payload forms (binary, hex text, {"hex": …}) and the bridge's framer
+ * (complete telegrams only, every frame of one in one message, a frame with a bad checksum never sent).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { describeMqtt, telegramBytes, topicOf } from '../../src/transport/mqtt-payload.js';
+import { createTelegramFramer } from '../../src/cli/bridge-command.js';
+import { captureBytes, loadVector } from '../helpers/vectors.js';
+
+const VKW = loadVector('vorarlberg_philippsev-vkw_1');
+const BYTES = captureBytes(VKW);
+const hex = Buffer.from(BYTES).toString('hex');
+
+test('payloads: the bytes themselves, hex text (any spacing), or JSON with hex/telegram/data; anything else ignored', () => {
+  assert.deepEqual(telegramBytes(BYTES), BYTES);
+  assert.deepEqual(telegramBytes(Buffer.from(hex.toUpperCase())), BYTES);
+  assert.deepEqual(telegramBytes(Buffer.from(hex.replace(/(..)/g, '$1 '))), BYTES);
+  for (const field of ['hex', 'telegram', 'data'])
+    assert.deepEqual(telegramBytes(Buffer.from(JSON.stringify({ [field]: hex, meter: 'x' }))), BYTES);
+  assert.equal(telegramBytes(Buffer.from('{"hex": "zz"}')), undefined);
+  assert.equal(telegramBytes(Buffer.from('{not json')), undefined);
+  assert.equal(telegramBytes(new Uint8Array()), undefined);
+  assert.equal(telegramBytes(Buffer.from('abc')), undefined, 'odd hex');
+});
+
+test('URLs: described without user and password; the path is the topic filter, $share included', () => {
+  assert.equal(describeMqtt('mqtt://u:secret@broker:1883/meters/house'), 'mqtt://broker:1883/meters/house');
+  assert.equal(topicOf('mqtt://broker/%24share/decoders/meters/%2B'), '$share/decoders/meters/+');
+  assert.equal(topicOf('mqtt://broker/$share/decoders/meters/+'), '$share/decoders/meters/+');
+});
+
+test('the bridge framer: one message per complete telegram (both frames), in any chunking; a bad checksum is dropped', () => {
+  const framer = createTelegramFramer();
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < BYTES.length; i += 7) out.push(...framer(BYTES.subarray(i, i + 7), 0));
+  assert.equal(out.length, 1);
+  assert.deepEqual(Buffer.from(out[0]!), Buffer.from(BYTES));
+  const bad = Uint8Array.from(BYTES);
+  bad[20]! ^= 0x01; // inside the first frame: its checksum fails
+  const f2 = createTelegramFramer();
+  assert.deepEqual(f2(bad, 0), []);
+});
