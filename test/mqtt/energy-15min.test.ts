@@ -97,4 +97,16 @@ test('closed quarter hours through the outbox (QoS 1, not retained) and the last
   t.after(() => late.end());
   await waitFor('retained last', () => late.messages.length === 1);
   assert.deepEqual([late.messages[0]!.payload, late.messages[0]!.retain], [q2, true]);
+  // the running quarter hour so far, retained on …/current with every telegram once connected: at 10:47 it is the
+  // counter now minus the counter at its start boundary (the 10:45 reading): two steps of 2 Wh import, 1 Wh export
+  clock.now = T0 + 40 * 60_000;
+  await sink.handle(at(clock.now, 1000 + 2 * 40, 50 + 40));
+  await waitFor('current', () => sub.on(`${topic}/current`).length === 1);
+  assert.deepEqual(JSON.parse(sub.on(`${topic}/current`)[0]!.payload), {
+    start: '2026-06-01T10:45:00+02:00',
+    end: '2026-06-01T11:00:00+02:00',
+    import_wh: 4,
+    export_wh: 2,
+    status: 'open',
+  });
 });

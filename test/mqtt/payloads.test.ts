@@ -211,6 +211,8 @@ test('discovery: classes and units per reading (reactive is never energy)', () =
     // the last closed quarter hour: one period's energy (state class total, last_reset = its start)
     ['energy_15min_import_wh', 'energy', 'total', 'Wh'],
     ['energy_15min_export_wh', 'energy', 'total', 'Wh'],
+    ['energy_15min_current_import_wh', 'energy', 'total', 'Wh'],
+    ['energy_15min_current_export_wh', 'energy', 'total', 'Wh'],
     ['energy_15min_status', 'enum', undefined, undefined],
     ['diagnosis', 'enum', undefined, undefined],
     ['telegrams_ok', undefined, 'total_increasing', undefined],
@@ -227,6 +229,8 @@ test('discovery: classes and units per reading (reactive is never energy)', () =
   assert.equal(q.state_topic, 'kaifareader/1KFM0200175269/energy_15min/last');
   assert.equal(q.value_template, '{{ value_json.import_wh }}');
   assert.equal(q.last_reset_value_template, '{{ value_json.start }}');
+  const now = components(snapshot).energy_15min_current_import_wh!;
+  assert.equal(now.state_topic, 'kaifareader/1KFM0200175269/energy_15min/current');
 });
 
 test('discovery: codes outside the catalog get classes from their unit; power factor has none', () => {

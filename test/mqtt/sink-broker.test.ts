@@ -60,13 +60,13 @@ test('availability, discovery, exact state, per-value and legacy topics; offline
     sub.on('kaifareader/1KFM0200175269/voltage_l1_v').map((m) => m.payload),
     ['233'],
   );
-  // one device config: 15 readings, grid power, 3 quarter-hour and 4 diagnosis entities; no per-entity topic on a
+  // one device config: 15 readings, grid power, 5 quarter-hour and 4 diagnosis entities; no per-entity topic on a
   // fresh broker
   await waitFor('discovery', () => sub.on(DEVICE).length === 1);
   const energy = cmps(sub.on(DEVICE)[0]!).energy_import_wh!;
   assert.equal(energy.device_class, 'energy');
   assert.equal(energy.state_topic, STATE);
-  assert.equal(Object.keys(cmps(sub.on(DEVICE)[0]!)).length, 23);
+  assert.equal(Object.keys(cmps(sub.on(DEVICE)[0]!)).length, 25);
   assert.deepEqual(sub.on(OLD_DISCOVERY), []);
   assert.deepEqual(
     sub.on('kaifareader/1KFM0200175269/grid_power').map((m) => [m.payload, m.retain]),

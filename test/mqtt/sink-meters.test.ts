@@ -92,7 +92,7 @@ test('two meters interleaved: each one on its own topics, discovery and availabi
     assert.deepEqual(
       sub
         .on(`kaifareader/${id}/`)
-        .filter((m) => !/\/(state|availability|grid_power|diagnostics)$/.test(m.topic))
+        .filter((m) => !/\/(state|availability|grid_power|diagnostics|energy_15min\/current)$/.test(m.topic))
         .map((m) => [m.topic, m.payload]),
       values.map((m) => [m.topic, m.payload]),
     );
@@ -127,8 +127,12 @@ test('two meters interleaved: each one on its own topics, discovery and availabi
         assert.deepEqual(c.availability, [{ topic: 'kaifareader/status' }]);
         continue;
       }
-      const quarter = key.startsWith('energy_15min_');
-      assert.equal(c.state_topic, `kaifareader/${id}/${quarter ? 'energy_15min/last' : 'state'}`, key);
+      const quarter = key.startsWith('energy_15min_current_')
+        ? 'energy_15min/current'
+        : key.startsWith('energy_15min_')
+          ? 'energy_15min/last'
+          : 'state';
+      assert.equal(c.state_topic, `kaifareader/${id}/${quarter}`, key);
       assert.deepEqual(c.availability, [{ topic: 'kaifareader/status' }, { topic: availability(id) }]);
       assert.equal(c.availability_mode, 'all');
     }

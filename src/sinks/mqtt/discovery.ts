@@ -215,18 +215,18 @@ function diagnosticComponents(meterId: string, opts: DiscoveryOptions): Record<s
 }
 
 /**
- * The last closed quarter hour (`<base>/<meter id>/energy_15min/last`, retained, quarter-hour-messages.ts) as
- * energy sensors: `state_class: total` with `last_reset` = the interval's start, which is how Home Assistant
+ * The last closed quarter hour (`<base>/<meter id>/energy_15min/last`, retained, quarter-hour-messages.ts) and the
+ * running one so far (`…/energy_15min/current`) as energy sensors: `state_class: total` with `last_reset` = the interval's start, which is how Home Assistant
  * takes a value that covers one period; and its status (complete / partial) as a diagnostic enum. Only for
  * meters that send the import counter (the intervals are counter differences).
  */
 function quarterHourComponents(snapshot: MeterSnapshot, opts: DiscoveryOptions): Record<string, Component> {
   if (!snapshot.readings.some((r) => r.key === 'energy_import_wh' && r.unit === 'Wh')) return {};
-  const common = (key: string, name: string, field: string): Component => ({
+  const common = (key: string, name: string, field: string, which = 'last'): Component => ({
     p: 'sensor',
     name,
     unique_id: `${haNodeId(snapshot.meterId)}_${key}`,
-    state_topic: `${valueTopic(opts.baseTopic, snapshot.meterId, 'energy_15min')}/last`,
+    state_topic: `${valueTopic(opts.baseTopic, snapshot.meterId, 'energy_15min')}/${which}`,
     value_template: `{{ value_json.${field} }}`,
     availability: [
       { topic: availabilityTopic(opts.baseTopic) },
@@ -236,8 +236,8 @@ function quarterHourComponents(snapshot: MeterSnapshot, opts: DiscoveryOptions):
     payload_available: 'online',
     payload_not_available: 'offline',
   });
-  const energy = (key: string, name: string, field: string): Component => ({
-    ...common(key, name, field),
+  const energy = (key: string, name: string, field: string, which = 'last'): Component => ({
+    ...common(key, name, field, which),
     device_class: 'energy',
     state_class: 'total',
     unit_of_measurement: 'Wh',
@@ -246,6 +246,18 @@ function quarterHourComponents(snapshot: MeterSnapshot, opts: DiscoveryOptions):
   return {
     energy_15min_import_wh: energy('energy_15min_import_wh', 'Import, last quarter hour', 'import_wh'),
     energy_15min_export_wh: energy('energy_15min_export_wh', 'Export, last quarter hour', 'export_wh'),
+    energy_15min_current_import_wh: energy(
+      'energy_15min_current_import_wh',
+      'Import, this quarter hour so far',
+      'import_wh',
+      'current',
+    ),
+    energy_15min_current_export_wh: energy(
+      'energy_15min_current_export_wh',
+      'Export, this quarter hour so far',
+      'export_wh',
+      'current',
+    ),
     energy_15min_status: {
       ...common('energy_15min_status', 'Last quarter hour', 'status'),
       device_class: 'enum',

@@ -391,6 +391,8 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): MqttSink
       const closed = quarterHours.messages(snapshot); // closed quarter hours: QoS 1 whatever cfg.qos says
       const nq = closed.length > 0 ? outbox.push(closed, 1, now()) : 0;
       if (nq > 0) warnDropped(nq);
+      const running = quarterHours.current(snapshot);
+      if (running) publishDirect(running, 0);
       const change = availability.telegram(toTopicId(id), received.meter, now());
       if (change) publishAvailability([change]);
       handleDiscovery(snapshot, meters?.find((m) => m.meter === received.meter)?.name);

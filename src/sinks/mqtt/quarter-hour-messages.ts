@@ -65,5 +65,26 @@ export function createQuarterHourMessages(base: string, timeZone = 'Europe/Vienn
       if (last) out.push({ topic: `${topic}/last`, payload: last.payload, retain: true });
       return out;
     },
+    /**
+     * The running quarter hour of a meter so far (`…/energy_15min/current`, retained, QoS 0, every telegram: a stale
+     * running value is worth nothing after a restart, so it never goes through the outbox). Undefined before its
+     * first reading in an interval.
+     */
+    current(snapshot: MeterSnapshot): OutgoingMessage | undefined {
+      const open = closers.get(snapshot.meter)?.state.open;
+      if (!open) return undefined;
+      const iso = (ms: number) => isoWithOffset(ms, offsetAt(ms));
+      return {
+        topic: `${valueTopic(base, snapshot.meterId, 'energy_15min')}/current`,
+        payload: JSON.stringify({
+          start: iso(open.start),
+          end: iso(open.start + QUARTER_MS),
+          import_wh: open.importWh,
+          export_wh: open.exportWh,
+          status: 'open',
+        }),
+        retain: true,
+      };
+    },
   };
 }
