@@ -51,7 +51,7 @@ const CASES: Case[] = [
   {
     name: 'missing port',
     make: legacy({ port: undefined }),
-    message: /source: needs one of "port" \(serial device\), "tcp" or "replay"/,
+    message: /source: needs one of "port" \(serial device\), "tcp", "mqtt" or "replay"/,
   },
 ];
 
