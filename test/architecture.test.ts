@@ -205,6 +205,7 @@ test('component options files import only the config kit, util and other options
     'sinks/history/options.ts',
     'sinks/line-protocol/options.ts',
     'sinks/mqtt/options.ts',
+    'sinks/outbox-options.ts',
     'sinks/postgresql/options.ts',
     'sinks/solarview/options.ts',
     'transport/options.ts',

@@ -10,6 +10,19 @@ const HEIGHT = 240;
 const kwh = (wh) => (wh === null || wh === undefined ? null : Math.round(wh) / 1000);
 const fmt = (v) => (v === null || v === undefined ? '–' : `${v.toFixed(v >= 100 ? 0 : 2)} kWh`);
 
+/** The import and export bar series of an energy chart (days, months, quarter hours). */
+export function importExportSeries(c, bars, fmt) {
+  const series = (label, color, align) => ({
+    label,
+    stroke: color,
+    fill: color,
+    paths: bars(align),
+    points: { show: false },
+    value: (_u, v) => fmt(v),
+  });
+  return [series('Import', c.imp, -1), series('Export', c.exp, 1)];
+}
+
 export function createEnergyChart(container, period) {
   const c = colors();
   let labels = [];
@@ -33,22 +46,7 @@ export function createEnergyChart(container, period) {
             label: period === 'day' ? 'Day' : 'Month',
             value: (_u, i) => (labels[i] === undefined ? '–' : formatBucketLabel(labels[i], period, true)),
           },
-          {
-            label: 'Import',
-            stroke: c.imp,
-            fill: c.imp,
-            paths: bars(-1),
-            points: { show: false },
-            value: (_u, v) => fmt(v),
-          },
-          {
-            label: 'Export',
-            stroke: c.exp,
-            fill: c.exp,
-            paths: bars(1),
-            points: { show: false },
-            value: (_u, v) => fmt(v),
-          },
+          ...importExportSeries(c, bars, fmt),
         ],
         axes: [
           axis(c, {

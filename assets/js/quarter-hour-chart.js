@@ -6,6 +6,7 @@ import { el } from './dom.js';
 import { failureText, getJson } from './api.js';
 import { axis, colors, fitWidth } from './theme.js';
 import { meterQuery } from './meters.js';
+import { importExportSeries } from './energy-chart.js';
 
 const HEIGHT = 220;
 const whToKwh = (wh) => (wh === null || wh === undefined ? null : wh / 1000);
@@ -42,22 +43,7 @@ export function createQuarterHourChart(container, title) {
                 : '–';
             },
           },
-          {
-            label: 'Import',
-            stroke: c.imp,
-            fill: c.imp,
-            paths: bars(-1),
-            points: { show: false },
-            value: (_u, v) => fmt(v),
-          },
-          {
-            label: 'Export',
-            stroke: c.exp,
-            fill: c.exp,
-            paths: bars(1),
-            points: { show: false },
-            value: (_u, v) => fmt(v),
-          },
+          ...importExportSeries(c, bars, fmt),
         ],
         axes: [
           axis(c, {

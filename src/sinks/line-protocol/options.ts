@@ -1,4 +1,5 @@
 /** The `exports.line_protocol` keys, stated once: rows and the builder whose return type is `LineProtocolConfig`. */
+import { outboxRows, urlAt } from '../outbox-options.js';
 import {
   defineOptions,
   dropUndefined,
@@ -59,19 +60,7 @@ export const LINE_PROTOCOL_ROWS: readonly FieldSpec[] = [
     default: true,
     description: 'Send the body gzip-compressed (every supported server accepts it).',
   },
-  {
-    path: 'exports.line_protocol.outbox',
-    kind: 'section',
-    description: 'Telegrams kept while the server is unreachable.',
-  },
-  {
-    path: 'exports.line_protocol.outbox.max_rows',
-    kind: 'integer',
-    min: 100,
-    max: 100_000_000,
-    default: 500_000,
-    description: 'Bound on undelivered telegrams; the oldest are dropped beyond it (counted and warned).',
-  },
+  ...outboxRows('exports.line_protocol', 'server'),
 ];
 
 export const LINE_PROTOCOL_OPTIONS = defineOptions(LINE_PROTOCOL_ROWS, (v) => buildLineProtocol(v));
@@ -84,16 +73,13 @@ function buildLineProtocol(v: Values) {
   if (!v.present(P)) return undefined;
   const url = v.need<string>(`${P}.url`, 'the write endpoint, e.g. "http://127.0.0.1:8428/write"');
   if (url === undefined) return undefined;
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(url);
-  } catch {
-    parsed = undefined;
-  }
-  if (!parsed || !/^https?:$/.test(parsed.protocol)) {
-    v.issue(`${P}.url`, 'must be an http:// or https:// write endpoint (e.g. "http://127.0.0.1:8428/write")');
-    return undefined;
-  }
+  const parsed = urlAt(
+    v,
+    `${P}.url`,
+    /^https?:$/,
+    'an http:// or https:// write endpoint (e.g. "http://127.0.0.1:8428/write")',
+  );
+  if (!parsed) return undefined;
   const v2 = /\/api\/v2\/write\/?$/.test(parsed.pathname);
   const cfg = dropUndefined({
     url,

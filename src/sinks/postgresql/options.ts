@@ -1,4 +1,5 @@
 /** The `exports.postgresql` keys, stated once: rows and the builder whose return type is `PostgresqlConfig`. */
+import { outboxRows, urlAt } from '../outbox-options.js';
 import {
   defineOptions,
   dropUndefined,
@@ -41,19 +42,7 @@ export const POSTGRESQL_ROWS: readonly FieldSpec[] = [
     description:
       'Telegrams per INSERT (one multi-row statement per batch; PostgreSQL allows 65 535 parameters, 21 per telegram).',
   },
-  {
-    path: 'exports.postgresql.outbox',
-    kind: 'section',
-    description: 'Telegrams kept while the database is unreachable.',
-  },
-  {
-    path: 'exports.postgresql.outbox.max_rows',
-    kind: 'integer',
-    min: 100,
-    max: 100_000_000,
-    default: 500_000,
-    description: 'Bound on undelivered telegrams; the oldest are dropped beyond it (counted and warned).',
-  },
+  ...outboxRows('exports.postgresql', 'database'),
 ];
 
 export const POSTGRESQL_OPTIONS = defineOptions(POSTGRESQL_ROWS, (v) => buildPostgresql(v));
@@ -69,19 +58,13 @@ function buildPostgresql(v: Values) {
     'a connection string, e.g. "postgresql://user@host:5432/db"',
   );
   if (url === undefined) return undefined;
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(url);
-  } catch {
-    parsed = undefined;
-  }
-  if (!parsed || !/^postgres(ql)?:$/.test(parsed.protocol) || !parsed.hostname) {
-    v.issue(
-      'exports.postgresql.url',
-      'must be postgresql://user@host:port/database (e.g. "postgresql://kaifareader@127.0.0.1:5432/meters")',
-    );
-    return undefined;
-  }
+  const parsed = urlAt(
+    v,
+    'exports.postgresql.url',
+    /^postgres(ql)?:$/,
+    'postgresql://user@host:port/database (e.g. "postgresql://kaifareader@127.0.0.1:5432/meters")',
+  );
+  if (!parsed) return undefined;
   if (parsed.password)
     v.warn(
       'exports.postgresql.url: the password in the URL is printed by tools that show the URL — move it to exports.postgresql.password',
