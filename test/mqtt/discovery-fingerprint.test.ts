@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { discoveryFingerprint } from '../../src/sinks/mqtt/mqtt-sink.js';
+import { discoveryFingerprint } from '../../src/sinks/mqtt/discovery-fingerprint.js';
 import { toDeviceDiscovery } from '../../src/sinks/mqtt/discovery.js';
 import type { MeterSnapshot } from '../../src/model/snapshot.js';
 import { vorarlbergSnapshot } from './fixtures/vorarlberg.js';
