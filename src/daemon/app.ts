@@ -7,7 +7,7 @@
  * client alone adds ~15 MB of resident memory, libsql ~7 MB — a Solarview-only daemon on a Raspberry Pi should
  * not pay for them (see bench/daemon.ts).
  */
-import type { AppConfig } from '../config/types.js';
+import type { AppConfig, MeterConfig } from '../config/types.js';
 import type { ByteSource } from '../transport/types.js';
 import type { Sink } from '../sinks/sink.js';
 import type { Logger } from '../log/logger.js';
@@ -15,15 +15,14 @@ import type { HistoryReader } from '../store/history-types.js';
 import { createSource } from '../transport/create-source.js';
 import type { HttpServer } from '../http/server.js';
 import { SINKS, type SinkContext, type SinkEntry } from '../sinks/registry.js';
-import { createDaemon, type Daemon, type DaemonMeter, type ReconfigureResult } from './daemon.js';
+import { createDaemon, type Daemon, type ReconfigureResult } from './daemon.js';
 import { StatusHub } from './status-hub.js';
 import { openReplayGuard, type ReplayGuard } from './invocation-counters.js';
 import { createServiceLink } from '../service/service-link.js';
-import { metersOf, type AppMeter } from './app-meters.js';
 import { meterLogName } from './meter-reader.js';
 
 export interface App {
-  daemon: Daemon;
+  daemon: Daemon<MeterConfig>;
   /** Address of the dashboard when HTTP is enabled. */
   http?: { host: string; port: number };
   start(): Promise<void>;
@@ -81,10 +80,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const history: HistoryReader | undefined = sinks.find((s) => s.history)?.history;
   // systemd (Type=notify): readiness, watchdog and status; a no-op without $NOTIFY_SOCKET.
   const service = createServiceLink({ env: process.env, logger, now: opts.now });
-  const sourceFor = (m: DaemonMeter): ByteSource =>
+  const sourceFor = (m: MeterConfig): ByteSource =>
     service.watch(
       opts.sources?.get(m.id) ??
-        createSource((m as AppMeter).source, {
+        createSource(m.source, {
           logger: logger.child(meterLogName(m.id, 'source')),
           meter: m.id,
         }),
@@ -93,9 +92,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
   let guard: ReplayGuard | undefined;
   const replayGuard = () => (guard ??= openReplayGuard(config.dataDir, logger.child('replay')));
   const daemon = createDaemon({
-    meters: metersOf(config),
+    meters: config.meters,
     sourceFor,
-    replayGuardFor: (m) => ((m as AppMeter).source.type === 'mqtt' ? replayGuard() : undefined),
+    replayGuardFor: (m) => (m.source.type === 'mqtt' ? replayGuard() : undefined),
     sinks,
     status,
     logger,
@@ -138,7 +137,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       guard?.close();
     },
     async reconfigure(next) {
-      const result = await daemon.reconfigure(metersOf(next));
+      const result = await daemon.reconfigure(next.meters);
       for (const id of result.removed) for (const s of sinks) s.forgetMeter?.(id);
       const wanted = restartSections(next);
       const needsRestart = Object.keys(wanted).filter((k) => wanted[k] !== running[k]);

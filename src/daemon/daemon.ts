@@ -28,12 +28,13 @@ export interface DaemonMeter extends MeterReaderConfig {
   source?: unknown;
 }
 
-export interface DaemonOptions {
-  meters: readonly DaemonMeter[];
+/** `M`: the caller's meter type (the config's MeterConfig), handed back to `sourceFor` as it was given. */
+export interface DaemonOptions<M extends DaemonMeter = DaemonMeter> {
+  meters: readonly M[];
   /** Builds a meter's byte source (the configured port, the demo's simulator, a test's fake). */
-  sourceFor: (meter: DaemonMeter) => ByteSource;
+  sourceFor: (meter: M) => ByteSource;
   /** The replay guard of a meter whose telegrams cross a network (MQTT sources), else undefined. */
-  replayGuardFor?: (meter: DaemonMeter) => ReplayGuard | undefined;
+  replayGuardFor?: (meter: M) => ReplayGuard | undefined;
   sinks: readonly Sink[];
   /** The status the sinks were given (created before them); a new one when absent. */
   status?: StatusHub;
@@ -52,7 +53,7 @@ export interface ReconfigureResult {
   changed: string[];
 }
 
-export interface Daemon {
+export interface Daemon<M extends DaemonMeter = DaemonMeter> {
   start(): Promise<void>;
   /** Finishes the telegram in hand, flushes the sinks, closes the sources. */
   stop(): Promise<void>;
@@ -64,10 +65,10 @@ export interface Daemon {
   /** Every meter's snapshots. */
   subscribe(listener: (s: MeterSnapshot) => void): () => void;
   /** Applies a new meter list (SIGHUP): added meters start, removed ones stop, changed ones restart. */
-  reconfigure(meters: readonly DaemonMeter[]): Promise<ReconfigureResult>;
+  reconfigure(meters: readonly M[]): Promise<ReconfigureResult>;
 }
 
-export function createDaemon(opts: DaemonOptions): Daemon {
+export function createDaemon<M extends DaemonMeter>(opts: DaemonOptions<M>): Daemon<M> {
   const now = opts.now ?? Date.now;
   const status = opts.status ?? new StatusHub(now());
   const hub = new SinkHub(
@@ -81,7 +82,7 @@ export function createDaemon(opts: DaemonOptions): Daemon {
   const prints = new Map<string, string>();
   let running = false;
 
-  const reader = (m: DaemonMeter): MeterReader => {
+  const reader = (m: M): MeterReader => {
     routes.set(m.id, m.exports ? new Set(m.exports) : undefined);
     prints.set(m.id, meterFingerprint(m));
     return createMeterReader({

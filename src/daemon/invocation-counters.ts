@@ -9,9 +9,9 @@
  * legitimately restarts the counter), never in the clear.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../log/logger.js';
+import { openJsonMapFile } from '../store/json-map-file.js';
 
 export const COUNTERS_FILE = 'invocation-counters.json';
 const SAVE_EVERY_MS = 5000;
@@ -24,29 +24,20 @@ export interface ReplayGuard {
 
 export function openReplayGuard(dataDir: string, log: Logger): ReplayGuard {
   const path = join(dataDir, COUNTERS_FILE);
-  const last = new Map<string, number>();
-  try {
-    for (const [k, v] of Object.entries(JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>))
-      if (typeof v === 'number') last.set(k, v);
-  } catch {
-    // first start: nothing seen yet
-  }
+  const file = openJsonMapFile(
+    path,
+    (v): v is number => typeof v === 'number',
+    (why) =>
+      log.warn(
+        `cannot keep the invocation counters in ${path} (${why}): replays are still refused until a restart — check that data_dir is writable`,
+      ),
+  );
+  const last = file.map;
   let dirty = false;
-  let warned = false;
   const save = () => {
     if (!dirty) return;
     dirty = false;
-    try {
-      const tmp = `${path}.tmp-${process.pid}`;
-      writeFileSync(tmp, JSON.stringify(Object.fromEntries(last)) + '\n');
-      renameSync(tmp, path);
-    } catch (e) {
-      if (!warned)
-        log.warn(
-          `cannot keep the invocation counters in ${path} (${e instanceof Error ? e.message : String(e)}): replays are still refused until a restart — check that data_dir is writable`,
-        );
-      warned = true;
-    }
+    file.save();
   };
   const timer = setInterval(save, SAVE_EVERY_MS);
   timer.unref();

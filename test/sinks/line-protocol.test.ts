@@ -25,6 +25,7 @@ import {
   vmExport,
   type Tsdb,
 } from '../helpers/tsdb.js';
+import { waitUntil } from '../e2e/helpers/cli-process.js';
 
 const VKW = loadVector('vorarlberg_philippsev-vkw_1');
 const EVN = loadVector('evn_netznoe-pdf_1');
@@ -47,13 +48,9 @@ const cfg = (url: string, over: Partial<LineProtocolConfig> = {}): LineProtocolC
   ...over,
 });
 
-async function until(check: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** Polls until `check` holds (the e2e helper: a deadline, not a timing assertion). */
+const until = (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000) =>
+  waitUntil(check, what, { timeoutMs, intervalMs: 100 });
 
 function tempDir(t: test.TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'kr-lp-'));

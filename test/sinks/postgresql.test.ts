@@ -20,6 +20,7 @@ import { Key } from '../../src/util/key.js';
 import { captureBytes, loadVector } from '../helpers/vectors.js';
 import { captureLogger } from '../store/helpers.js';
 import { PG_PASSWORD, postgresUnavailable, startPostgres, type Postgres } from '../helpers/postgres.js';
+import { waitUntil } from '../e2e/helpers/cli-process.js';
 
 const skip = postgresUnavailable();
 const VKW = loadVector('vorarlberg_philippsev-vkw_1');
@@ -43,13 +44,9 @@ function config(pg: Postgres, over: Partial<PostgresqlConfig> = {}): PostgresqlC
   };
 }
 
-async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** Polls until `check` holds (the e2e helper: a deadline, not a timing assertion). */
+const until = (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000) =>
+  waitUntil(check, what, { timeoutMs, intervalMs: 50 });
 
 async function setup(t: test.TestContext) {
   const pg = (await startPostgres())!;

@@ -5,9 +5,9 @@
  * Written atomically (temp file + rename) only when a mapping changes — a new meter, a replaced meter —
  * never per telegram; a failed write is logged once and the sink goes on from memory.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../../log/logger.js';
+import { openJsonMapFile } from '../../store/json-map-file.js';
 
 export const KNOWN_METERS_FILE = 'mqtt-meters.json';
 
@@ -20,27 +20,15 @@ export interface KnownMeters {
 
 export function openKnownMeters(dataDir: string, log: Logger): KnownMeters {
   const path = join(dataDir, KNOWN_METERS_FILE);
-  const map = new Map<string, string>();
-  try {
-    const json = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-    for (const [k, v] of Object.entries(json)) if (typeof v === 'string') map.set(k, v);
-  } catch {
-    // first start, or an unreadable file: start empty (the next telegram of each meter fills it)
-  }
-  let warned = false;
-  const save = () => {
-    try {
-      const tmp = `${path}.tmp-${process.pid}`;
-      writeFileSync(tmp, JSON.stringify(Object.fromEntries(map)) + '\n');
-      renameSync(tmp, path);
-    } catch (e) {
-      if (!warned)
-        log.warn(
-          `cannot keep the meters' MQTT ids in ${path} (${e instanceof Error ? e.message : String(e)}): after a restart a silent meter's diagnosis shows only once it sends again — check that data_dir is writable`,
-        );
-      warned = true;
-    }
-  };
+  const file = openJsonMapFile(
+    path,
+    (v): v is string => typeof v === 'string',
+    (why) =>
+      log.warn(
+        `cannot keep the meters' MQTT ids in ${path} (${why}): after a restart a silent meter's diagnosis shows only once it sends again — check that data_dir is writable`,
+      ),
+  );
+  const { map, save } = file;
   return {
     get: (m) => map.get(m),
     set(m, id) {
