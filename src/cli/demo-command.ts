@@ -139,6 +139,11 @@ export function register(program: Command): void {
         return fail(`--period must be 0.2–3600 seconds, got "${opts.period}"`);
       if (!SIM_LAYOUTS.includes(opts.layout as SimLayout))
         return fail(`--layout must be one of ${SIM_LAYOUTS.join(', ')}`);
+      const layout = opts.layout as SimLayout;
+      const now = Date.now();
+      const from = now - BACKFILL_DAYS * 86_400_000;
+      // the meters' telegram factories and sources (nothing runs until the daemon starts them)
+      const fleet = demoMeters(count, { layout, start: from, periodMs: period * 1000 });
       let config: AppConfig;
       // Off loopback the dashboard needs a token (http.token): the demo makes one for this run and prints it.
       const token = isLoopbackHost(opts.httpHost) ? undefined : randomBytes(18).toString('base64url');
@@ -149,15 +154,11 @@ export function register(program: Command): void {
           httpHost: opts.httpHost,
           mqtt: opts.mqtt,
           token,
-          fleet: simulatedFleet(count, { layout: opts.layout as SimLayout }),
+          fleet: fleet.map((f) => f.meter),
         });
       } catch (e) {
         return fail((e as Error).message); // e.g. a --mqtt URL that is no mqtt:// URL
       }
-      const layout = opts.layout as SimLayout;
-      const now = Date.now();
-      const from = now - BACKFILL_DAYS * 86_400_000;
-      const fleet = demoMeters(count, { layout, start: from, periodMs: period * 1000 });
       const sources = new Map<string, ByteSource>();
       // imported here, not with the CLI: it loads the SQLite library, which `run` without history never needs
       const { backfillHistory } = await import('../simulator/backfill.js');
