@@ -22,9 +22,12 @@ test(
     const cmd = [process.execPath, BIN, 'demo', '--http-port', '0', '--data-dir', dir.path, '--period', '0.2']
       .map((a) => `'${a.replaceAll("'", "'\\''")}'`)
       .join(' ');
-    const child = spawn('script', ['-qefc', cmd, '/dev/null'], {
+    // script(1) runs the command through $SHELL -c. dash (Debian's /bin/sh, and what script takes when SHELL is
+    // unset, as on CI) keeps itself as the parent and dies of the Ctrl-C, so `script -e` reports 130 whatever
+    // the demo does; `exec` makes the demo the terminal's process. SHELL is pinned so every machine runs the same.
+    const child = spawn('script', ['-qefc', `exec ${cmd}`, '/dev/null'], {
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, JOURNAL_STREAM: undefined },
+      env: { ...process.env, SHELL: '/bin/sh', JOURNAL_STREAM: undefined },
     });
     t.after(() => child.kill('SIGKILL'));
     let out = '';
