@@ -5,11 +5,13 @@
  * stays with the decoder instances (`source: "mqtt://…"`), which may share the topic with `$share/<group>/…`.
  * Telegrams read while the broker is away are queued by the client (in memory) and sent when it is back.
  */
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { createSource } from '../transport/create-source.js';
 import type { ByteSource, SourceState } from '../transport/types.js';
 import { TelegramDecoder } from '../pipeline/telegram-decoder.js';
-import { describeMqtt } from '../transport/mqtt-payload.js';
+import { describeMqtt, topicOf } from '../transport/mqtt-payload.js';
 import { portOptions, toSourceConfig, type PortOptions } from './capture-command.js';
 import { onStopSignals } from './stop-signals.js';
 
@@ -33,6 +35,17 @@ export function createTelegramFramer(): (chunk: Uint8Array, at: number) => Uint8
   };
 }
 
+/**
+ * The default client id: stable across restarts (the persistent session and what the broker queued for it
+ * survive) and distinct per host, port and topic: `kaifareader-bridge-<host>-<hash>`.
+ */
+export function bridgeClientId(port: string, mqttUrl: string): string {
+  const host = hostname().replace(/[^A-Za-z0-9_-]/g, '_');
+  const url = new URL(mqttUrl);
+  const what = `${port}|${url.host}${url.pathname}`;
+  return `kaifareader-bridge-${host}-${createHash('sha256').update(what).digest('hex').slice(0, 8)}`;
+}
+
 export async function runBridge(o: BridgeOptions, stderr: (line: string) => void): Promise<number> {
   let url: URL;
   try {
@@ -44,6 +57,12 @@ export async function runBridge(o: BridgeOptions, stderr: (line: string) => void
     );
     return 64;
   }
+  if (/[+#]/.test(topicOf(o.mqtt)) || topicOf(o.mqtt).startsWith('$')) {
+    stderr(
+      `bridge: --mqtt names the topic to publish to, without + or # or $share (those are for the decoders' subscription), e.g. mqtt://${url.host}/site/flat-1/telegram`,
+    );
+    return 64;
+  }
   let source: ByteSource;
   try {
     source = createSource(toSourceConfig(o), { logger: silent });
@@ -52,7 +71,7 @@ export async function runBridge(o: BridgeOptions, stderr: (line: string) => void
     return 64;
   }
   const { publishTelegrams } = await import('../transport/mqtt-telegrams.js');
-  const pub = publishTelegrams(o.mqtt, o.clientId ?? `kaifareader-bridge-${process.pid}`);
+  const pub = publishTelegrams(o.mqtt, o.clientId ?? bridgeClientId(o.port, o.mqtt));
   pub.onState((s) => {
     if (s.state === 'open') stderr(`bridge: publishing to ${describeMqtt(o.mqtt)}`);
     else if (s.state === 'error') stderr(`bridge: ${s.message}; telegrams are kept until it is back`);
@@ -64,9 +83,10 @@ export async function runBridge(o: BridgeOptions, stderr: (line: string) => void
   const off = onStopSignals(() => done());
   source.start(
     (chunk) => {
-      for (const t of framer(chunk, Date.now())) {
+      const at = Date.now();
+      for (const t of framer(chunk, at)) {
         sent++;
-        pub.publish(t).catch((e: Error) => stderr(`bridge: a telegram was not published: ${e.message}`));
+        pub.publish(t, at).catch((e: Error) => stderr(`bridge: a telegram was not published: ${e.message}`));
       }
     },
     (s: SourceState) => {
@@ -89,7 +109,7 @@ export function register(program: Command): void {
       'read the meter port and publish each complete telegram (checksums verified, still encrypted) to an MQTT topic',
     )
     .requiredOption('--mqtt <url>', 'mqtt://[user:password@]host:port/<topic> to publish to')
-    .option('--client-id <id>', 'MQTT client id (default kaifareader-bridge-<pid>)')
+    .option('--client-id <id>', 'MQTT client id (default kaifareader-bridge-<host>-<hash of port and topic>)')
     .action(async (o: BridgeOptions) => {
       process.exitCode = await runBridge(o, (line) => process.stderr.write(`${line}\n`));
     });

@@ -93,9 +93,10 @@ export function createDaemon<M extends DaemonMeter>(opts: DaemonOptions<M>): Dae
       now,
       tickMs: opts.tickMs,
       summaryIntervalMs: opts.summaryIntervalMs,
-      onTelegram(snapshot) {
-        hub.dispatch(snapshot, routes.get(snapshot.meter));
+      onTelegram(snapshot, durable) {
+        const kept = hub.dispatch(snapshot, routes.get(snapshot.meter), durable);
         for (const l of listeners) l(snapshot);
+        return kept;
       },
     });
   };

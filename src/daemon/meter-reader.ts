@@ -5,7 +5,7 @@
  *
  *   ByteSource → TelegramDecoder → StatusTracker → onTelegram(snapshot)
  */
-import type { ByteSource, SourceState } from '../transport/types.js';
+import type { ByteSource, OnData, SourceState } from '../transport/types.js';
 import type { Logger } from '../log/logger.js';
 import type { MeterSnapshot } from '../model/snapshot.js';
 import type { Key } from '../util/key.js';
@@ -34,7 +34,11 @@ export interface MeterReaderOptions {
   source: ByteSource;
   logger: Logger;
   now: () => number;
-  onTelegram: (snapshot: MeterSnapshot) => void;
+  /**
+   * Gets every decoded snapshot. With `durable` (the source acknowledges upstream only what is kept: MQTT) it
+   * returns a promise that settles once the sinks hold the snapshot durably (SinkHub.dispatch).
+   */
+  onTelegram: (snapshot: MeterSnapshot, durable: boolean) => PromiseLike<void> | void;
   /** Refuses telegrams whose invocation counter does not increase (sources over a network: MQTT). */
   replayGuard?: ReplayGuard;
   /** Diagnosis refresh period (ms), default 5000. */
@@ -108,10 +112,13 @@ export function createMeterReader(opts: MeterReaderOptions): MeterReader {
 
   const countError = (code: string) => period.errors.set(code, (period.errors.get(code) ?? 0) + 1);
 
-  const onData = (chunk: Uint8Array) => {
+  const onData: OnData = (chunk, info) => {
     const t = now();
     status.bytes(t, chunk.length);
-    for (const ev of decoder.push(chunk, t)) {
+    const durable = info?.acknowledge === true;
+    let kept: PromiseLike<void>[] | undefined;
+    // the snapshot carries the source's receive time (the bridge's stamp) where it has one; status runs on ours
+    for (const ev of decoder.push(chunk, info?.receivedAt ?? t)) {
       if (ev.type === 'frame') status.frame(t);
       else if (ev.type === 'telegram') {
         freshOpen = false;
@@ -135,7 +142,8 @@ export function createMeterReader(opts: MeterReaderOptions): MeterReader {
         if (firstLogged) log.debug(line);
         else log.info(line); // the first one at info: a new user sees the values at once
         firstLogged = true;
-        opts.onTelegram(ev.snapshot);
+        const p = opts.onTelegram(ev.snapshot, durable);
+        if (p) (kept ??= []).push(p);
       } else if (ev.type === 'error') {
         const midTelegram = freshOpen && ev.error.code.endsWith('.segment-order');
         freshOpen = false;
@@ -156,6 +164,8 @@ export function createMeterReader(opts: MeterReaderOptions): MeterReader {
         log.debug(`skipped ${ev.count} byte(s) outside any frame`);
       }
     }
+    // a chunk that gave no telegram (garbage, a replay) has nothing to keep: acknowledged at once
+    return kept && Promise.all(kept).then(() => undefined);
   };
 
   const logSummary = () => {

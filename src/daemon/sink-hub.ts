@@ -35,8 +35,15 @@ export class SinkHub {
     await Promise.all(this.sinks.map((s) => this.guard(s, () => s.start?.())));
   }
 
-  /** Hands the snapshot to every sink, or only to those named in `only` (the meter's `exports`). */
-  dispatch(snapshot: MeterSnapshot, only?: ReadonlySet<string>): void {
+  /**
+   * Hands the snapshot to every sink, or only to those named in `only` (the meter's `exports`). With `durable`,
+   * returns a promise that settles once every sink that took it holds it durably (`Sink.persisted`; a sink
+   * without it is durable when `handle` returns, or keeps nothing worth waiting for). It never rejects: a sink
+   * that cannot keep the telegram has said so in its own status, and holding the acknowledgement back for ever
+   * would stop the source.
+   */
+  dispatch(snapshot: MeterSnapshot, only?: ReadonlySet<string>, durable = false): Promise<void> | undefined {
+    let kept: Promise<void>[] | undefined;
     for (const s of this.sinks) {
       if (only && !only.has(s.name)) continue;
       const st = this.of(s);
@@ -56,6 +63,7 @@ export class SinkHub {
         this.failed(s, e);
         continue;
       }
+      if (durable && s.persisted) (kept ??= []).push(this.persisted(s));
       if (!isThenable(result) || result === st.watching) continue;
       st.watching = result;
       st.inFlight++;
@@ -66,6 +74,16 @@ export class SinkHub {
           this.failed(s, e);
         },
       );
+    }
+    return kept && Promise.all(kept).then(() => undefined);
+  }
+
+  /** What to wait for before a telegram is acknowledged (see dispatch). */
+  private async persisted(sink: Sink): Promise<void> {
+    try {
+      await sink.persisted?.();
+    } catch (e) {
+      this.failed(sink, e);
     }
   }
 

@@ -12,6 +12,13 @@ export interface Sink {
   start?(): Promise<void>;
   /** Hands one snapshot on. Should return quickly (queue, then deliver asynchronously where I/O may block). */
   handle(snapshot: MeterSnapshot): Promise<void> | void;
+  /**
+   * A sink that commits what `handle` took later than on return (the MQTT outbox per tick, history per batch):
+   * resolves once everything handed to it so far is durable, committing soon (not at the next tick) when asked.
+   * A source that acknowledges upstream (MQTT QoS 1) waits for it, so a kill never loses an acknowledged
+   * telegram. Sinks that commit before `handle` returns (PostgreSQL, line protocol) leave it out.
+   */
+  persisted?(): Promise<void>;
   /** Flushes and closes; must finish within ~1.5 s (SIGTERM budget is 2 s). */
   stop?(): Promise<void>;
   /**

@@ -4,6 +4,7 @@
  */
 import { defineOptions, type ConfigOf, type FieldSpec, type Values } from '../config/spec.js';
 import type { Parity } from '../config/types.js';
+import { filterProblem, topicOf } from './mqtt-payload.js';
 
 export const SOURCE_ROWS: readonly FieldSpec[] = [
   {
@@ -71,13 +72,13 @@ export const SOURCE_ROWS: readonly FieldSpec[] = [
     kind: 'string',
     example: 'mqtt://broker:1883/meters/house',
     description:
-      'Instead of port: complete telegrams published to an MQTT topic by a bridge (kaifareader bridge, ESP, Tasmota), as mqtt://[user:password@]host:port/<topic>; $share/<group>/<topic> splits a fleet between instances. Binary, hex text or {"hex": …} payloads.',
+      'Instead of port: complete telegrams published to an MQTT topic by a bridge (kaifareader bridge, ESP, Tasmota), as mqtt://[user:password@]host:port/<topic>; $share/<group>/<topic> splits a fleet between instances. A + level names the meter: meters with the same broker, client id and filter (site/+/telegram) share one subscription and each takes the messages whose + level is its id. Binary, hex text or {"hex": …} payloads.',
   },
   {
     path: 'source.client_id',
     kind: 'string',
     description:
-      'MQTT source: client id of the persistent session (default kaifareader-<meter id>); unique per instance.',
+      'MQTT source: client id of the persistent session, unique per instance and stable across restarts (default kaifareader-<host name>-<meter id>, or -<filter hash> for a + filter shared by meters).',
   },
 ];
 
@@ -182,9 +183,17 @@ function mqttFrom(v: Values, path: string, text: string, clientId?: string): Bui
   } catch {
     u = undefined;
   }
-  const topic = u ? decodeURIComponent(u.pathname.slice(1)) : '';
+  const topic = u ? topicOf(text) : '';
   if (!u || !/^mqtts?:$/.test(u.protocol) || !u.hostname || topic === '') {
     v.issue(path, 'expected "mqtt://host:port/<topic>" such as "mqtt://192.168.0.10:1883/meters/house"');
+    return undefined;
+  }
+  const problem = filterProblem(topic);
+  if (problem) {
+    v.issue(
+      path,
+      `not an MQTT topic filter (${problem}), e.g. "mqtt://broker:1883/$share/decoders/site/+/telegram"`,
+    );
     return undefined;
   }
   return mqttSource(text, clientId);

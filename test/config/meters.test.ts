@@ -392,3 +392,35 @@ test('redaction: no key digits in JSON.stringify(config), inspect, or config che
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('MQTT sources: meters may share one + filter (the + level names each); a malformed filter says what to write', () => {
+  const url = 'mqtt://10.0.0.9:1883/$share/decoders/site/+/telegram';
+  const { config } = ok({
+    meters: [
+      { id: 'flat-1', source: url, key: KEY },
+      { id: 'flat-2', source: { mqtt: url, client_id: 'decoder-a' }, key: KEY2 },
+    ],
+  });
+  assert.deepEqual(
+    config.meters.map((m) => m.source),
+    [
+      { type: 'mqtt', url },
+      { type: 'mqtt', url, clientId: 'decoder-a' },
+    ],
+  );
+  for (const [topic, why] of [
+    ['site/flat+/telegram', '"flat+": + and # stand for whole topic levels only'],
+    ['site/#/telegram', '# may only be the last topic level'],
+  ] as const) {
+    const e = errors({ meters: [{ id: 'a', source: `mqtt://10.0.0.9/${topic}`, key: KEY }] });
+    assert.deepEqual(
+      e.map((x) => [x.path, x.message]),
+      [
+        [
+          'meters[0].source (meter "a")',
+          `not an MQTT topic filter (${why}), e.g. "mqtt://broker:1883/$share/decoders/site/+/telegram"`,
+        ],
+      ],
+    );
+  }
+});

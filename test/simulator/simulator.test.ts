@@ -154,7 +154,7 @@ test('the shortest period (0.2 s, as `demo --period 0.2`): every telegram decode
   const meter = createSimulatedMeter({ periodMs: 200 });
   const d = decoder();
   const events: DecoderEvent[] = [];
-  meter.start((chunk) => events.push(...d.push(chunk, Date.now())));
+  meter.start((chunk) => void events.push(...d.push(chunk, Date.now())));
   await new Promise((r) => setTimeout(r, 1500));
   await meter.stop();
   const telegrams = events.filter((e) => e.type === 'telegram').length;

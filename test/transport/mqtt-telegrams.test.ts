@@ -4,7 +4,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeMqtt, telegramBytes, topicOf } from '../../src/transport/mqtt-payload.js';
+import {
+  describeMqtt,
+  filterProblem,
+  meterLevel,
+  plainFilter,
+  telegramBytes,
+  topicMatches,
+  topicOf,
+} from '../../src/transport/mqtt-payload.js';
 import { createTelegramFramer } from '../../src/cli/bridge-command.js';
 import { captureBytes, loadVector } from '../helpers/vectors.js';
 
@@ -28,6 +36,9 @@ test('URLs: described without user and password; the path is the topic filter, $
   assert.equal(describeMqtt('mqtt://u:secret@broker:1883/meters/house'), 'mqtt://broker:1883/meters/house');
   assert.equal(topicOf('mqtt://broker/%24share/decoders/meters/%2B'), '$share/decoders/meters/+');
   assert.equal(topicOf('mqtt://broker/$share/decoders/meters/+'), '$share/decoders/meters/+');
+  assert.equal(topicOf('mqtt://broker/site/#'), 'site/#', 'a # is the filter, not a URL fragment');
+  assert.equal(topicOf('mqtt://broker/site/%23'), 'site/#');
+  assert.equal(describeMqtt('mqtt://u:p@broker/site/#'), 'mqtt://broker/site/#');
 });
 
 test('the bridge framer: one message per complete telegram (both frames), in any chunking; a bad checksum is dropped', () => {
@@ -40,4 +51,25 @@ test('the bridge framer: one message per complete telegram (both frames), in any
   bad[20]! ^= 0x01; // inside the first frame: its checksum fails
   const f2 = createTelegramFramer();
   assert.deepEqual(f2(bad, 0), []);
+});
+
+test('topic filters: matching with + and #, $share stripped, the + level that names the meter, bad filters named', () => {
+  assert.equal(plainFilter('$share/decoders/site/+/telegram'), 'site/+/telegram');
+  assert.equal(plainFilter('site/+/telegram'), 'site/+/telegram');
+  assert.ok(topicMatches('site/+/telegram', 'site/flat-1/telegram'));
+  assert.ok(!topicMatches('site/+/telegram', 'site/flat-1/other'));
+  assert.ok(!topicMatches('site/+/telegram', 'site/flat-1/telegram/x'));
+  assert.ok(!topicMatches('site/+', 'site'));
+  assert.ok(topicMatches('site/#', 'site/a/b/c'));
+  assert.ok(topicMatches('meters/house', 'meters/house'));
+  assert.ok(!topicMatches('meters/house', 'meters/house2'));
+  assert.equal(meterLevel('$share/g/site/+/telegram'), 1);
+  assert.equal(meterLevel('+/telegram'), 0);
+  assert.equal(meterLevel('meters/house'), -1);
+  assert.equal(meterLevel('site/#'), -1);
+  assert.equal(filterProblem('$share/g/site/+/telegram'), undefined);
+  assert.equal(filterProblem('site/#'), undefined);
+  assert.match(filterProblem('site/flat+/telegram')!, /whole topic levels/);
+  assert.match(filterProblem('site/#/telegram')!, /# may only be the last/);
+  assert.match(filterProblem('$share//site')!, /\$share\/<group>\/<topic>/);
 });

@@ -66,6 +66,8 @@ export function createHistorySink(cfg: HistoryConfig, opts: HistorySinkOptions):
   let retryAt = 0;
   const lastLogged = new Map<string, number>();
   const timers: ReturnType<typeof setInterval>[] = [];
+  /** persisted(): one flush at the next turn of the event loop for every waiter of a burst. */
+  let soon: Promise<void> | undefined;
 
   function rateLimited(level: 'warn' | 'error', key: string, message: string): void {
     const t = now();
@@ -194,6 +196,16 @@ export function createHistorySink(cfg: HistoryConfig, opts: HistorySinkOptions):
           `history: memory queue full (${maxQueue} rows); dropping the oldest rows (${dropped} so far)`,
         );
       }
+    },
+    persisted() {
+      if (queue.length === 0) return Promise.resolve();
+      return (soon ??= new Promise<void>((resolve) =>
+        setImmediate(() => {
+          soon = undefined;
+          if (store) flush(true); // a failing file keeps the rows queued and says so; the waiter goes on
+          resolve();
+        }),
+      ));
     },
     async stop() {
       for (const t of timers.splice(0)) clearInterval(t);

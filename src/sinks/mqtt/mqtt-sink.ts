@@ -375,6 +375,7 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): MqttSink
       handleDiscovery(snapshot, meters?.find((m) => m.meter === received.meter)?.name);
       delivery.pump();
     },
+    persisted: () => outbox.durable(),
     forgetMeter(meter) {
       const changes = availability.forget(meter);
       for (const c of changes) devices.forget(c.id);

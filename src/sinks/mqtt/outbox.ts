@@ -57,6 +57,13 @@ export interface Outbox {
   size(): number;
   /** Commits now what the tick would (pushed rows, DELETEs of delivered ones); normally the timer or close. */
   flush(): void;
+  /**
+   * Resolves once every row pushed so far is in the file (or delivered): commits at the next turn of the event
+   * loop instead of the tick, so the waiters of one burst share one transaction. For a source that
+   * acknowledges its telegrams upstream only when they are kept (MQTT in, Sink.persisted). A commit that
+   * fails (disk full) still releases the waiters: the rows stay in memory, push() has reported the disk.
+   */
+  durable(): Promise<void>;
   close(): void;
 }
 
@@ -101,6 +108,14 @@ export function createOutbox(path: string, maxMessages: number): Outbox {
   /** Delivered rows that are in the file (already out of `count` and `recent`). */
   let deletes: number[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let waiters: (() => void)[] = [];
+  let soon: ReturnType<typeof setImmediate> | undefined;
+
+  function release(): void {
+    const w = waiters;
+    waiters = [];
+    for (const resolve of w) resolve();
+  }
 
   /** One transaction: the tick's rows and DELETEs, then (a full outbox) the `drop` oldest. Returns rows dropped. */
   function commit(drop = 0): number {
@@ -222,10 +237,28 @@ export function createOutbox(path: string, maxMessages: number): Outbox {
     },
     size: () => count,
     flush: () => void commit(),
+    durable() {
+      if (inserts.size === 0) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        waiters.push(resolve);
+        soon ??= setImmediate(() => {
+          soon = undefined;
+          try {
+            commit();
+          } catch {
+            // the rows stay in memory for the next tick; push() reports a failing disk
+          }
+          release();
+        });
+      });
+    },
     close() {
+      if (soon) clearImmediate(soon);
+      soon = undefined;
       try {
         commit();
       } finally {
+        release();
         db.close();
       }
     },
