@@ -27,6 +27,7 @@ const ADDED_SINCE_SNAPSHOT: readonly string[] = [
   'source.mqtt',
   'source.client_id',
   'exports.mqtt.expire_after',
+  'exports.mqtt.instance',
   'exports.postgresql',
   'exports.postgresql.url',
   'exports.postgresql.password',

@@ -88,3 +88,35 @@ export function toMeterDiagnosticsObject(m: MeterStatus, nowMs: number): Record<
     last_telegram_at: iso(m.lastTelegramAt),
   };
 }
+
+/** A meter as one instance has seen it: its configured id and topic id, then its per-meter diagnostics. */
+export interface SeenMeter {
+  status: MeterStatus;
+  /** Its topic id (`meterTopicId`), null before this instance decoded a telegram of it. */
+  topicId: string | null;
+}
+
+/**
+ * `<base>/instances/<instance>/diagnostics` (`exports.mqtt.instance` set): the daemon object above, naming the
+ * instance, plus `meters_seen`: per meter this instance received anything from (or knows the number of),
+ * what `<base>/<meter id>/diagnostics` holds (without `at`). The per-meter topics are shared by the fleet and
+ * show whichever instance published last; this list is this instance's own view, so an instance that gets
+ * frames it cannot decode (its key is wrong) is told apart from one that decodes fine.
+ *   {"at":"…","instance":"decoder-a",…,"meters_seen":[{"id":"house","meter_id":"1KFM0200175269",
+ *    "diagnosis":"ok","hint":"…","source_connected":true,"bytes_received":1200,"frames_ok":8,"telegrams_ok":8,
+ *    "telegram_errors":0,"last_telegram_at":"…"}],"outbox_backlog":0,"outbox_dropped":0}
+ */
+export function toInstanceDiagnosticsObject(
+  instance: string,
+  status: DaemonStatus | undefined,
+  seen: readonly SeenMeter[],
+  outbox: { backlog: number; dropped: number },
+  nowMs: number,
+): Record<string, unknown> {
+  const { at, outbox_backlog, outbox_dropped, ...daemon } = toDiagnosticsObject(status, outbox, nowMs);
+  const metersSeen = seen.map(({ status: m, topicId }) => {
+    const { at: _at, ...counters } = toMeterDiagnosticsObject(m, nowMs);
+    return { id: m.meter, meter_id: topicId, ...counters };
+  });
+  return { at, instance, ...daemon, meters_seen: metersSeen, outbox_backlog, outbox_dropped };
+}

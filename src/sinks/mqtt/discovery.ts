@@ -27,6 +27,14 @@
  * when set. The diagnosis entities (`<base>/<meter id>/diagnostics`) follow the daemon's status only: they
  * must stay readable exactly when the meter is silent ("no-bytes", "wrong-key"). The caller passes a snapshot
  * whose `meterId` is already the topic id (`meterTopicId`).
+ *
+ * With `instance` set (`exports.mqtt.instance`, several daemons decoding one fleet into one base topic) no
+ * entity lists a daemon's status: that topic is the instance's own (`<base>/instances/<instance>/status`), and
+ * when that one instance stops or dies its last will would mark every meter unavailable although the other
+ * instances still decode them. The readings then follow the meter's own availability only (which every
+ * instance keeps `online` while it hears the meter, mqtt-sink.ts), and the diagnosis entities have no
+ * availability at all: they are retained values that must stay readable exactly when the meter is silent, and
+ * no single instance stands for the fleet.
  */
 import { lookupQuantity } from '../../cosem/index.js';
 import { GRID_POWER_KEY, gridPower } from '../../model/grid-power.js';
@@ -79,6 +87,8 @@ export interface DiscoveryOptions {
   supportUrl?: string;
   /** `expire_after` (s) of the reading sensors; none when undefined or 0. */
   expireAfter?: number;
+  /** `exports.mqtt.instance`: set, no entity's availability lists a daemon's status (see the header). */
+  instance?: string;
 }
 
 /** Every diagnosis state, in the order of `Diagnosis['state']`: the enum sensor's `options`. */
@@ -172,6 +182,22 @@ function toSensorSpecs(snapshot: MeterSnapshot): SensorSpec[] {
 
 type Component = Record<string, unknown>;
 
+/**
+ * The readings' availability: the daemon's status AND the meter's own, or (with an instance) the meter's own
+ * only, since one instance's last will must not take the fleet's meters down (see the header). One topic in
+ * the list: `availability_mode` is left out (every mode means the same then).
+ */
+function readingAvailability(meterId: string, opts: DiscoveryOptions): Component {
+  const meter = { topic: meterAvailabilityTopic(opts.baseTopic, meterId) };
+  return {
+    ...(opts.instance === undefined
+      ? { availability: [{ topic: availabilityTopic(opts.baseTopic) }, meter], availability_mode: 'all' }
+      : { availability: [meter] }),
+    payload_available: 'online',
+    payload_not_available: 'offline',
+  };
+}
+
 function readingComponent(snapshot: MeterSnapshot, spec: SensorSpec, opts: DiscoveryOptions): Component {
   return {
     p: 'sensor',
@@ -179,13 +205,7 @@ function readingComponent(snapshot: MeterSnapshot, spec: SensorSpec, opts: Disco
     unique_id: `${haNodeId(snapshot.meterId)}_${spec.key}`,
     state_topic: stateTopic(opts.baseTopic, snapshot.meterId),
     value_template: `{{ value_json.${spec.key} }}`,
-    availability: [
-      { topic: availabilityTopic(opts.baseTopic) },
-      { topic: meterAvailabilityTopic(opts.baseTopic, snapshot.meterId) },
-    ],
-    availability_mode: 'all',
-    payload_available: 'online',
-    payload_not_available: 'offline',
+    ...readingAvailability(snapshot.meterId, opts),
     ...spec.classes,
     ...(spec.unit !== undefined ? { unit_of_measurement: spec.unit } : {}),
     ...(spec.diagnostic ? { entity_category: 'diagnostic' } : {}),
@@ -201,9 +221,14 @@ function diagnosticComponents(meterId: string, opts: DiscoveryOptions): Record<s
     unique_id: `${haNodeId(meterId)}_${key}`,
     state_topic: meterDiagnosticsTopic(opts.baseTopic, meterId),
     value_template: `{{ value_json.${key} }}`,
-    availability: [{ topic: availabilityTopic(opts.baseTopic) }],
-    payload_available: 'online',
-    payload_not_available: 'offline',
+    // with an instance: none, always readable (the header says why)
+    ...(opts.instance === undefined
+      ? {
+          availability: [{ topic: availabilityTopic(opts.baseTopic) }],
+          payload_available: 'online',
+          payload_not_available: 'offline',
+        }
+      : {}),
     entity_category: 'diagnostic',
   });
   return {
@@ -228,13 +253,7 @@ function quarterHourComponents(snapshot: MeterSnapshot, opts: DiscoveryOptions):
     unique_id: `${haNodeId(snapshot.meterId)}_${key}`,
     state_topic: `${valueTopic(opts.baseTopic, snapshot.meterId, 'energy_15min')}/${which}`,
     value_template: `{{ value_json.${field} }}`,
-    availability: [
-      { topic: availabilityTopic(opts.baseTopic) },
-      { topic: meterAvailabilityTopic(opts.baseTopic, snapshot.meterId) },
-    ],
-    availability_mode: 'all',
-    payload_available: 'online',
-    payload_not_available: 'offline',
+    ...readingAvailability(snapshot.meterId, opts),
   });
   const energy = (key: string, name: string, field: string, which = 'last'): Component => ({
     ...common(key, name, field, which),

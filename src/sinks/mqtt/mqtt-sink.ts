@@ -17,6 +17,15 @@
  * meter this run has not heard from (left by a crash, or by a meter since removed from the config) is answered
  * with `offline`: the meter comes back online with its first telegram. Legacy topics (no meter in the topic)
  * come from the first configured meter only (`status.meters[0]`, `default` without a status).
+ *
+ * Fleets (`exports.mqtt.instance` set, docs/fleet.md): several daemons decode one fleet, e.g. from a shared
+ * MQTT subscription, into one base topic, so any of them may decode a meter. The daemon's status (and last
+ * will) and diagnostics move to `<base>/instances/<instance>/`; `<base>/status` is never published. The
+ * meters' topics stay shared, and their availability is what the running instances agree on: an `offline` of
+ * a meter this instance still hears (another instance stopped hearing it) is answered with `online`; a
+ * retained `online` of a meter not heard in this run is left alone (another instance may be decoding it); and
+ * `stop()` leaves the meters' availability to the instances still running (when the last one stops, the
+ * readings' `expire_after` makes Home Assistant show them unavailable).
  */
 import { join } from 'node:path';
 import type { MqttConfig } from '../../config/types.js';
@@ -33,7 +42,12 @@ import {
   type AvailabilityOptions,
 } from './availability.js';
 import { DeviceDiscovery } from './device-discovery.js';
-import { toDiagnosticsObject, toMeterDiagnosticsObject } from './diagnostics.js';
+import {
+  toDiagnosticsObject,
+  toInstanceDiagnosticsObject,
+  toMeterDiagnosticsObject,
+  type SeenMeter,
+} from './diagnostics.js';
 import { toDeviceDiscovery } from './discovery.js';
 import { packageOrigin } from './origin.js';
 import { connectBroker, type BrokerConnection, type PublishRequest } from './mqtt-client.js';
@@ -44,7 +58,8 @@ import { discoveryFingerprint } from './discovery-fingerprint.js';
 import { toGridPowerMessage, toLegacyMessages, toStateMessage, toValueMessages } from './state-payload.js';
 import {
   availabilityTopic,
-  diagnosticsTopic,
+  daemonDiagnosticsTopic,
+  daemonStatusTopic,
   haStatusTopic,
   meterAvailabilityFilter,
   meterAvailabilityTopic,
@@ -124,6 +139,8 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): MqttSink
   const log = opts.logger.child('mqtt');
   const now = opts.now ?? Date.now;
   const where = brokerAddress(cfg.url);
+  const instance = cfg.instance; // undefined: the one daemon of its base topic, topics as before instances
+  const statusTopic = daemonStatusTopic(cfg.baseTopic, instance);
   const topicIds = openKnownMeters(opts.dataDir, log); // configured meter id → topic id, kept across restarts
   const expireAfter = new Map<string, number>(); // topic id → the `expire_after` its config carries
   const outbox = openOutbox(join(opts.dataDir, OUTBOX_FILE), cfg.outbox.maxMessages, log);
@@ -188,13 +205,25 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): MqttSink
   function publishDiagnostics(): void {
     const status = opts.status?.get();
     lastDiagnosis = diagnosisKey(status);
-    const obj = toDiagnosticsObject(status, { backlog: outbox.size(), dropped }, now());
-    publishDirect({ topic: diagnosticsTopic(cfg.baseTopic), payload: JSON.stringify(obj), retain: true }, 0);
-    // per meter, for its Home Assistant diagnosis entities: once its topic id is known (a decoded telegram)
-    for (const m of status?.meters ?? []) {
-      const id =
+    const ids = (status?.meters ?? []).map((m) => ({
+      m,
+      id:
         topicIds.get(m.meter) ??
-        (m.meterId !== undefined ? meterTopicId({ meter: m.meter, meterId: m.meterId }) : undefined);
+        (m.meterId !== undefined ? meterTopicId({ meter: m.meter, meterId: m.meterId }) : undefined),
+    }));
+    const counters = { backlog: outbox.size(), dropped };
+    // with an instance: the meters it received bytes from or knows the number of (not those another instance decodes)
+    const seen: SeenMeter[] = ids
+      .filter(({ m, id }) => id !== undefined || m.bytesReceived > 0)
+      .map(({ m, id }) => ({ status: m, topicId: id ?? null }));
+    const obj =
+      instance === undefined
+        ? toDiagnosticsObject(status, counters, now())
+        : toInstanceDiagnosticsObject(instance, status, seen, counters, now());
+    const topic = daemonDiagnosticsTopic(cfg.baseTopic, instance);
+    publishDirect({ topic, payload: JSON.stringify(obj), retain: true }, 0);
+    // per meter, for its Home Assistant diagnosis entities: once its topic id is known (a decoded telegram)
+    for (const { m, id } of ids) {
       if (id === undefined) continue;
       const payload = JSON.stringify(toMeterDiagnosticsObject(m, now()));
       publishDirect({ topic: meterDiagnosticsTopic(cfg.baseTopic, id), payload, retain: true }, 0);
@@ -234,7 +263,7 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): MqttSink
     state = 'connected';
     lastError = undefined;
     loggedKind = undefined;
-    publishDirect({ topic: availabilityTopic(cfg.baseTopic), payload: 'online', retain: true }, 1);
+    publishDirect({ topic: statusTopic, payload: 'online', retain: true }, 1);
     if (cfg.discovery.enabled) conn?.subscribe(haStatusTopic(cfg.discovery.prefix));
     conn?.subscribe(meterAvailabilityFilter(cfg.baseTopic));
     publishAvailability(availability.current());
@@ -265,6 +294,16 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): MqttSink
   function onMessage(topic: string, payload: string): void {
     const id = availabilityId(topic);
     if (id !== undefined) {
+      if (instance !== undefined) {
+        // a fleet: another instance stopped hearing a meter this one still hears (see the header)
+        if (!stopped && payload === 'offline' && availability.state(id) === 'online') {
+          log.info(
+            `meter ${id}: another instance set its MQTT availability to offline; this one still hears it`,
+          );
+          publishAvailability([{ id, payload: 'online' }]);
+        }
+        return;
+      }
       // a retained `online` this run did not publish: a crashed run's, or a meter no longer configured
       if (!stopped && payload === 'online' && availability.state(id) !== 'online') {
         log.info(
@@ -313,6 +352,7 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): MqttSink
       ...packageOrigin(),
       ...(deviceName !== undefined ? { deviceName } : {}),
       ...(expire > 0 ? { expireAfter: expire } : {}),
+      ...(instance !== undefined ? { instance } : {}),
     });
     devices.update(id, config);
   }
@@ -320,7 +360,7 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): MqttSink
   function start(): Promise<void> {
     if (conn || stopped) return Promise.resolve();
     const will: PublishRequest = {
-      topic: availabilityTopic(cfg.baseTopic),
+      topic: statusTopic,
       payload: 'offline',
       qos: 1,
       retain: true,
@@ -391,11 +431,13 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): MqttSink
       devices.stop();
       unsubscribe?.();
       if (conn?.connected) {
-        const offline = { topic: availabilityTopic(cfg.baseTopic), payload: 'offline', retain: true };
-        // every meter's offline before the daemon's, so no meter's retained state is left `online`
+        const offline = { topic: statusTopic, payload: 'offline', retain: true };
+        // every meter's offline before the daemon's, so no meter's retained state is left `online`; with an
+        // instance the meters are left to the instances still running (see the header)
         const acked = new Promise<void>((resolve) => {
           setTimeout(resolve, STOP_FLUSH_MS).unref();
-          publishAvailability(availability.stopAll());
+          const meters = availability.stopAll();
+          if (instance === undefined) publishAvailability(meters);
           publishDirect(offline, 1, resolve);
         });
         await Promise.all([acked, delivery.drain(STOP_FLUSH_MS)]);

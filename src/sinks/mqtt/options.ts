@@ -46,6 +46,13 @@ export const MQTT_ROWS: readonly FieldSpec[] = [
     description: 'Keepalive in seconds.',
   },
   {
+    path: 'exports.mqtt.instance',
+    kind: 'id',
+    example: 'decoder-a',
+    description:
+      "Id of this daemon among several that decode one fleet into the same base_topic (1 to 64 letters, digits, _ or -): its status and diagnostics go to <base>/instances/<instance>/, and Home Assistant entities follow the meters' availability only. Unset: <base>/status and <base>/diagnostics.",
+  },
+  {
     path: 'exports.mqtt.base_topic',
     kind: 'string',
     default: 'kaifareader',
@@ -155,6 +162,8 @@ function buildMqtt(v: Values) {
     clientId: v.def<string>('exports.mqtt.client_id'),
     keepalive: v.def<number>('exports.mqtt.keepalive'),
     baseTopic: v.def<string>('exports.mqtt.base_topic').replace(/\/+$/, ''),
+    /** One daemon of a fleet on one base topic: `<base>/instances/<instance>/status|diagnostics` (topics.ts). */
+    instance: v.get<string>('exports.mqtt.instance'),
     qos: v.def<0 | 1 | 2>('exports.mqtt.qos'),
     /** Publish the old `<base>/RealEnergyIn_S` and `<base>/RealEnergyOut_S` topics in kWh (on for old configs). */
     legacyTopics: v.def<boolean>('exports.mqtt.legacy_topics'),

@@ -2,8 +2,10 @@
  * The MQTT topic contract (stable, documented in docs/mqtt.md). Pure: strings in, strings out.
  *
  *   <base>/status                                   availability: `online` retained, `offline` as last will
+ *   <base>/instances/<instance>/status              the same, instead of <base>/status when `instance` is set
  *   <base>/<meter id>/availability                  per meter: `online` / `offline` (retained, availability.ts)
  *   <base>/diagnostics                              daemon diagnostics JSON (retained)
+ *   <base>/instances/<instance>/diagnostics         the same, instead of <base>/diagnostics when `instance` is set
  *   <base>/<meter id>/state                         one JSON object per telegram
  *   <base>/<meter id>/<key>                         one value per topic (optional, `perValueTopics`)
  *   <base>/<meter id>/grid_power                    import − export in W, bare number, QoS 0, not retained
@@ -18,6 +20,10 @@
  * `<meter id>` is the meter number the telegram carries (`MeterSnapshot.meterId`), so that existing Home
  * Assistant entities keep their ids when the daemon reads more meters. See `meterTopicId` for a meter that
  * sends no number.
+ *
+ * `instance` (`exports.mqtt.instance`): several daemons decoding one fleet into one base topic (docs/fleet.md).
+ * Only the daemon's own topics (status, diagnostics) move under `<base>/instances/<instance>/`: each daemon has
+ * its own last will and counters there. Every meter topic stays shared, since any instance may decode the meter.
  */
 
 /** What the decoder puts in `meterId` when the telegram names no meter (src/pipeline/decode-apdu.ts). */
@@ -53,6 +59,14 @@ export const meterAvailabilityTopic = (base: string, meterId: string): string =>
 /** Subscription filter for every meter's availability (`<base>/+/availability`). */
 export const meterAvailabilityFilter = (base: string): string => `${trimBase(base)}/+/availability`;
 export const diagnosticsTopic = (base: string): string => `${trimBase(base)}/diagnostics`;
+/** `<base>/instances/<instance>` (the instance is an `id`: one topic level, config/walk.ts checks it). */
+const instanceBase = (base: string, instance: string): string => `${trimBase(base)}/instances/${instance}`;
+/** The daemon's availability: `<base>/instances/<instance>/status` with an instance, else `<base>/status`. */
+export const daemonStatusTopic = (base: string, instance?: string): string =>
+  instance === undefined ? availabilityTopic(base) : `${instanceBase(base, instance)}/status`;
+/** The daemon's diagnostics JSON: `<base>/instances/<instance>/diagnostics` with an instance, else `<base>/diagnostics`. */
+export const daemonDiagnosticsTopic = (base: string, instance?: string): string =>
+  instance === undefined ? diagnosticsTopic(base) : `${instanceBase(base, instance)}/diagnostics`;
 export const meterDiagnosticsTopic = (base: string, meterId: string): string =>
   `${trimBase(base)}/${toTopicId(meterId)}/diagnostics`;
 export const gridPowerTopic = (base: string, meterId: string): string =>
