@@ -18,8 +18,10 @@ import {
   type TelegramFactory,
 } from './simulated-meter.js';
 
-/** Most meters a fleet has (and `demo --meters` accepts): enough for a block of flats, few enough for 2 cores. */
+/** Most meters `demo --meters` accepts: enough for a block of flats, few enough for 2 cores. */
 export const MAX_FLEET = 16;
+/** Most meters a fleet has at all (tests and benches of fleets; the keys and serials stay distinct up to here). */
+export const FLEET_LIMIT = 99;
 
 export interface FleetMeter {
   /** Config id (`meters[].id`): `default` for a fleet of one, else `house`, `heatpump`, `pv`, `flat-1` … */
@@ -88,12 +90,12 @@ function numbering(i: number, layout: SimLayout) {
 }
 
 /**
- * n meters (1 … MAX_FLEET). `layout` replaces meter 1's layout (the demo's `--layout`); the others keep theirs.
+ * n meters (1 … FLEET_LIMIT). `layout` replaces meter 1's layout (the demo's `--layout`); the others keep theirs.
  * Throws a RangeError for any other n (the CLI checks first and says what to type).
  */
 export function simulatedFleet(n: number, opts: { layout?: SimLayout } = {}): FleetMeter[] {
-  if (!Number.isInteger(n) || n < 1 || n > MAX_FLEET)
-    throw new RangeError(`a simulated fleet has 1–${MAX_FLEET} meters, got ${n}`);
+  if (!Number.isInteger(n) || n < 1 || n > FLEET_LIMIT)
+    throw new RangeError(`a simulated fleet has 1–${FLEET_LIMIT} meters, got ${n}`);
   return Array.from({ length: n }, (_, i): FleetMeter => {
     const r = role(i);
     const layout = i === 0 ? (opts.layout ?? r.layout) : r.layout;

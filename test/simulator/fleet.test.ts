@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import {
   createSimulatedMeters,
   fleetKey,
-  MAX_FLEET,
+  FLEET_LIMIT,
   meterOptions,
   simulatedFleet,
   type FleetMeter,
@@ -75,9 +75,9 @@ for (const layout of ['obis-structures', 'obis-flat'] as const) {
 
 test('the same n gives the same fleet, and a larger fleet only adds meters', () => {
   assert.deepEqual(simulatedFleet(5), simulatedFleet(5));
-  const big = simulatedFleet(MAX_FLEET);
+  const big = simulatedFleet(FLEET_LIMIT);
   for (const n of [2, 3, 4, 7])
-    assert.deepEqual(simulatedFleet(n), big.slice(0, n), `the first ${n} of ${MAX_FLEET}`);
+    assert.deepEqual(simulatedFleet(n), big.slice(0, n), `the first ${n} of ${FLEET_LIMIT}`);
   assert.deepEqual(
     big.slice(0, 5).map((m) => [m.id, m.name, m.layout, m.curve]),
     [
@@ -89,23 +89,24 @@ test('the same n gives the same fleet, and a larger fleet only adds meters', () 
     ],
   );
   for (const field of ['id', 'name', 'key', 'meterNumber', 'systemTitle', 'deviceName', 'seed'] as const)
-    assert.equal(new Set(big.map((m) => m[field])).size, MAX_FLEET, `every meter has its own ${field}`);
+    assert.equal(new Set(big.map((m) => m[field])).size, FLEET_LIMIT, `every meter has its own ${field}`);
   assert.deepEqual(new Set(big.map((m) => m.layout)), new Set(SIM_LAYOUTS), 'every layout is in the fleet');
   assert.equal(fleetKey(1), DEMO_KEY);
   assert.equal(Buffer.from(fleetKey(2), 'hex').toString('latin1'), 'KAIFAREADERDEMO2');
   assert.equal(Buffer.from(fleetKey(16), 'hex').toString('latin1'), 'KAIFAREADERDEM16');
+  assert.equal(Buffer.from(fleetKey(99), 'hex').toString('latin1'), 'KAIFAREADERDEM99');
   for (const m of big) {
     assert.match(m.key, /^[0-9A-F]{32}$/);
     assert.match(m.systemTitle, /^4B464D[0-9A-F]{10}$/, 'a Kaifa (KFM) system title');
   }
 });
 
-test('a fleet has 1–16 meters', () => {
-  for (const n of [0, 17, -1, 2.5, NaN]) assert.throws(() => simulatedFleet(n), /1–16 meters, got/);
+test('a fleet has 1–99 meters (the demo takes at most 16, demo-command.ts)', () => {
+  for (const n of [0, 100, -1, 2.5, NaN]) assert.throws(() => simulatedFleet(n), /1–99 meters, got/);
 });
 
 test('every meter of the largest fleet decodes with its own key to its own number and plausible values', () => {
-  for (const m of simulatedFleet(MAX_FLEET)) {
+  for (const m of simulatedFleet(FLEET_LIMIT)) {
     const times = [night, night + 5000, noon, noon + 5000];
     const { ok, events } = decode(m, times);
     assert.equal(
