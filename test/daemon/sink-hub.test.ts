@@ -117,3 +117,34 @@ test("a throw and a rejection are counted as the sink's last error", async () =>
   assert.equal(hub.status().throws?.lastError, 'disk on fire');
   assert.equal(hub.status().rejects?.lastError, 'broker gone');
 });
+
+test('dispatch(durable): settles once every sink that took the telegram holds it; never rejects; nothing to wait for without durable', async () => {
+  let releaseA: () => void = () => undefined;
+  const persistedA = new Promise<void>((r) => (releaseA = r));
+  const a: Sink = { name: 'a', handle: () => undefined, persisted: () => persistedA };
+  const failing: Sink = {
+    name: 'failing',
+    handle: () => undefined,
+    persisted: () => Promise.reject(new Error('disk full')),
+  };
+  const plain: Sink = { name: 'plain', handle: () => undefined }; // commits before handle() returns
+  const skipped: Sink = {
+    name: 'skipped',
+    handle: () => undefined,
+    persisted: () => new Promise(() => undefined),
+  };
+  const log = recordingLog();
+  const hub = new SinkHub([a, failing, plain, skipped], log);
+  assert.equal(hub.dispatch(fresh()), undefined, 'a serial source waits for nothing');
+  const only = new Set(['a', 'failing', 'plain']); // the meter's exports: not "skipped"
+  const kept = hub.dispatch(fresh(), only, true);
+  assert.ok(kept);
+  let done = false;
+  void kept.then(() => (done = true));
+  await new Promise((r) => setImmediate(r));
+  assert.equal(done, false, 'settled before sink a held the telegram');
+  releaseA();
+  await kept;
+  assert.equal(hub.status().failing!.lastError, 'disk full');
+  assert.equal(hub.dispatch(fresh(), new Set(['plain']), true), undefined, 'only sinks without persisted()');
+});

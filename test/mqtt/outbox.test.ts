@@ -133,3 +133,33 @@ test('pushed rows reach the file with the tick (COMMIT_MS), in one transaction; 
   assert.deepEqual(peek(), ['t/2']);
   assert.equal(box.size(), 1);
 });
+
+test('durable(): the pushed rows are in the file when it resolves, long before the tick; one commit for a burst', async (t) => {
+  const path = join(tempDir(t), 'outbox.db');
+  const box = createOutbox(path, 100);
+  t.after(() => box.close());
+  const inFile = () => {
+    const other = createOutbox(path, 100);
+    try {
+      return other.after(0, 10).map((r) => r.topic);
+    } finally {
+      other.close();
+    }
+  };
+  await box.durable(); // nothing pushed: at once
+  box.push([msg(1)], 1, 0);
+  const w1 = box.durable();
+  box.push([msg(2)], 1, 0);
+  const w2 = box.durable();
+  assert.deepEqual(inFile(), [], 'not yet: the commit runs at the next turn of the event loop');
+  const started = Date.now();
+  await Promise.all([w1, w2]);
+  assert.ok(Date.now() - started < COMMIT_MS / 2, 'durable() waited for the tick');
+  assert.deepEqual(inFile(), ['t/1', 't/2']);
+  // a waiter pending at close() is released, and the rows are committed by close
+  box.push([msg(3)], 1, 0);
+  const w3 = box.durable();
+  box.close();
+  await w3;
+  assert.deepEqual(inFile(), ['t/1', 't/2', 't/3']);
+});

@@ -36,6 +36,24 @@ test('the sink queues snapshots, writes them in batches and flushes on stop', as
   assert.deepEqual(s.values.energy_import_wh, [1_000_011]);
 });
 
+test('persisted(): the queued rows are written at the next turn of the loop, not the flush interval; one write for a burst', async (t) => {
+  const path = join(tempDir(t), 'history.db');
+  const sink = createHistorySink(
+    { path, retentionDays: 30 },
+    { logger: captureLogger(), now: () => T0, flushIntervalMs: 3_600_000 },
+  );
+  await sink.start!();
+  t.after(() => sink.stop!());
+  await sink.persisted!(); // nothing queued: at once
+  for (let i = 0; i < 3; i++) sink.handle(telegram(i));
+  const waits = [sink.persisted!(), sink.persisted!()];
+  assert.equal(waits[0], waits[1], 'one write for every waiter of the burst');
+  assert.equal(sink.history.count(), 0);
+  await Promise.all(waits);
+  assert.equal(sink.history.count(), 3);
+  assert.equal(sink.status!().backlog, 0);
+});
+
 test('a full disk: specific message once, status not ok, rows kept and written when space returns', async (t) => {
   const logger = captureLogger();
   const path = join(tempDir(t), 'history.db');
