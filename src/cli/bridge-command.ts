@@ -11,7 +11,8 @@ import type { Command } from 'commander';
 import { createSource } from '../transport/create-source.js';
 import type { ByteSource, SourceState } from '../transport/types.js';
 import { TelegramDecoder } from '../pipeline/telegram-decoder.js';
-import { describeMqtt, topicOf } from '../transport/mqtt-payload.js';
+import { describeMqtt } from '../transport/mqtt-payload.js';
+import { topicOf } from '../util/mqtt-topic.js';
 import { portOptions, toSourceConfig, type PortOptions } from './capture-command.js';
 import { onStopSignals } from './stop-signals.js';
 

@@ -27,14 +27,8 @@ import mqtt from 'mqtt';
 import type { MqttSourceConfig } from './options.js';
 import type { Logger } from '../log/logger.js';
 import type { ByteSource, OnData, SourceState } from './types.js';
-import {
-  describeMqtt,
-  meterLevel,
-  plainFilter,
-  telegramBytes,
-  topicMatches,
-  topicOf,
-} from './mqtt-payload.js';
+import { describeMqtt, telegramBytes } from './mqtt-payload.js';
+import { meterLevel, plainFilter, topicMatches, topicOf } from '../util/mqtt-topic.js';
 
 /** How long the broker keeps a session (and queues its QoS 1 messages) while the instance is away: a week. */
 export const SESSION_EXPIRY_S = 7 * 86_400;

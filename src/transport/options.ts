@@ -4,7 +4,7 @@
  */
 import { defineOptions, type ConfigOf, type FieldSpec, type Values } from '../config/spec.js';
 import type { Parity } from '../config/types.js';
-import { filterProblem, topicOf } from './mqtt-payload.js';
+import { filterProblem, topicOf } from '../util/mqtt-topic.js';
 
 export const SOURCE_ROWS: readonly FieldSpec[] = [
   {

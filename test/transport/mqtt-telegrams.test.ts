@@ -4,15 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  describeMqtt,
-  filterProblem,
-  meterLevel,
-  plainFilter,
-  telegramBytes,
-  topicMatches,
-  topicOf,
-} from '../../src/transport/mqtt-payload.js';
+import { describeMqtt, telegramBytes } from '../../src/transport/mqtt-payload.js';
+import { filterProblem, meterLevel, plainFilter, topicMatches, topicOf } from '../../src/util/mqtt-topic.js';
 import { createTelegramFramer } from '../../src/cli/bridge-command.js';
 import { captureBytes, loadVector } from '../helpers/vectors.js';
 
