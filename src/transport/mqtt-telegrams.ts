@@ -80,6 +80,20 @@ export function defaultClientId(cfg: MqttSourceConfig, meter: string | undefined
   return `kaifareader-${host}-${meter ?? 'source'}`;
 }
 
+/** MQTT 5, persistent session (clean start off, SESSION_EXPIRY_S), reconnecting every second. */
+function sessionOptions(broker: ReturnType<typeof brokerOf>, clientId: string): mqtt.IClientOptions {
+  return {
+    clientId,
+    protocolVersion: 5,
+    clean: false,
+    properties: { sessionExpiryInterval: SESSION_EXPIRY_S },
+    reconnectPeriod: 1000,
+    connectTimeout: 10_000,
+    ...(broker.username !== undefined ? { username: broker.username } : {}),
+    ...(broker.password !== undefined ? { password: broker.password } : {}),
+  };
+}
+
 function brokerOf(url: string) {
   const u = new URL(url);
   const username = u.username ? decodeURIComponent(u.username) : undefined;
@@ -175,14 +189,7 @@ function open(key: string, cfg: MqttSourceConfig, clientId: string, log: Logger)
   const where = describeMqtt(cfg.url);
   const self: { conn?: Connection } = {}; // the ack handler needs the connection the client belongs to
   const client = mqtt.connect(broker.url, {
-    clientId,
-    protocolVersion: 5,
-    clean: false,
-    properties: { sessionExpiryInterval: SESSION_EXPIRY_S },
-    reconnectPeriod: 1000,
-    connectTimeout: 10_000,
-    ...(broker.username !== undefined ? { username: broker.username } : {}),
-    ...(broker.password !== undefined ? { password: broker.password } : {}),
+    ...sessionOptions(broker, clientId),
     // QoS 1/2: the PUBACK waits until the telegram is durable (see the header)
     customHandleAcks: (topic, payload, packet, done) =>
       deliver(self.conn!, topic, payload, packet, () => done(0 as never)),
@@ -308,15 +315,7 @@ export function createMqttSource(
 export function publishTelegrams(url: string, clientId: string) {
   const broker = brokerOf(url);
   const topic = topicOf(url);
-  const client = mqtt.connect(broker.url, {
-    clientId,
-    protocolVersion: 5,
-    clean: false,
-    properties: { sessionExpiryInterval: SESSION_EXPIRY_S },
-    reconnectPeriod: 1000,
-    ...(broker.username !== undefined ? { username: broker.username } : {}),
-    ...(broker.password !== undefined ? { password: broker.password } : {}),
-  });
+  const client = mqtt.connect(broker.url, sessionOptions(broker, clientId));
   let connected = false;
   client.on('connect', () => (connected = true));
   client.on('close', () => (connected = false));

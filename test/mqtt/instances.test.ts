@@ -7,16 +7,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createMqttSink, type MqttSinkOptions } from '../../src/sinks/mqtt/mqtt-sink.js';
 import type { MqttConfig } from '../../src/config/types.js';
 import { parseConfig } from '../../src/daemon/config-schema.js';
 import type { MeterStatus } from '../../src/status/status.js';
 import { startMosquitto } from '../helpers/mosquitto.js';
 import { VORARLBERG, daemonStatus, meterSnapshot, meterStatus } from './fixtures/meters.js';
-import { mqttConfig, recordingLogger, sleep, subscribe, waitFor } from './fixtures/support.js';
+import {
+  mqttConfig,
+  recordingLogger,
+  sleep,
+  subscribe,
+  tempDir,
+  waitFor,
+  type Subscriber,
+} from './fixtures/support.js';
 import { vorarlbergSnapshot } from './fixtures/vorarlberg.js';
 
 const T0 = Date.parse('2023-07-26T18:05:21Z');
@@ -29,17 +34,12 @@ const diagnosticsOf = (instance: string) => `kaifareader/instances/${instance}/d
 const CHILD = new URL('./fixtures/child.ts', import.meta.url).pathname;
 
 type T = { after(fn: () => unknown): void };
-function tempDir(t: T): string {
-  const dir = mkdtempSync(join(tmpdir(), 'kaifareader-mqtt-instance-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 function sinkOn(t: T, cfg: MqttConfig, extra: Partial<MqttSinkOptions> = {}) {
   const log = recordingLogger();
   const sink = createMqttSink(cfg, {
     logger: log,
-    dataDir: tempDir(t),
+    dataDir: tempDir(t, 'mqtt-instance'),
     backoff: FAST,
     migrationSettleMs: 200,
     ...extra,
@@ -49,6 +49,25 @@ function sinkOn(t: T, cfg: MqttConfig, extra: Partial<MqttSinkOptions> = {}) {
 }
 
 /** The retained messages a client connecting now gets for `topics`, once `count` have arrived. */
+/**
+ * After instance b went away (stopped or killed): retained, a is online, b offline and the meter online; each
+ * instance announced the meter once and nobody set it offline; `<base>/status` was never published.
+ */
+async function assertBGoneAStays(url: string, sub: Subscriber): Promise<void> {
+  const now = await retained(url, [statusOf('a'), statusOf('b'), METER_AVAILABILITY], 3);
+  assert.deepEqual(Object.fromEntries(now), {
+    [statusOf('a')]: 'online',
+    [statusOf('b')]: 'offline',
+    [METER_AVAILABILITY]: 'online',
+  });
+  assert.deepEqual(
+    sub.on(METER_AVAILABILITY).map((m) => m.payload),
+    ['online', 'online'],
+    'each instance announced the meter once; nobody set it offline',
+  );
+  assert.deepEqual(sub.on('kaifareader/status'), [], '<base>/status is never published');
+}
+
 async function retained(url: string, topics: string[], count: number): Promise<Map<string, string>> {
   const late = await subscribe(url, topics, { clean: true });
   try {
@@ -162,18 +181,7 @@ test('two instances a and b: stopping b leaves a online and the meter online', a
 
   await b.sink.stop?.();
   await waitFor('b offline', () => sub.on(statusOf('b')).some((m) => m.payload === 'offline'));
-  const now = await retained(broker.url, [statusOf('a'), statusOf('b'), METER_AVAILABILITY], 3);
-  assert.deepEqual(Object.fromEntries(now), {
-    [statusOf('a')]: 'online',
-    [statusOf('b')]: 'offline',
-    [METER_AVAILABILITY]: 'online',
-  });
-  assert.deepEqual(
-    sub.on(METER_AVAILABILITY).map((m) => m.payload),
-    ['online', 'online'],
-    'each instance announced the meter once; it never went offline',
-  );
-  assert.deepEqual(sub.on('kaifareader/status'), []);
+  await assertBGoneAStays(broker.url, sub);
   // a keeps publishing the meter
   await a.sink.handle(vorarlbergSnapshot(T0 + 10_000));
   await waitFor('a third state', () => sub.on(`kaifareader/${HOUSE}/state`).length === 3);
@@ -193,7 +201,7 @@ test('kill -9 of instance b: its last will lands on its instance topic; a and th
   const config = mqttConfig(broker.url, { instance: 'b' });
   const proc = spawn(
     process.execPath,
-    ['--import', 'tsx', CHILD, JSON.stringify({ config, dataDir: tempDir(t) })],
+    ['--import', 'tsx', CHILD, JSON.stringify({ config, dataDir: tempDir(t, 'mqtt-instance') })],
     { stdio: ['pipe', 'pipe', 'inherit'] },
   );
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
@@ -222,18 +230,7 @@ test('kill -9 of instance b: its last will lands on its instance topic; a and th
   await exited;
   assert.equal(proc.signalCode, 'SIGKILL');
   await waitFor('b last will', () => sub.on(statusOf('b')).some((m) => m.payload === 'offline'));
-  const now = await retained(broker.url, [statusOf('a'), statusOf('b'), METER_AVAILABILITY], 3);
-  assert.deepEqual(Object.fromEntries(now), {
-    [statusOf('a')]: 'online',
-    [statusOf('b')]: 'offline',
-    [METER_AVAILABILITY]: 'online',
-  });
-  assert.deepEqual(
-    sub.on(METER_AVAILABILITY).map((m) => m.payload),
-    ['online', 'online'],
-    'each instance announced the meter once; nobody set it offline',
-  );
-  assert.deepEqual(sub.on('kaifareader/status'), [], '<base>/status is never published');
+  await assertBGoneAStays(broker.url, sub);
 });
 
 test('instance b stops hearing the meter: its offline is answered with online by a, which still hears it', async (t) => {

@@ -1,21 +1,14 @@
 /** The durable outbox on a real SQLite file: order, acknowledgement, bound, reopen. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { COMMIT_MS, createOutbox } from '../../src/sinks/mqtt/outbox.js';
-
-function tempDir(t: { after(fn: () => void): void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'kaifareader-outbox-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { tempDir } from './fixtures/support.js';
 
 const msg = (n: number) => ({ topic: `t/${n}`, payload: `{"n":${n}}`, retain: n % 2 === 0 });
 
 test('rows come back in id order with topic, payload, qos, retain and created_at', (t) => {
-  const box = createOutbox(join(tempDir(t), 'o.db'), 100);
+  const box = createOutbox(join(tempDir(t, 'outbox'), 'o.db'), 100);
   t.after(() => box.close());
   assert.equal(box.push([msg(1), msg(2)], 1, 1000), 0);
   assert.equal(box.push([msg(3)], 2, 2000), 0);
@@ -44,7 +37,7 @@ test('rows come back in id order with topic, payload, qos, retain and created_at
 });
 
 test('the bound drops the oldest rows and reports how many', (t) => {
-  const box = createOutbox(join(tempDir(t), 'o.db'), 5);
+  const box = createOutbox(join(tempDir(t, 'outbox'), 'o.db'), 5);
   t.after(() => box.close());
   assert.equal(box.push([1, 2, 3, 4].map(msg), 1, 0), 0);
   assert.equal(box.push([5, 6, 7].map(msg), 1, 0), 2);
@@ -61,7 +54,7 @@ test('the bound drops the oldest rows and reports how many', (t) => {
 });
 
 test('rows survive closing and reopening; ids keep increasing after the table was emptied', (t) => {
-  const path = join(tempDir(t), 'sub', 'o.db');
+  const path = join(tempDir(t, 'outbox'), 'sub', 'o.db');
   const a = createOutbox(path, 100);
   a.push([msg(1), msg(2)], 1, 5);
   const lastId = a.after(0, 10)[1]!.id;
@@ -80,7 +73,7 @@ test('rows survive closing and reopening; ids keep increasing after the table wa
 });
 
 test('a delivered row leaves size() and after() at once; its DELETE reaches the file with the next tick (the kill -9 bound: sent again)', (t) => {
-  const path = join(tempDir(t), 'outbox.db');
+  const path = join(tempDir(t, 'outbox'), 'outbox.db');
   const box = createOutbox(path, 100);
   t.after(() => box.close());
   box.push([msg(1), msg(2)], 1, 0);
@@ -115,7 +108,7 @@ test('a delivered row leaves size() and after() at once; its DELETE reaches the 
 });
 
 test('pushed rows reach the file with the tick (COMMIT_MS), in one transaction; one delivered before its tick is never written', async (t) => {
-  const path = join(tempDir(t), 'outbox.db');
+  const path = join(tempDir(t, 'outbox'), 'outbox.db');
   const box = createOutbox(path, 100);
   t.after(() => box.close());
   box.push([msg(1), msg(2)], 1, 0);
@@ -135,7 +128,7 @@ test('pushed rows reach the file with the tick (COMMIT_MS), in one transaction; 
 });
 
 test('durable(): the pushed rows are in the file when it resolves, long before the tick; one commit for a burst', async (t) => {
-  const path = join(tempDir(t), 'outbox.db');
+  const path = join(tempDir(t, 'outbox'), 'outbox.db');
   const box = createOutbox(path, 100);
   t.after(() => box.close());
   const inFile = () => {

@@ -1,13 +1,10 @@
 /** The MQTT sink against a real mosquitto: exact payloads, discovery, HA restart, outage, outbox bound. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createMqttSink } from '../../src/sinks/mqtt/mqtt-sink.js';
 import type { DaemonStatus, Diagnosis } from '../../src/status/status.js';
 import { startMosquitto } from '../helpers/mosquitto.js';
-import { mqttConfig, recordingLogger, subscribe, waitFor } from './fixtures/support.js';
+import { mqttConfig, recordingLogger, subscribe, waitFor, tempDir } from './fixtures/support.js';
 import { EXPECTED_STATE, vorarlbergSnapshot } from './fixtures/vorarlberg.js';
 
 const RECEIVED = Date.parse('2023-07-26T18:05:21Z');
@@ -17,12 +14,6 @@ const DEVICE = 'homeassistant/device/kaifareader_1KFM0200175269/config';
 const OLD_DISCOVERY = 'homeassistant/sensor/kaifareader_1KFM0200175269/';
 const cmps = (m: { payload: string }): Record<string, Record<string, unknown>> => JSON.parse(m.payload).cmps;
 
-type T = { after(fn: () => unknown): void };
-function tempDir(t: T): string {
-  const dir = mkdtempSync(join(tmpdir(), 'kaifareader-mqtt-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 const receivedAts = (payloads: { payload: string }[]): string[] =>
   payloads.map((m) => JSON.parse(m.payload).received_at as string);
 const iso = (ms: number): string => new Date(ms).toISOString();

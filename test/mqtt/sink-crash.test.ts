@@ -2,24 +2,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createMqttSink } from '../../src/sinks/mqtt/mqtt-sink.js';
 import type { MqttConfig } from '../../src/config/types.js';
 import { startMosquitto } from '../helpers/mosquitto.js';
-import { mqttConfig, recordingLogger, subscribe, waitFor } from './fixtures/support.js';
+import { mqttConfig, recordingLogger, subscribe, waitFor, tempDir } from './fixtures/support.js';
 
 const RECEIVED = Date.parse('2023-07-26T18:05:21Z');
 const STATE = 'kaifareader/1KFM0200175269/state';
 const CHILD = new URL('./fixtures/child.ts', import.meta.url).pathname;
 
 type T = { after(fn: () => unknown): void };
-function tempDir(t: T): string {
-  const dir = mkdtempSync(join(tmpdir(), 'kaifareader-mqtt-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 interface Child {
   proc: ChildProcess;

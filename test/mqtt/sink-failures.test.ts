@@ -1,25 +1,17 @@
 /** The MQTT sink when the broker refuses it: wrong password, untrusted or unreadable TLS files; and mutual TLS. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createQuarterHourMessages } from '../../src/sinks/mqtt/quarter-hour-messages.js';
 import { createMqttSink, MEMORY_OUTBOX_MAX } from '../../src/sinks/mqtt/mqtt-sink.js';
 import { startMosquitto } from '../helpers/mosquitto.js';
-import { mqttConfig, recordingLogger, subscribe, waitFor } from './fixtures/support.js';
+import { mqttConfig, recordingLogger, subscribe, waitFor, tempDir } from './fixtures/support.js';
 import { EXPECTED_STATE, vorarlbergSnapshot } from './fixtures/vorarlberg.js';
 
 const RECEIVED = Date.parse('2023-07-26T18:05:21Z');
 const FAST = { minMs: 100, maxMs: 400 };
 const STATE = 'kaifareader/1KFM0200175269/state';
-
-type T = { after(fn: () => unknown): void };
-function tempDir(t: T): string {
-  const dir = mkdtempSync(join(tmpdir(), 'kaifareader-mqtt-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 test('wrong password: one clear error, handle() keeps queueing, delivered once the broker accepts it', async (t) => {
   const broker = await startMosquitto({ users: { kaifa: 'correct-horse', watcher: 'watch-pw' } });

@@ -6,8 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createMqttSink, type MqttSinkOptions } from '../../src/sinks/mqtt/mqtt-sink.js';
 import { toDeviceDiscovery } from '../../src/sinks/mqtt/discovery.js';
@@ -15,7 +14,7 @@ import { KNOWN_METERS_FILE } from '../../src/sinks/mqtt/known-meters.js';
 import type { DaemonStatus, MeterStatus, StatusProvider } from '../../src/status/status.js';
 import { startMosquitto } from '../helpers/mosquitto.js';
 import { VORARLBERG, daemonStatus, meterSnapshot, meterStatus } from './fixtures/meters.js';
-import { mqttConfig, recordingLogger, sleep, subscribe, waitFor } from './fixtures/support.js';
+import { mqttConfig, recordingLogger, sleep, subscribe, waitFor, tempDir } from './fixtures/support.js';
 
 const T0 = Date.parse('2023-07-26T18:05:21Z');
 const FAST = { minMs: 100, maxMs: 400 };
@@ -25,17 +24,12 @@ const DEVICE = `homeassistant/device/kaifareader_${HOUSE}/config`;
 const MIGRATE = '{"migrate_discovery": true}';
 
 type T = { after(fn: () => unknown): void };
-function tempDir(t: T): string {
-  const dir = mkdtempSync(join(tmpdir(), 'kaifareader-mqtt-ha-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 function sinkOn(t: T, url: string, extra: Partial<MqttSinkOptions> = {}) {
   const log = recordingLogger();
   const sink = createMqttSink(mqttConfig(url), {
     logger: log,
-    dataDir: tempDir(t),
+    dataDir: tempDir(t, 'mqtt-ha'),
     backoff: FAST,
     migrationSettleMs: 200,
     ...extra,
@@ -246,7 +240,7 @@ test('diagnosis entities: ok, then wrong key, then unplugged, each on the meter 
 test('after a restart with the meter still unplugged, its diagnosis entity shows it (the meter number is kept in data_dir)', async (t) => {
   const broker = await startMosquitto();
   t.after(() => broker.close());
-  const dataDir = tempDir(t);
+  const dataDir = tempDir(t, 'mqtt-ha');
   // run 1: the meter decodes, so its number is known
   const first = sinkOn(t, broker.url, { status: daemonStatus([meterStatus('house', 'House')]), dataDir });
   await first.sink.start?.();

@@ -5,9 +5,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { MeterSnapshot } from '../../src/model/snapshot.js';
 import { createMqttSink, type MqttSinkOptions } from '../../src/sinks/mqtt/mqtt-sink.js';
 import { toStateMessage, toValueMessages } from '../../src/sinks/mqtt/state-payload.js';
@@ -20,7 +17,15 @@ import {
   meterStatus,
   numberlessSnapshot,
 } from './fixtures/meters.js';
-import { mqttConfig, recordingLogger, sleep, subscribe, waitFor, type Received } from './fixtures/support.js';
+import {
+  mqttConfig,
+  recordingLogger,
+  sleep,
+  subscribe,
+  waitFor,
+  type Received,
+  tempDir,
+} from './fixtures/support.js';
 
 const T0 = Date.parse('2023-07-26T18:05:21Z');
 const FAST = { minMs: 100, maxMs: 400 };
@@ -32,11 +37,6 @@ const device = (id: string): string => `homeassistant/device/kaifareader_${id}/c
 const DIAGNOSIS_KEYS = ['diagnosis', 'telegrams_ok', 'telegram_errors', 'last_telegram_at'];
 
 type T = { after(fn: () => unknown): void };
-function tempDir(t: T): string {
-  const dir = mkdtempSync(join(tmpdir(), 'kaifareader-mqtt-meters-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 const house = (at: number): MeterSnapshot => meterSnapshot(VORARLBERG, 'house', at);
 const garage = (at: number): MeterSnapshot => meterSnapshot(EVN, 'garage', at);
@@ -48,7 +48,7 @@ function sinkOn(t: T, url: string, extra: Partial<MqttSinkOptions> = {}, cfg = m
   const log = recordingLogger();
   const sink = createMqttSink(cfg, {
     logger: log,
-    dataDir: tempDir(t),
+    dataDir: tempDir(t, 'mqtt-meters'),
     backoff: FAST,
     status: twoMeters,
     now: () => clock.now,
