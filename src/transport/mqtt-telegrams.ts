@@ -39,6 +39,20 @@ const STAMP_FUTURE_MS = 60_000;
 /** …nor one older than the broker keeps a session. */
 const STAMP_PAST_MS = SESSION_EXPIRY_S * 1000;
 
+/** A stop waits this long for the broker (UNSUBACK, DISCONNECT) before it lets go: the SIGTERM budget is 2 s. */
+const STOP_MS = 1000;
+
+/** Resolves when `start` calls back or after `ms`, whichever is first. */
+function within(ms: number, start: (done: () => void) => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    start(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
 /** The user property the bridge stamps each telegram with. */
 export const RECEIVED_AT = 'received_at';
 
@@ -299,11 +313,13 @@ export function createMqttSource(
       j.c.subs.delete(j.sub.filter);
       if (j.c.subs.size > 0) {
         // the session must forget the filter, or the broker keeps queueing for it
-        await new Promise<void>((r) => j.c.client.unsubscribe(j.sub.filter, () => r()));
+        await within(STOP_MS, (r) => j.c.client.unsubscribe(j.sub.filter, () => r()));
         return;
       }
       connections.delete(key);
-      await new Promise<void>((r) => j.c.client.end(false, {}, () => r()));
+      await within(STOP_MS, (r) => j.c.client.end(false, {}, () => r()));
+      // a broker that did not answer: drop the socket (the session keeps what was not acknowledged)
+      if (!j.c.client.disconnected) j.c.client.end(true);
     },
   };
 }

@@ -152,3 +152,28 @@ test('the PUBACK waits for durability: stopped before, the broker sends the tele
   await sleep(1000);
   assert.deepEqual(r3.got, [], 'an acknowledged telegram was delivered again');
 });
+
+test('stop() with a broker that answers nothing (SIGSTOP) returns within the SIGTERM budget', async (t) => {
+  const broker = await startMosquitto();
+  t.after(() => broker.close());
+  const opts = { logger: recordingLogger() };
+  const cfg = (topic: string) => ({
+    type: 'mqtt' as const,
+    url: `${broker.url}/${topic}`,
+    clientId: 'decoder-hung',
+  });
+  const a = createMqttSource(cfg('meters/a'), { ...opts, meter: 'a' });
+  const b = createMqttSource(cfg('meters/b'), { ...opts, meter: 'b' }); // the same connection, a second filter
+  const ra = reader(a);
+  const rb = reader(b);
+  await waitFor(
+    'open',
+    () => ra.states.some((s) => s.state === 'open') && rb.states.some((s) => s.state === 'open'),
+  );
+  broker.pause();
+  const started = Date.now();
+  // as the daemon stops its meters: together; one waits for an UNSUBACK, the other for the DISCONNECT
+  await Promise.all([a.stop(), b.stop()]);
+  const took = Date.now() - started;
+  assert.ok(took < 1600, `stop took ${took} ms`);
+});
