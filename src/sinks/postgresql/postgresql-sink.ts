@@ -18,7 +18,14 @@ import {
   explainPostgresError,
   type PgConnection,
 } from './pg-client.js';
-import { createTableSql, insertSql, toPgRow, type PgRow } from './rows.js';
+import {
+  createQuarterHourViewSql,
+  createTableSql,
+  insertSql,
+  quarterHourView,
+  toPgRow,
+  type PgRow,
+} from './rows.js';
 
 export const PG_OUTBOX_FILE = 'postgresql-outbox.db';
 
@@ -34,6 +41,7 @@ export function createPostgresqlSink(cfg: PostgresqlConfig, opts: PostgresqlSink
   const log = opts.logger.child('postgresql');
   const where = describePostgresUrl(cfg.url);
   let conn: PgConnection | undefined;
+  let viewWarned = false;
   const connection = async (): Promise<PgConnection> => {
     if (conn) return conn;
     const c = await connectPostgres(cfg.url, cfg.password);
@@ -41,7 +49,18 @@ export function createPostgresqlSink(cfg: PostgresqlConfig, opts: PostgresqlSink
       if (conn === c) conn = undefined; // the next batch reconnects; the failed one stays in the outbox
     });
     await c.query(createTableSql(cfg.table));
-    log.info(`PostgreSQL at ${where}: connected, table ${cfg.table}`);
+    const view = quarterHourView(cfg.table);
+    try {
+      await c.query(createQuarterHourViewSql(cfg.table));
+    } catch (e) {
+      // the readings matter more than the view: they go on (PostgreSQL before 14 has no date_bin)
+      if (!viewWarned)
+        log.warn(
+          `PostgreSQL at ${where}: the quarter-hour view ${view} was not created (${e instanceof Error ? e.message : String(e)}); it needs PostgreSQL 14 or later — the readings are stored all the same`,
+        );
+      viewWarned = true;
+    }
+    log.info(`PostgreSQL at ${where}: connected, table ${cfg.table}, quarter hours in ${view}`);
     return (conn = c);
   };
   const delivery = createOutboxDelivery({
