@@ -136,8 +136,14 @@ test('instance set: online, diagnostics and stop offline on <base>/instances/<in
     ['house', 'flat'],
     'the daemon part as without an instance',
   );
-  // the shared per-meter diagnostics topic as before
+  // the shared per-meter diagnostics topic as before, naming the instance that wrote it
   await waitFor('meter diagnostics', () => sub.on(`kaifareader/${HOUSE}/diagnostics`).length >= 1);
+  const meterDiag = JSON.parse(sub.on(`kaifareader/${HOUSE}/diagnostics`)[0]!.payload) as Record<
+    string,
+    unknown
+  >;
+  assert.equal(meterDiag.instance, 'decoder-a');
+  assert.equal(meterDiag.diagnosis, 'ok');
 
   // discovery: no entity lists a daemon's status; readings follow the meter, diagnosis entities nothing
   const cmps = JSON.parse(sub.on(DEVICE)[0]!.payload).cmps as Record<string, Record<string, unknown>>;

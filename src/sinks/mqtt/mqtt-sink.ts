@@ -225,7 +225,9 @@ export function createMqttSink(cfg: MqttConfig, opts: MqttSinkOptions): MqttSink
     // per meter, for its Home Assistant diagnosis entities: once its topic id is known (a decoded telegram)
     for (const { m, id } of ids) {
       if (id === undefined) continue;
-      const payload = JSON.stringify(toMeterDiagnosticsObject(m, now()));
+      // in a fleet the topic is shared: it says which instance wrote it (each one's own view: its instance topic)
+      const obj = toMeterDiagnosticsObject(m, now());
+      const payload = JSON.stringify(instance === undefined ? obj : { ...obj, instance });
       publishDirect({ topic: meterDiagnosticsTopic(cfg.baseTopic, id), payload, retain: true }, 0);
     }
   }
