@@ -7,7 +7,7 @@
  * Nanosecond timestamps from the receive time, so a batch delivered hours late keeps its times. 2xx = stored;
  * 400/413/422 = the server refuses the data itself (a field type conflict): that batch is dropped and counted
  * (retrying cannot help); 401/403/404 and network errors = an outage: kept and retried with backoff.
- * Node's fetch and zlib: no extra dependency.
+ * node:http(s) (not fetch: see http-post.ts) and zlib: no extra dependency.
  */
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -17,6 +17,7 @@ import type { Sink } from '../sink.js';
 import { createOutboxDelivery, type PeerError } from '../outbox-delivery.js';
 import type { LineProtocolConfig } from './options.js';
 import { toLine } from './lines.js';
+import { postBody } from './http-post.js';
 
 export const LINE_PROTOCOL_OUTBOX_FILE = 'line-protocol-outbox.db';
 const REQUEST_TIMEOUT_MS = 15_000;
@@ -115,14 +116,8 @@ export function createLineProtocolSink(cfg: LineProtocolConfig, opts: LineProtoc
     explain: (e) => explainLineProtocolError(e, cfg),
     async send(batch) {
       const text = batch.join('\n') + '\n';
-      const res = await fetch(url, {
-        method: 'POST',
-        headers,
-        body: cfg.gzip ? gzipSync(text) : text,
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
-      const body = await res.text().catch(() => '');
-      if (!res.ok) throw new HttpRefusal(res.status, body);
+      const res = await postBody(url, headers, cfg.gzip ? gzipSync(text) : text, REQUEST_TIMEOUT_MS);
+      if (res.status < 200 || res.status > 299) throw new HttpRefusal(res.status, res.body);
     },
   });
   return {

@@ -3,7 +3,31 @@
  * runs statements, ends; and turns the library's errors into one sentence that says what to do — never the
  * password (pg's own messages do not contain it; the URL we print has it removed).
  */
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type PgModule from 'pg';
+
+const pg = loadPg();
+
+/**
+ * `pg` (8.x) asks at load whether it runs in a Cloudflare Worker by constructing a `Response` when there is no
+ * `navigator` (node 20 has none). On node 20 that loads undici, whose HTTP parser is WebAssembly — and under the
+ * systemd unit's `--jitless` there is no WebAssembly, so the load ends the process with an unhandled
+ * `ReferenceError: WebAssembly is not defined`. Without WebAssembly, `Response` is hidden for the synchronous
+ * require and put back at once (nothing else runs in between); with it, pg loads as it is.
+ */
+function loadPg(): typeof PgModule {
+  const require = createRequire(import.meta.url);
+  if ((globalThis as { WebAssembly?: unknown }).WebAssembly !== undefined)
+    return require('pg') as typeof PgModule;
+  const desc = Object.getOwnPropertyDescriptor(globalThis, 'Response');
+  Object.defineProperty(globalThis, 'Response', { value: undefined, configurable: true, writable: true });
+  try {
+    return require('pg') as typeof PgModule;
+  } finally {
+    if (desc) Object.defineProperty(globalThis, 'Response', desc);
+    else delete (globalThis as { Response?: unknown }).Response;
+  }
+}
 
 export interface PgConnection {
   query(text: string, values?: unknown[]): Promise<{ rowCount: number | null }>;
