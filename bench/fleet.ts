@@ -5,9 +5,10 @@
  * `$share/decoders/site/+/telegram` (client ids decoder-a, decoder-b; every meter of the fleet in each config,
  * with its own key), written by the PostgreSQL sink (through its SQLite outbox; a message is acknowledged only
  * once its telegram is durable there) into a real PostgreSQL server (test/helpers/postgres.ts, fsync off).
- * The instances should run under the systemd unit's environment (SERVICE_ENV), as bench/meters.ts's service
- * cases; a probe instance tries that first, and when it cannot start the cases run with the same flags minus
- * `--jitless` (column `flags`: `service` or `service-no-jitless`; see instanceEnv for why it fails today).
+ * The instances run under the systemd unit's environment (SERVICE_ENV: `--jitless`), as bench/meters.ts's
+ * service cases. (The first run of this bench found that they could not: pg's load-time runtime probe and
+ * node 20's fetch both reach undici's WebAssembly parser, which --jitless removes — fixed in pg-client.ts and
+ * line-protocol/http-post.ts, held by test/e2e/service-flags-sinks.test.ts.)
  *
  * Method: the instances are started and the bench waits until every meter's source is connected (its
  * subscription acknowledged: /api/v1/meters `connected`) and the sink has connected and created its table.
@@ -42,17 +43,16 @@
  * Needs Linux (/proc), mosquitto, PostgreSQL (Debian's package, run as root) and a built dist/.
  * Runnable alone: node --import tsx bench/fleet.ts [--quick]
  *
- * Measured 2026-12-02 on the 2-core build machine (shared with other work; node 20.20, mosquitto 2.0.11,
- * flags `service-no-jitless`), full mode, two runs of the whole bench (medians of 3 runs each):
- *   throughput-1   2 000 telegrams in 0.74 s / 0.82 s = 2 687 / 2 447 telegrams/s (runs 2 269–2 764),
- *                  cpu_pct_a 102 / 116; publish_s 0.06–0.17
- *   throughput-2   2 000 in 0.68 s / 0.75 s = 2 950 / 2 653 telegrams/s (runs 2 334–3 335), cpu_pct_a 72 / 68,
- *                  cpu_pct_b 69 / 76, split exactly 1 000 / 1 000; speedup 1.10 / 1.08
- *   latency-1      300 telegrams at 20/s: p50 12–13 ms, p99 23 ms (poll included, see above), cpu_pct_a 3.7–4.3
- *   latency-2      300 at 20/s: p50 12–13 ms, p99 23 ms, cpu_pct_a 2.4–2.5, cpu_pct_b 2.3–2.4
- * Two instances are ~10 % faster than one on 2 cores: each uses ~70 % of a core against ~100–115 % for one alone,
- * and the bench's publishers, mosquitto and PostgreSQL run on the same two cores. An earlier run while other work
- * loaded the machine (load average ~1.9) measured 1 079 and 1 258 telegrams/s (ratio 1.17).
+ * Measured 2026-12-02 19:35 on the 2-core build machine (shared with other work; node 20.20, mosquitto 2.0.11,
+ * PostgreSQL 15), service flags, full mode (medians of 3 runs each):
+ *   throughput-1   2 000 telegrams in 0.89 s = 2 256 telegrams/s (runs 1 977–2 338), cpu_pct_a 81; publish_s 0.13
+ *   throughput-2   2 000 in 0.56 s = 3 543 telegrams/s (runs 3 449–3 728), cpu_pct_a 73, cpu_pct_b 67, split
+ *                  exactly 1 000 / 1 000; speedup 1.57
+ *   latency-1      300 telegrams at 20/s: p50 14 ms, p99 24 ms (poll included, see above), cpu_pct_a 4.0
+ *   latency-2      300 at 20/s: p50 13 ms, p99 23 ms, cpu_pct_a 2.4, cpu_pct_b 2.3
+ * An earlier run with the same flags minus --jitless (before the fix): 2 447–2 687/s for one instance, 2 653–2 950
+ * for two (speedup 1.08–1.10; each instance ~70 % of a core against ~100–115 % for one alone): with the JIT one
+ * instance is not CPU-bound, the bench's publishers, mosquitto and PostgreSQL on the same two cores are.
  */
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
@@ -414,31 +414,12 @@ async function latency(pg: Postgres, k: number, meters: number, seconds: number,
 }
 
 interface Env {
-  flags: 'service' | 'service-no-jitless';
+  flags: 'service';
   env: Record<string, string>;
 }
 
-/**
- * The service's environment when an instance with the PostgreSQL sink survives it; else the same without
- * `--jitless` (measured 2026-12: pg 8.23's lib/stream.js calls `new Response()` at load to detect Cloudflare
- * Workers, which loads node 20's undici, whose HTTP parser is WebAssembly — absent under --jitless — so the
- * process dies at start with `ReferenceError: WebAssembly is not defined`). The probe's log goes to stderr.
- */
-async function instanceEnv(pg: Postgres): Promise<Env> {
-  try {
-    await withFleet(pg, 'probe', 1, 1, SERVICE_ENV, async () => undefined);
-    return { flags: 'service', env: SERVICE_ENV };
-  } catch (e) {
-    const line = /^\w*Error: .*$/m.exec((e as Error).message)?.[0] ?? (e as Error).message.split('\n')[0];
-    process.stderr.write(
-      `fleet: an instance does not start under the service's flags (${SERVICE_ENV.NODE_OPTIONS}): ${line}; measuring without --jitless\n`,
-    );
-    const noJit = SERVICE_ENV.NODE_OPTIONS.split(' ')
-      .filter((f) => f !== '--jitless')
-      .join(' ');
-    return { flags: 'service-no-jitless', env: { ...SERVICE_ENV, NODE_OPTIONS: noJit } };
-  }
-}
+/** The instances run under the systemd unit's environment; one that cannot start fails the bench loudly. */
+const SERVICE: Env = { flags: 'service', env: SERVICE_ENV };
 
 export async function run(opts: { quick: boolean; only?: string }): Promise<Row[]> {
   const wanted = caseNames.filter((c) => !opts.only || c.includes(opts.only));
@@ -451,7 +432,7 @@ export async function run(opts: { quick: boolean; only?: string }): Promise<Row[
   const pg = (await startPostgres())!;
   const rows: Row[] = [];
   try {
-    const env = await instanceEnv(pg);
+    const env = SERVICE;
     // the throughput cases' runs alternate (1, 2, 1, 2, …) so that other load on the machine hits both alike
     const ks = wanted.filter((c) => c.startsWith('throughput')).map((c) => Number(c.split('-')[1]));
     const runs = new Map<number, Row[]>(ks.map((k) => [k, []]));
