@@ -54,8 +54,7 @@
  * for two (speedup 1.08–1.10; each instance ~70 % of a core against ~100–115 % for one alone): with the JIT one
  * instance is not CPU-bound, the bench's publishers, mosquitto and PostgreSQL on the same two cores are.
  */
-import { execFileSync } from 'node:child_process';
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -74,6 +73,13 @@ import { makeTempDir } from '../test/e2e/helpers/daemon-fixtures.js';
 import { startMosquitto, type Mosquitto } from '../test/helpers/mosquitto.js';
 import { PG_PASSWORD, postgresUnavailable, startPostgres, type Postgres } from '../test/helpers/postgres.js';
 import { SERVICE_ENV } from './daemon.js';
+import { cpuTimesMs, percentile, round } from './proc-stats.js';
+
+/** User + system CPU time of `pid` in ms. */
+const cpuMs = (pid: number): number => {
+  const t = cpuTimesMs(pid);
+  return t.user + t.sys;
+};
 
 type Row = Record<string, number | string>;
 
@@ -84,28 +90,6 @@ const POLL_MS = 20;
 const REPEATS = 3;
 const WARMUP_S = 2;
 const SHARE = '$share/decoders/site/+/telegram';
-const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-const tickMs = (() => {
-  try {
-    return 1000 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
-  } catch {
-    return 10;
-  }
-})();
-
-/** User + system CPU time of `pid` in ms. */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) * tickMs;
-}
-
 interface Instance {
   name: string;
   proc: CliProcess;

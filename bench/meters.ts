@@ -17,7 +17,6 @@
  *
  * Needs Linux (/proc), mosquitto and a built dist/. Runnable alone: node --import tsx bench/meters.ts [--quick]
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -30,6 +29,7 @@ import { assertBuilt, freePort, runCli, waitUntil } from '../test/e2e/helpers/cl
 import { makeTempDir } from '../test/e2e/helpers/daemon-fixtures.js';
 import { startMosquitto } from '../test/helpers/mosquitto.js';
 import { SERVICE_ENV } from './daemon.js';
+import { cpuTimesMs as cpuMs, percentile, round } from './proc-stats.js';
 
 type Row = Record<string, number | string>;
 
@@ -37,28 +37,6 @@ export const caseNames = [1, 10, 100].flatMap((n) => [`meters-${n}-service`, `me
 
 const PERIOD_MS = 1000;
 const WARMUP_S = 2;
-const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-const tickMs = (() => {
-  try {
-    return 1000 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
-  } catch {
-    return 10;
-  }
-})();
-
-/** User and system CPU time of `pid` in ms. */
-function cpuMs(pid: number): { user: number; sys: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { user: Number(f[11]) * tickMs, sys: Number(f[12]) * tickMs };
-}
-
 function peakRssMb(pid: number): number {
   const m = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
