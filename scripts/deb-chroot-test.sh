@@ -8,8 +8,9 @@
 #      no conffile question, the user's meter.json kept byte for byte, the Python files gone, our unit in place,
 #      the system user in dialout, `kaifareader --version`, `config check` and `decode` of a real telegram;
 #   3. the daemon as the service user (the unit's NODE_OPTIONS) on a replay of that telegram with the history and
-#      the dashboard: /api/v1/latest answers with the vector's values, the history sink is ok, both native addons
-#      (libsql, serialport) are mapped into the process, SIGTERM stops it with exit 0;
+#      the dashboard: /api/v1/latest answers with the vector's values, the history sink is ok, libsql's native
+#      addon is mapped into the process, SIGTERM stops it with exit 0; serialport's addon (loaded only for a
+#      serial source) loads as the service user;
 #   4. `dpkg --purge`: user, group, configuration, state and logs removed;
 #   5. a fresh install (meter.json from the template, 0640 root:kaifareader) and a second purge.
 # Nothing runs inside the chroot's systemd (there is none): maintainer scripts take their "no systemd" paths.
@@ -275,7 +276,17 @@ history_json=$(node -e 'fetch(process.argv[1]).then((r) => r.text()).then(consol
 check "/api/v1/history returns rows read back from SQLite" sh -c "printf '%s' \"\$1\" | grep -q 12937" sh "$history_json"
 maps=$(cat "/proc/$daemon_pid/maps" 2>/dev/null || true)
 check "libsql's native addon is loaded (/proc/$daemon_pid/maps)" sh -c "printf '%s' \"\$1\" | grep -q '@libsql/linux-.*/index.node'" sh "$maps"
-check "serialport's native addon is loaded (/proc/$daemon_pid/maps)" sh -c "printf '%s' \"\$1\" | grep -q 'bindings-cpp.*\.node'" sh "$maps"
+# The daemon loads serialport only for a serial source (the replay above has none): the package's own copy is
+# loaded the way src/transport/serial-source.ts does, as the service user under the unit's flags, and the addon
+# must then be mapped into that process.
+check "serialport's native addon loads as the service user (/proc/self/maps)" chroot "$root" /usr/bin/env -i \
+  PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 NODE_OPTIONS="--jitless --max-semi-space-size=1" \
+  setpriv --reuid=kaifareader --regid=kaifareader --init-groups node -e '
+    const { createRequire } = require("node:module");
+    const load = createRequire("/usr/lib/kaifareader/dist/transport/serial-source.js");
+    load("@serialport/bindings-cpp");
+    const maps = require("node:fs").readFileSync("/proc/self/maps", "utf8");
+    process.exit(/bindings-cpp.*\.node/.test(maps) ? 0 : 1);'
 kill -TERM "$daemon_pid" 2>/dev/null || true
 set +e
 wait "$daemon_pid"
