@@ -37,10 +37,11 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createPtyPair } from '../test/helpers/pty.js';
 import { loadVector } from '../test/helpers/vectors.js';
-import { assertBuilt, runCli, waitUntil } from '../test/e2e/helpers/cli-process.js';
+import { assertBuilt, runCli, waitUntil, type CliProcess } from '../test/e2e/helpers/cli-process.js';
 import { holdsOpen, makeTempDir, writeLegacyConfig } from '../test/e2e/helpers/daemon-fixtures.js';
 import { freePort, startMosquitto, type Mosquitto } from '../test/helpers/mosquitto.js';
 import { writeFileSync } from 'node:fs';
+import { cpuTimesMs, percentile, round } from './proc-stats.js';
 
 type Row = Record<string, number | string>;
 
@@ -66,33 +67,16 @@ const FRAME_GAP_MS = 5;
 const PAUSE_MS = 15;
 const FILE = 'kaifa.txt';
 
-const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
 /** Peak resident set size in MB of process `pid` (VmHWM). */
-function peakRssMb(pid: number | 'self'): number {
+export function peakRssMb(pid: number | 'self'): number {
   const m = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (!m) throw new Error(`no VmHWM in /proc/${pid}/status`);
   return Number(m[1]) / 1024;
 }
 
-/** CPU time (user + system) of process `pid` in ms. */
-function cpuMs(pid: number, tickMs: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // fields[0] is field 3 (state): utime is field 14, stime field 15.
-  return (Number(fields[11]) + Number(fields[12])) * tickMs;
-}
-
-function clockTickMs(): number {
-  try {
-    return 1000 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
-  } catch {
-    return 10;
-  }
+function cpuMs(pid: number): number {
+  const t = cpuTimesMs(pid);
+  return t.user + t.sys;
 }
 
 /** Peak RSS of a bare `node -e` that only reads its own VmHWM. */
@@ -120,47 +104,74 @@ export interface Measured {
  */
 export type SinkSet = 'solarview' | 'all';
 
-/** Runs the daemon (with extra `env` / node flags, for experiments such as `--max-semi-space-size=1`). */
+/** What a process under measurement reads and writes (bench/floor.ts starts its floor worker with it). */
+export interface PtyRun {
+  /** The pty end the process reads (the meter's port). */
+  port: string;
+  keyHex: string;
+  dir: string;
+  /** The Solarview file (`kaifa.txt` in `dir`): the measurement waits for its replace. */
+  file: string;
+  sinks: SinkSet;
+  /** With every sink on: the broker and a free port for HTTP. */
+  brokerUrl?: string;
+  httpPort?: number;
+}
+
+export type PtyLauncher = (run: PtyRun, env: Record<string, string>, nodeArgs: string[]) => CliProcess;
+
+/** `kaifareader` itself: the old meter.json (Solarview only) or a meters config with every sink. */
+const launchDaemon: PtyLauncher = (r, env, nodeArgs) => {
+  let config: string;
+  if (r.sinks === 'all') {
+    config = join(r.dir, 'meter.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        meters: [{ id: 'home', source: r.port, key: r.keyHex }],
+        data_dir: r.dir,
+        logging: { level: 'info' },
+        exports: {
+          solarview: { file: r.file },
+          mqtt: { url: r.brokerUrl, base_topic: 'kaifa' },
+          history: { path: join(r.dir, 'history.db') },
+        },
+        http: { host: '127.0.0.1', port: r.httpPort },
+      }),
+      { mode: 0o600 },
+    );
+  } else {
+    config = writeLegacyConfig(r.dir, {
+      port: r.port,
+      key_hex_string: r.keyHex,
+      logfile: undefined,
+      export_file_abspath: r.file,
+    });
+  }
+  return runCli(['--config', config], env, nodeArgs);
+};
+
+/**
+ * Runs the daemon (with extra `env` / node flags, for experiments such as `--max-semi-space-size=1`), or what
+ * `launch` starts in its place on the same pty, files and broker.
+ */
 export async function measure(
   telegrams: number,
   env: Record<string, string> = {},
   nodeArgs: string[] = [],
   sinks: SinkSet = 'solarview',
+  launch: PtyLauncher = launchDaemon,
 ): Promise<Measured> {
   assertBuilt();
   const v = loadVector('vorarlberg_philippsev-vkw_1');
   const frames = v.frames_hex.map((h) => Buffer.from(h, 'hex'));
   const dir = makeTempDir('kaifareader-bench-');
   const pty = await createPtyPair();
-  let broker: Mosquitto | undefined;
-  let config: string;
-  if (sinks === 'all') {
-    broker = await startMosquitto();
-    config = join(dir.path, 'meter.json');
-    writeFileSync(
-      config,
-      JSON.stringify({
-        meters: [{ id: 'home', source: pty.b, key: v.key_hex }],
-        data_dir: dir.path,
-        logging: { level: 'info' },
-        exports: {
-          solarview: { file: join(dir.path, FILE) },
-          mqtt: { url: broker.url, base_topic: 'kaifa' },
-          history: { path: join(dir.path, 'history.db') },
-        },
-        http: { host: '127.0.0.1', port: await freePort() },
-      }),
-      { mode: 0o600 },
-    );
-  } else {
-    config = writeLegacyConfig(dir.path, {
-      port: pty.b,
-      key_hex_string: v.key_hex,
-      logfile: undefined,
-      export_file_abspath: join(dir.path, FILE),
-    });
-  }
-  const daemon = runCli(['--config', config], env, nodeArgs);
+  const broker: Mosquitto | undefined = sinks === 'all' ? await startMosquitto() : undefined;
+  if (!v.key_hex) throw new Error('the Vorarlberg vector has no key');
+  const run: PtyRun = { port: pty.b, keyHex: v.key_hex, dir: dir.path, file: join(dir.path, FILE), sinks };
+  if (broker) Object.assign(run, { brokerUrl: broker.url, httpPort: await freePort() });
+  const daemon = launch(run, env, nodeArgs);
   let fd: number | undefined;
   const watcher = watch(dir.path);
   try {
@@ -173,11 +184,10 @@ export async function measure(
       if (event === 'rename' && name === FILE) replaced?.();
     });
     fd = openSync(pty.a, 'w');
-    const tick = clockTickMs();
     const latenciesMs: number[] = [];
     let cpuStart = 0;
     for (let i = 0; i < WARMUP + telegrams; i++) {
-      if (i === WARMUP) cpuStart = cpuMs(daemon.pid, tick);
+      if (i === WARMUP) cpuStart = cpuMs(daemon.pid);
       const seen = new Promise<number>((resolve) => (replaced = () => resolve(performance.now())));
       writeSync(fd, frames[0]!);
       await sleep(FRAME_GAP_MS);
@@ -191,7 +201,7 @@ export async function measure(
       if (i >= WARMUP) latenciesMs.push(t1 - t0);
       await sleep(PAUSE_MS);
     }
-    const cpu = cpuMs(daemon.pid, tick) - cpuStart;
+    const cpu = cpuMs(daemon.pid) - cpuStart;
     return { latenciesMs, peakRssMb: peakRssMb(daemon.pid), cpuMsPerTelegram: cpu / telegrams };
   } finally {
     watcher.close();

@@ -17,7 +17,7 @@
  *
  * Needs Linux (/proc), mosquitto and a built dist/. Runnable alone: node --import tsx bench/meters.ts [--quick]
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -25,10 +25,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import mqtt from 'mqtt';
 import { createTelegramFactory } from '../src/simulator/simulated-meter.js';
 import { fleetKey } from '../src/simulator/fleet.js';
-import { assertBuilt, freePort, runCli, waitUntil } from '../test/e2e/helpers/cli-process.js';
+import {
+  assertBuilt,
+  freePort,
+  runCli,
+  waitUntil,
+  type CliProcess,
+} from '../test/e2e/helpers/cli-process.js';
 import { makeTempDir } from '../test/e2e/helpers/daemon-fixtures.js';
 import { startMosquitto } from '../test/helpers/mosquitto.js';
-import { SERVICE_ENV } from './daemon.js';
+import { SERVICE_ENV, peakRssMb } from './daemon.js';
 import { cpuTimesMs as cpuMs, percentile, round } from './proc-stats.js';
 
 type Row = Record<string, number | string>;
@@ -37,10 +43,6 @@ export const caseNames = [1, 10, 100].flatMap((n) => [`meters-${n}-service`, `me
 
 const PERIOD_MS = 1000;
 const WARMUP_S = 2;
-function peakRssMb(pid: number): number {
-  const m = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
 
 interface BenchMeter {
   id: string;
@@ -94,33 +96,51 @@ export interface MetersResult {
   telegrams: number;
 }
 
+/** What the process under measurement connects to and writes (bench/floor.ts starts its floor worker with it). */
+export interface MetersRun {
+  /** Each meter's id, the meter number its telegrams carry (the MQTT topic level), key and TCP port. */
+  meters: Array<Pick<BenchMeter, 'id' | 'meterNumber' | 'key' | 'port'>>;
+  dir: string;
+  brokerUrl: string;
+  httpPort: number;
+}
+
+export type MetersLauncher = (run: MetersRun, env: Record<string, string>, nodeArgs: string[]) => CliProcess;
+
+/** One `kaifareader run` with every sink on: the Solarview file per meter, history, dashboard, MQTT. */
+const launchDaemon: MetersLauncher = (r, env, nodeArgs) => {
+  const config = join(r.dir, 'meter.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      meters: r.meters.map((m) => ({ id: m.id, source: `tcp://127.0.0.1:${m.port}`, key: m.key })),
+      data_dir: r.dir,
+      logging: { level: 'info' },
+      exports: {
+        solarview: { file: join(r.dir, '{meter}.txt') },
+        mqtt: { url: r.brokerUrl, base_topic: 'kaifa' },
+        history: { path: join(r.dir, 'history.db') },
+      },
+      http: { host: '127.0.0.1', port: r.httpPort },
+    }),
+    { mode: 0o600 },
+  );
+  return runCli(['run', '--config', config], env, nodeArgs);
+};
+
 export async function measureMeters(
   n: number,
   windowS: number,
   env: Record<string, string> = {},
   nodeArgs: string[] = [],
+  launch: MetersLauncher = launchDaemon,
 ): Promise<MetersResult> {
   assertBuilt();
   const dir = makeTempDir('kaifareader-bench-meters-');
   const broker = await startMosquitto();
   const meters = await Promise.all(Array.from({ length: n }, (_, i) => makeMeter(i)));
   const byNumber = new Map(meters.map((m) => [m.meterNumber, m]));
-  const config = join(dir.path, 'meter.json');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      meters: meters.map((m) => ({ id: m.id, source: `tcp://127.0.0.1:${m.port}`, key: m.key })),
-      data_dir: dir.path,
-      logging: { level: 'info' },
-      exports: {
-        solarview: { file: join(dir.path, '{meter}.txt') },
-        mqtt: { url: broker.url, base_topic: 'kaifa' },
-        history: { path: join(dir.path, 'history.db') },
-      },
-      http: { host: '127.0.0.1', port: await freePort() },
-    }),
-    { mode: 0o600 },
-  );
+  const run: MetersRun = { meters, dir: dir.path, brokerUrl: broker.url, httpPort: await freePort() };
   const sub = mqtt.connect(broker.url, { clientId: 'bench-sub' });
   await new Promise<void>((resolve, reject) => {
     sub.once('connect', () => sub.subscribe('kaifa/+/state', { qos: 0 }, (e) => (e ? reject(e) : resolve())));
@@ -136,7 +156,7 @@ export async function measureMeters(
     if (m.sentAt !== undefined && measuring) latencies.push(performance.now() - m.sentAt);
     m.sentAt = undefined;
   });
-  const daemon = runCli(['run', '--config', config], env, nodeArgs);
+  const daemon = launch(run, env, nodeArgs);
   const timers: NodeJS.Timeout[] = [];
   let sent = 0;
   try {

@@ -58,7 +58,17 @@ export function runCli(
   nodeArgs: string[] = [],
 ): CliProcess {
   assertBuilt();
-  const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], {
+  return runNode(BIN, args, env, nodeArgs);
+}
+
+/** Starts `node [nodeArgs] script args…` the same way (bench/floor.ts runs its platform-floor worker so). */
+export function runNode(
+  script: string,
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  nodeArgs: string[] = [],
+): CliProcess {
+  const child = spawn(process.execPath, [...nodeArgs, script, ...args], {
     cwd: ROOT,
     env: { ...process.env, JOURNAL_STREAM: undefined, KAIFAREADER_KEY: undefined, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
