@@ -158,6 +158,11 @@ async function metersCase(n: number, env: Record<string, string>, rounds: number
   return { d, f };
 }
 
+/** `daemon_<key>` and `floor_<key>`: the medians of both sides' rounds. */
+function sides(key: string, d: number[], f: number[], digits: number): Row {
+  return { [`daemon_${key}`]: round(median(d), digits), [`floor_${key}`]: round(median(f), digits) };
+}
+
 export async function run(opts: { quick: boolean; only?: string }): Promise<Row[]> {
   const rows: Row[] = [];
   const wanted = (name: string) => !opts.only || name.includes(opts.only);
@@ -169,11 +174,9 @@ export async function run(opts: { quick: boolean; only?: string }): Promise<Row[
       const { d, f } = await ptyCase(sinks, env, rounds, opts.quick ? 30 : 150);
       rows.push({
         case: name,
-        daemon_cpu_ms: round(median(d.cpu), 3),
-        floor_cpu_ms: round(median(f.cpu), 3),
+        ...sides('cpu_ms', d.cpu, f.cpu, 3),
         daemon_over_floor: round(median(d.cpu) / median(f.cpu), 2),
-        daemon_rss_mb: round(median(d.rss), 1),
-        floor_rss_mb: round(median(f.rss), 1),
+        ...sides('rss_mb', d.rss, f.rss, 1),
         rounds,
       });
     }
@@ -184,13 +187,10 @@ export async function run(opts: { quick: boolean; only?: string }): Promise<Row[
       const { d, f } = await metersCase(n, env, opts.quick ? 1 : 2, opts.quick ? 3 : 10);
       rows.push({
         case: name,
-        daemon_cpu_pct: round(median(d.cpu), 2),
-        floor_cpu_pct: round(median(f.cpu), 2),
+        ...sides('cpu_pct', d.cpu, f.cpu, 2),
         daemon_over_floor: round(median(d.cpu) / median(f.cpu), 2),
-        daemon_rss_mb: round(median(d.rss), 1),
-        floor_rss_mb: round(median(f.rss), 1),
-        daemon_p99_ms: round(median(d.p99)),
-        floor_p99_ms: round(median(f.p99)),
+        ...sides('rss_mb', d.rss, f.rss, 1),
+        ...sides('p99_ms', d.p99, f.p99, 2),
         rounds: opts.quick ? 1 : 2,
       });
     }
