@@ -31,7 +31,7 @@
  *   node --import tsx bench/daemon.ts [--quick]
  */
 import { execFileSync } from 'node:child_process';
-import { closeSync, openSync, readFileSync, watch, writeSync } from 'node:fs';
+import { closeSync, openSync, watch, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -41,7 +41,7 @@ import { assertBuilt, runCli, waitUntil, type CliProcess } from '../test/e2e/hel
 import { holdsOpen, makeTempDir, writeLegacyConfig } from '../test/e2e/helpers/daemon-fixtures.js';
 import { freePort, startMosquitto, type Mosquitto } from '../test/helpers/mosquitto.js';
 import { writeFileSync } from 'node:fs';
-import { cpuTimesMs, percentile, round } from './proc-stats.js';
+import { cpuTimesMs, peakRssMb, percentile, round, vmHwmMb } from './proc-stats.js';
 
 type Row = Record<string, number | string>;
 
@@ -67,13 +67,6 @@ const FRAME_GAP_MS = 5;
 const PAUSE_MS = 15;
 const FILE = 'kaifa.txt';
 
-/** Peak resident set size in MB of process `pid` (VmHWM). */
-export function peakRssMb(pid: number | 'self'): number {
-  const m = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!m) throw new Error(`no VmHWM in /proc/${pid}/status`);
-  return Number(m[1]) / 1024;
-}
-
 function cpuMs(pid: number): number {
   const t = cpuTimesMs(pid);
   return t.user + t.sys;
@@ -88,8 +81,7 @@ function bareNodeRssMb(): number {
       encoding: 'utf8',
     },
   );
-  const m = /^VmHWM:\s+(\d+) kB$/m.exec(out);
-  return m ? Number(m[1]) / 1024 : NaN;
+  return vmHwmMb(out, "a bare node's /proc/self/status");
 }
 
 export interface Measured {
@@ -164,11 +156,11 @@ export async function measure(
 ): Promise<Measured> {
   assertBuilt();
   const v = loadVector('vorarlberg_philippsev-vkw_1');
+  if (!v.key_hex) throw new Error('the Vorarlberg vector has no key');
   const frames = v.frames_hex.map((h) => Buffer.from(h, 'hex'));
   const dir = makeTempDir('kaifareader-bench-');
   const pty = await createPtyPair();
   const broker: Mosquitto | undefined = sinks === 'all' ? await startMosquitto() : undefined;
-  if (!v.key_hex) throw new Error('the Vorarlberg vector has no key');
   const run: PtyRun = { port: pty.b, keyHex: v.key_hex, dir: dir.path, file: join(dir.path, FILE), sinks };
   if (broker) Object.assign(run, { brokerUrl: broker.url, httpPort: await freePort() });
   const daemon = launch(run, env, nodeArgs);

@@ -52,11 +52,18 @@ interface WorkerCounts {
   acked: number;
 }
 
-/** Starts the floor worker and keeps its handle, so the counts it prints on SIGTERM can be checked. */
-function workerLauncher(): { started: CliProcess[]; counts: () => WorkerCounts[] } {
+/** Starts floor workers and keeps their handles, so the counts each prints on SIGTERM can be checked. */
+function workerLauncher(): {
+  start: (cfg: object, env: Record<string, string>, nodeArgs: string[]) => CliProcess;
+  counts: () => WorkerCounts[];
+} {
   const started: CliProcess[] = [];
   return {
-    started,
+    start: (cfg, env, nodeArgs) => {
+      const p = runNode(WORKER, [JSON.stringify(cfg)], env, nodeArgs);
+      started.push(p);
+      return p;
+    },
     counts: () =>
       started.map((p) => {
         const line = p.stdout().trim().split('\n').pop() ?? '';
@@ -98,9 +105,7 @@ async function ptyCase(sinks: SinkSet, env: Record<string, string>, rounds: numb
       http_port: r.httpPort,
     };
     if (join(r.dir, 'kaifa.txt') !== r.file) throw new Error(`the pty harness's file is ${r.file}`);
-    const p = runNode(WORKER, [JSON.stringify(cfg)], e, nodeArgs);
-    w.started.push(p);
-    return p;
+    return w.start(cfg, e, nodeArgs);
   };
   const d = { cpu: [] as number[], rss: [] as number[] };
   const f = { cpu: [] as number[], rss: [] as number[] };
@@ -133,9 +138,7 @@ async function metersCase(n: number, env: Record<string, string>, rounds: number
       base_topic: 'kaifa',
       http_port: r.httpPort,
     };
-    const p = runNode(WORKER, [JSON.stringify(cfg)], e, nodeArgs);
-    w.started.push(p);
-    return p;
+    return w.start(cfg, e, nodeArgs);
   };
   const d = { cpu: [] as number[], rss: [] as number[], p99: [] as number[] };
   const f = { cpu: [] as number[], rss: [] as number[], p99: [] as number[] };

@@ -34,8 +34,8 @@ import {
 } from '../test/e2e/helpers/cli-process.js';
 import { makeTempDir } from '../test/e2e/helpers/daemon-fixtures.js';
 import { startMosquitto } from '../test/helpers/mosquitto.js';
-import { SERVICE_ENV, peakRssMb } from './daemon.js';
-import { cpuTimesMs as cpuMs, percentile, round } from './proc-stats.js';
+import { SERVICE_ENV } from './daemon.js';
+import { cpuTimesMs as cpuMs, peakRssMb, percentile, round } from './proc-stats.js';
 
 type Row = Record<string, number | string>;
 

@@ -1,6 +1,6 @@
 /**
  * What the process benches read of a process and their figures, in one place (bench/daemon.ts, meters.ts,
- * fleet.ts): CPU time from /proc/<pid>/stat, rounding and percentiles.
+ * fleet.ts, floor.ts): CPU time from /proc/<pid>/stat, peak RSS from /proc/<pid>/status, rounding and percentiles.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -27,4 +27,16 @@ export function cpuTimesMs(pid: number): { user: number; sys: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return { user: Number(f[11]) * TICK_MS, sys: Number(f[12]) * TICK_MS };
+}
+
+/** Peak resident set size in MB from the text of a /proc/<pid>/status (`what` names it in the error). */
+export function vmHwmMb(status: string, what: string): number {
+  const m = /^VmHWM:\s+(\d+) kB$/m.exec(status);
+  if (!m) throw new Error(`no VmHWM in ${what}`);
+  return Number(m[1]) / 1024;
+}
+
+/** Peak resident set size in MB of process `pid` (VmHWM of /proc/<pid>/status). */
+export function peakRssMb(pid: number | 'self'): number {
+  return vmHwmMb(readFileSync(`/proc/${pid}/status`, 'utf8'), `/proc/${pid}/status`);
 }
